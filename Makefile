@@ -1,0 +1,106 @@
+# ocsp-presign: plain Makefile.  make | make check | make demo | make bench
+# make install [PREFIX=/usr/local] [DESTDIR=] | make clean
+# make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+
+PKGS    := openssl libevent libevent_pthreads libp11
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian's liblmdb-dev ships a .pc; other systems may not.
+LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon
+
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+endif
+BIN     := $(if $(filter 1,$(SANITIZE)),$(BUILD)/bin,bin)
+
+COMMON_SRC := $(wildcard common/*.c)
+GEN_SRC    := $(filter-out generator/ocsp_gen.c generator/ocsp_db.c,$(wildcard generator/*.c))
+SRV_SRC    := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))
+UNIT_SRC   := $(wildcard tests/unit/check_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+COMMON_LIB := $(BUILD)/libcommon.a
+GEN_LIB    := $(BUILD)/libgen.a
+SRV_LIB    := $(BUILD)/libsrv.a
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
+
+.PHONY: all check check-unit check-scenario demo bench deps install clean
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	$(AR) rcs $@ $^
+$(GEN_LIB): $(call obj,$(GEN_SRC))
+	$(AR) rcs $@ $^
+$(SRV_LIB): $(call obj,$(SRV_SRC))
+	$(AR) rcs $@ $^
+
+$(BIN)/ocsp-gen: $(call obj,generator/ocsp_gen.c) $(GEN_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(GEN_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+$(BIN)/ocsp-serve: $(call obj,server/ocsp_serve.c) $(SRV_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+
+$(BUILD)/tests/check_%: $(call obj,tests/unit/check_%.c) $(GEN_LIB) $(SRV_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+
+deps:
+	@sh packaging/install-deps.sh
+
+# The README's test command: installs what is missing, then every suite.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-unit check-scenario
+
+check-unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+check-scenario: $(PROGS)
+	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh
+
+# The README's demo command: throwaway PKI + SoftHSM token, generate, serve, query.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) sh tests/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BIN)/ocsp-gen $(BIN)/ocsp-serve $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BIN)/ocsp-db $(DESTDIR)$(BINDIR)/
+	for m in docs/*.[158]; do [ -f "$$m" ] || continue; \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+clean:
+	rm -rf build build-san bin
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+build/generator/ocsp_db.o: generator/ocsp_db.c generator/gen_resp.h \
+ generator/gen_input.h common/op_key.h generator/gen_signer.h \
+ common/op_rec.h common/op_db.h common/op_err.h common/op_log.h \
+ common/op_time.h
+generator/gen_resp.h:
+generator/gen_input.h:
+common/op_key.h:
+generator/gen_signer.h:
+common/op_rec.h:
+common/op_db.h:
+common/op_err.h:
+common/op_log.h:
+common/op_time.h:

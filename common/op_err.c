@@ -1,0 +1,81 @@
+#include "op_err.h"
+
+#include <lmdb.h>
+#include <openssl/err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char detail[1024];
+
+static const char *const names[] = {
+	[OP_E_SYS - OP_E_FIRST] = "system error",
+	[OP_E_NOMEM - OP_E_FIRST] = "out of memory",
+	[OP_E_PARSE - OP_E_FIRST] = "malformed input",
+	[OP_E_CONFIG - OP_E_FIRST] = "configuration error",
+	[OP_E_CRL - OP_E_FIRST] = "CRL rejected",
+	[OP_E_SIGNER - OP_E_FIRST] = "no usable signer",
+	[OP_E_PKCS11 - OP_E_FIRST] = "PKCS#11 error",
+	[OP_E_CRYPTO - OP_E_FIRST] = "cryptographic operation failed",
+	[OP_E_DB - OP_E_FIRST] = "database error",
+	[OP_E_FORMAT - OP_E_FIRST] = "unsupported database format",
+	[OP_E_NOTFOUND - OP_E_FIRST] = "not found",
+	[OP_E_LOCKED - OP_E_FIRST] = "locked by another process",
+	[OP_E_RANGE - OP_E_FIRST] = "value out of range",
+};
+
+const char *op_strerror(int rc)
+{
+	if (rc == 0)
+		return "success";
+	if (rc >= OP_E_FIRST && rc < OP_E_LAST)
+		return names[rc - OP_E_FIRST];
+	/* mdb_strerror() covers both MDB_* codes and errno values. */
+	return mdb_strerror(rc);
+}
+
+static void vset(const char *fmt, va_list ap)
+{
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+}
+
+int op_err_set(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int op_err_ssl(int rc, const char *fmt, ...)
+{
+	va_list ap;
+	unsigned long e;
+	size_t len;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	/* The last queued error is usually the most specific one. */
+	while ((e = ERR_get_error()) != 0) {
+		len = strlen(detail);
+		if (len + 3 >= sizeof(detail))
+			continue;
+		snprintf(detail + len, sizeof(detail) - len, ": %s",
+			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+						    : "unknown OpenSSL error");
+	}
+	return rc;
+}
+
+const char *op_err_detail(void)
+{
+	return detail;
+}
+
+void op_err_clear(void)
+{
+	detail[0] = '\0';
+}

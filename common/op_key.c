@@ -1,0 +1,212 @@
+#include "op_key.h"
+#include "op_err.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/obj_mac.h>
+
+static const struct {
+	const char *name;
+	size_t len;
+	int nid;
+	uint8_t oid[9];		/* content octets of the OID */
+	uint8_t oid_len;
+} hashes[] = {
+	[OP_HASH_SHA1] = { "sha1", 20, NID_sha1,
+		{ 0x2b, 0x0e, 0x03, 0x02, 0x1a }, 5 },
+	[OP_HASH_SHA256] = { "sha256", 32, NID_sha256,
+		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 }, 9 },
+	[OP_HASH_SHA384] = { "sha384", 48, NID_sha384,
+		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 }, 9 },
+	[OP_HASH_SHA512] = { "sha512", 64, NID_sha512,
+		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 }, 9 },
+};
+#define NHASH ((int)(sizeof(hashes) / sizeof(hashes[0])))
+
+static int known(int tag)
+{
+	return tag > 0 && tag < NHASH;
+}
+
+size_t op_hash_len(int tag)
+{
+	return known(tag) ? hashes[tag].len : 0;
+}
+
+const char *op_hash_name(int tag)
+{
+	return known(tag) ? hashes[tag].name : "?";
+}
+
+int op_hash_from_name(const char *name)
+{
+	for (int t = 1; t < NHASH; t++)
+		if (strcasecmp(name, hashes[t].name) == 0)
+			return t;
+	return OP_HASH_NONE;
+}
+
+int op_hash_from_oid(const uint8_t *oid, size_t len)
+{
+	for (int t = 1; t < NHASH; t++)
+		if (len == hashes[t].oid_len && memcmp(oid, hashes[t].oid, len) == 0)
+			return t;
+	return OP_HASH_NONE;
+}
+
+int op_hash_from_nid(int nid)
+{
+	for (int t = 1; t < NHASH; t++)
+		if (hashes[t].nid == nid)
+			return t;
+	return OP_HASH_NONE;
+}
+
+int op_hash_nid(int tag)
+{
+	return known(tag) ? hashes[tag].nid : NID_undef;
+}
+
+int op_serial_normalize(const uint8_t *in, size_t inlen,
+			uint8_t *out, size_t *outlen)
+{
+	if (inlen == 0)
+		return op_err_set(OP_E_PARSE, "empty serial number");
+	/* A leading 00 is redundant when the next octet is positive, FF when
+	 * the next is negative; DER forbids both but clients send them. */
+	while (inlen > 1 && ((in[0] == 0x00 && !(in[1] & 0x80)) ||
+			     (in[0] == 0xff && (in[1] & 0x80)))) {
+		in++;
+		inlen--;
+	}
+	if (inlen > OP_SERIAL_MAX)
+		return op_err_set(OP_E_RANGE, "serial number longer than %d octets",
+				  OP_SERIAL_MAX);
+	memcpy(out, in, inlen);
+	*outlen = inlen;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int op_serial_from_hex(const char *hex, size_t n, uint8_t *out, size_t *outlen)
+{
+	uint8_t buf[OP_SERIAL_MAX + 1];
+	size_t len, i;
+
+	if (n == 0)
+		return op_err_set(OP_E_PARSE, "empty serial number");
+	for (i = 0; i < n; i++)
+		if (hexval((unsigned char)hex[i]) < 0)
+			return op_err_set(OP_E_PARSE, "serial '%.*s': '%c' is not "
+					  "a hex digit", (int)n, hex, hex[i]);
+	while (n > 1 && hex[0] == '0') {
+		hex++;
+		n--;
+	}
+	/* One spare octet for the 00 that keeps a high bit positive. */
+	len = (n + 1) / 2;
+	if (len > OP_SERIAL_MAX)
+		return op_err_set(OP_E_RANGE, "serial '%.*s' longer than %d octets",
+				  (int)n, hex, OP_SERIAL_MAX);
+	/* Fill octets from the right so an odd digit count needs no shift. */
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		size_t pos = n - 1 - i;		/* digit index from the right */
+		int v = hexval((unsigned char)hex[pos]);
+
+		buf[1 + len - 1 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+	}
+	if (buf[1] & 0x80)
+		return op_serial_normalize(buf, len + 1, out, outlen);
+	return op_serial_normalize(buf + 1, len, out, outlen);
+}
+
+void op_serial_hex(const uint8_t *s, size_t len, char *buf)
+{
+	static const char digit[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = digit[s[i] >> 4];
+		buf[2 * i + 1] = digit[s[i] & 15];
+	}
+	buf[2 * len] = '\0';
+}
+
+int op_key_make(uint8_t key[OP_KEY_MAX], size_t *keylen, int tag,
+		const uint8_t *name_hash, size_t name_len,
+		const uint8_t *key_hash, size_t key_len,
+		const uint8_t *serial, size_t serial_len)
+{
+	size_t h = op_hash_len(tag), slen;
+	int rc;
+
+	if (h == 0)
+		return op_err_set(OP_E_PARSE, "unsupported CertID hash algorithm");
+	if (name_len != h || key_len != h)
+		return op_err_set(OP_E_PARSE, "CertID hash length %zu/%zu, "
+				  "expected %zu for %s", name_len, key_len, h,
+				  op_hash_name(tag));
+	rc = op_serial_normalize(serial, serial_len, key + 1 + 2 * h, &slen);
+	if (rc)
+		return rc;
+	key[0] = (uint8_t)tag;
+	memcpy(key + 1, name_hash, h);
+	memcpy(key + 1 + h, key_hash, h);
+	*keylen = 1 + 2 * h + slen;
+	return 0;
+}
+
+int op_serial_from_asn1(const ASN1_INTEGER *ai, uint8_t *out, size_t *outlen)
+{
+	unsigned char der[OP_SERIAL_MAX + 16], *p = der;
+	size_t hdr = 2, len;
+	int n = i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, NULL);
+
+	if (n <= 2 || n > (int)sizeof(der))
+		return op_err_set(OP_E_RANGE, "serial number longer than %d octets",
+				  OP_SERIAL_MAX);
+	i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, &p);
+	/* Skip tag and length: short form, or 0x81 nn for 128..255. */
+	if (der[1] & 0x80)
+		hdr += der[1] & 0x7f;
+	len = (size_t)n - hdr;
+	return op_serial_normalize(der + hdr, len, out, outlen);
+}
+
+int op_key_from_certid(const OCSP_CERTID *cid, uint8_t key[OP_KEY_MAX],
+		       size_t *keylen)
+{
+	ASN1_OCTET_STRING *nh, *kh;
+	ASN1_OBJECT *alg;
+	ASN1_INTEGER *serial;
+	uint8_t s[OP_SERIAL_MAX];
+	size_t slen;
+	int rc;
+
+	if (!OCSP_id_get0_info(&nh, &alg, &kh, &serial, (OCSP_CERTID *)cid))
+		return op_err_set(OP_E_PARSE, "incomplete CertID");
+	if ((rc = op_serial_from_asn1(serial, s, &slen)) != 0)
+		return rc;
+	return op_key_make(key, keylen, op_hash_from_nid(OBJ_obj2nid(alg)),
+			   ASN1_STRING_get0_data(nh), (size_t)ASN1_STRING_length(nh),
+			   ASN1_STRING_get0_data(kh), (size_t)ASN1_STRING_length(kh),
+			   s, slen);
+}
+size_t op_key_issuer_len(const uint8_t *key, size_t keylen)
+{
+	size_t h;
+
+	if (keylen < 1 || (h = op_hash_len(key[0])) == 0 || keylen <= 1 + 2 * h)
+		return 0;
+	return 1 + 2 * h;
+}

@@ -1,0 +1,340 @@
+#include "gen_conf.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_time.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/conf.h>
+#include <openssl/err.h>
+
+static const char *const main_keys[] = {
+	"output", "validity", "refresh", "cert_ids", "workers",
+	"pkcs11_module", "authorities", "metrics_file", NULL
+};
+static const char *const auth_keys[] = {
+	"ca_cert", "crl", "issued", "local_revocations", "signers", NULL
+};
+static const char *const signer_keys[] = { "cert", "key", NULL };
+
+struct loader {
+	CONF *nconf;
+	const char *path;
+	char dir[4096];		/* directory of path, for relative names */
+};
+
+static const char *get(struct loader *l, const char *section, const char *key)
+{
+	const char *v = NCONF_get_string(l->nconf, section, key);
+
+	ERR_clear_error();	/* a missing key queues an error we don't want */
+	return v && *v ? v : NULL;
+}
+
+static int warn_unknown(struct loader *l, const char *section,
+			const char *const *known)
+{
+	STACK_OF(CONF_VALUE) *sk = NCONF_get_section(l->nconf, section);
+
+	if (!sk)
+		return op_err_set(OP_E_CONFIG, "%s: section [%s] is missing",
+				  l->path, section);
+	for (int i = 0; i < sk_CONF_VALUE_num(sk); i++) {
+		const char *name = sk_CONF_VALUE_value(sk, i)->name;
+		int ok = 0;
+
+		for (const char *const *k = known; *k; k++)
+			ok |= strcmp(*k, name) == 0;
+		if (!ok)
+			op_warn("%s: [%s]: unknown key '%s' ignored", l->path,
+				section, name);
+	}
+	return 0;
+}
+
+/* A file name from the config; relative ones are anchored at its dir. */
+static int path_dup(struct loader *l, const char *v, char **out)
+{
+	size_t n;
+
+	if (v[0] == '/' || strncmp(v, "pkcs11:", 7) == 0) {
+		*out = strdup(v);
+	} else {
+		n = strlen(l->dir) + strlen(v) + 2;
+		if ((*out = malloc(n)) != NULL)
+			snprintf(*out, n, "%s/%s", l->dir, v);
+	}
+	return *out ? 0 : OP_E_NOMEM;
+}
+
+static int need_path(struct loader *l, const char *section, const char *key,
+		     char **out)
+{
+	const char *v = get(l, section, key);
+
+	if (!v)
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: '%s' is required",
+				  l->path, section, key);
+	return path_dup(l, v, out);
+}
+
+static int opt_path(struct loader *l, const char *section, const char *key,
+		    char **out)
+{
+	const char *v = get(l, section, key);
+
+	*out = NULL;
+	return v ? path_dup(l, v, out) : 0;
+}
+
+/*
+ * Split a comma/space separated list in place-free fashion: calls fn for
+ * each item.  Items are at most 255 octets.
+ */
+static int each_item(const char *list, int (*fn)(void *, const char *), void *arg)
+{
+	char item[256];
+	const char *p = list;
+	int rc;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		for (n = 0; p[n] && p[n] != ',' && !isspace((unsigned char)p[n]); n++)
+			;
+		if (n >= sizeof(item))
+			return op_err_set(OP_E_RANGE, "list item too long");
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if ((rc = fn(arg, item)) != 0)
+			return rc;
+		p += n;
+	}
+	return 0;
+}
+
+struct hash_ctx {
+	struct loader *l;
+	struct gen_conf *c;
+};
+
+static int add_hash(void *arg, const char *name)
+{
+	struct hash_ctx *h = arg;
+	int tag = op_hash_from_name(name);
+
+	if (tag == OP_HASH_NONE)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: cert_ids: unknown "
+				  "hash '%s' (sha1, sha256, sha384, sha512)",
+				  h->l->path, name);
+	for (size_t i = 0; i < h->c->nhashes; i++)
+		if (h->c->hashes[i] == tag)
+			return 0;
+	if (h->c->nhashes == GEN_MAX_HASHES)
+		return op_err_set(OP_E_CONFIG, "%s: cert_ids: too many", h->l->path);
+	h->c->hashes[h->c->nhashes++] = tag;
+	return 0;
+}
+
+struct signer_ctx {
+	struct loader *l;
+	struct gen_auth_conf *a;
+};
+
+static int add_signer(void *arg, const char *section)
+{
+	struct signer_ctx *s = arg;
+	struct gen_signer_conf *sc, *v;
+	int rc;
+
+	v = realloc(s->a->signers, (s->a->nsigners + 1) * sizeof(*v));
+	if (!v)
+		return OP_E_NOMEM;
+	s->a->signers = v;
+	sc = &v[s->a->nsigners];
+	memset(sc, 0, sizeof(*sc));
+	s->a->nsigners++;
+	if (!(sc->name = strdup(section)))
+		return OP_E_NOMEM;
+	if ((rc = warn_unknown(s->l, section, signer_keys)) != 0 ||
+	    (rc = need_path(s->l, section, "cert", &sc->cert)) != 0 ||
+	    (rc = need_path(s->l, section, "key", &sc->key)) != 0)
+		return rc;
+	return 0;
+}
+
+struct auth_ctx {
+	struct loader *l;
+	struct gen_conf *c;
+};
+
+static int add_auth(void *arg, const char *section)
+{
+	struct auth_ctx *x = arg;
+	struct gen_auth_conf *a, *v;
+	struct signer_ctx sctx;
+	const char *signers;
+	int rc;
+
+	for (size_t i = 0; i < x->c->nauths; i++)
+		if (strcmp(x->c->auths[i].name, section) == 0)
+			return op_err_set(OP_E_CONFIG, "%s: authority '%s' listed "
+					  "twice", x->l->path, section);
+	v = realloc(x->c->auths, (x->c->nauths + 1) * sizeof(*v));
+	if (!v)
+		return OP_E_NOMEM;
+	x->c->auths = v;
+	a = &v[x->c->nauths];
+	memset(a, 0, sizeof(*a));
+	x->c->nauths++;
+	if (!(a->name = strdup(section)))
+		return OP_E_NOMEM;
+	if ((rc = warn_unknown(x->l, section, auth_keys)) != 0 ||
+	    (rc = need_path(x->l, section, "ca_cert", &a->ca_cert)) != 0 ||
+	    (rc = need_path(x->l, section, "crl", &a->crl)) != 0 ||
+	    (rc = need_path(x->l, section, "issued", &a->issued)) != 0 ||
+	    (rc = opt_path(x->l, section, "local_revocations",
+			   &a->local_revocations)) != 0)
+		return rc;
+	if (!(signers = get(x->l, section, "signers")))
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is required",
+				  x->l->path, section);
+	sctx.l = x->l;
+	sctx.a = a;
+	if ((rc = each_item(signers, add_signer, &sctx)) != 0)
+		return rc;
+	if (a->nsigners == 0)
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is empty",
+				  x->l->path, section);
+	return 0;
+}
+
+static int duration(struct loader *l, const char *key, const char *def,
+		    int64_t *out)
+{
+	const char *v = get(l, "ocsp_gen", key);
+
+	if (op_dur_parse(v ? v : def, out) != 0) {
+		char d[256];
+
+		snprintf(d, sizeof(d), "%s", op_err_detail());
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: %s: %s", l->path,
+				  key, d);
+	}
+	return 0;
+}
+
+static int load(struct loader *l, struct gen_conf *c)
+{
+	const char *v;
+	struct hash_ctx hctx = { l, c };
+	struct auth_ctx actx = { l, c };
+	int rc;
+
+	if ((rc = warn_unknown(l, "ocsp_gen", main_keys)) != 0 ||
+	    (rc = need_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
+	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
+	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
+	    (rc = duration(l, "validity", "7d", &c->validity)) != 0 ||
+	    (rc = duration(l, "refresh", "3d", &c->refresh)) != 0)
+		return rc;
+	if (c->refresh >= c->validity)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: refresh must be "
+				  "shorter than validity, or responses expire "
+				  "before they are re-signed", l->path);
+	if ((rc = each_item((v = get(l, "ocsp_gen", "cert_ids")) ? v : "sha1, sha256",
+			    add_hash, &hctx)) != 0)
+		return rc;
+	if (c->nhashes == 0)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: cert_ids is empty",
+				  l->path);
+	c->workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if ((v = get(l, "ocsp_gen", "workers")) != NULL) {
+		char *end;
+		long w = strtol(v, &end, 10);
+
+		if (*end || w < 1 || w > 256)
+			return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: workers "
+					  "'%s' must be 1..256", l->path, v);
+		c->workers = (int)w;
+	}
+	if (c->workers < 1)
+		c->workers = 1;
+	if (!(v = get(l, "ocsp_gen", "authorities")))
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: 'authorities' is "
+				  "required", l->path);
+	if ((rc = each_item(v, add_auth, &actx)) != 0)
+		return rc;
+	if (c->nauths == 0)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: 'authorities' is "
+				  "empty", l->path);
+	return 0;
+}
+
+int gen_conf_load(const char *path, struct gen_conf *conf)
+{
+	struct loader l = { 0 };
+	long errline = -1;
+	const char *slash;
+	int rc;
+
+	memset(conf, 0, sizeof(*conf));
+	l.path = path;
+	slash = strrchr(path, '/');
+	if (slash)
+		snprintf(l.dir, sizeof(l.dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(l.dir, sizeof(l.dir), ".");
+	if (!(l.nconf = NCONF_new(NULL)))
+		return OP_E_NOMEM;
+	if (NCONF_load(l.nconf, path, &errline) <= 0) {
+		if (errline > 0)
+			rc = op_err_ssl(OP_E_CONFIG, "%s:%ld: syntax error", path,
+					errline);
+		else
+			rc = op_err_ssl(OP_E_CONFIG, "%s: cannot read", path);
+		goto out;
+	}
+	if (!(conf->path = strdup(path))) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	rc = load(&l, conf);
+out:
+	NCONF_free(l.nconf);
+	if (rc)
+		gen_conf_free(conf);
+	return rc;
+}
+
+void gen_conf_free(struct gen_conf *c)
+{
+	for (size_t i = 0; i < c->nauths; i++) {
+		struct gen_auth_conf *a = &c->auths[i];
+
+		for (size_t j = 0; j < a->nsigners; j++) {
+			free(a->signers[j].name);
+			free(a->signers[j].cert);
+			free(a->signers[j].key);
+		}
+		free(a->signers);
+		free(a->name);
+		free(a->ca_cert);
+		free(a->crl);
+		free(a->issued);
+		free(a->local_revocations);
+	}
+	free(c->auths);
+	free(c->path);
+	free(c->output);
+	free(c->pkcs11_module);
+	free(c->metrics_file);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,54 @@
+/*
+ * gen_conf: ocsp-gen's configuration, read with OpenSSL's NCONF.
+ *
+ * Keys are the contract in DESIGN.md.  Relative file names are taken
+ * relative to the configuration file's directory.  Unknown keys are
+ * warned about (a typo in "local_revocations" must not pass silently).
+ */
+#ifndef GEN_CONF_H
+#define GEN_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GEN_MAX_HASHES 4
+
+struct gen_signer_conf {
+	char *name;		/* section name */
+	char *cert;
+	char *key;		/* "pkcs11:..." URI or PEM file */
+};
+
+struct gen_auth_conf {
+	char *name;		/* section name */
+	char *ca_cert;
+	char *crl;
+	char *issued;
+	char *local_revocations;	/* NULL if not configured */
+	struct gen_signer_conf *signers;
+	size_t nsigners;
+};
+
+struct gen_conf {
+	char *path;
+	char *output;
+	int64_t validity;
+	int64_t refresh;
+	int hashes[GEN_MAX_HASHES];	/* OP_HASH_* tags */
+	size_t nhashes;
+	int workers;
+	char *pkcs11_module;	/* NULL if not set */
+	char *metrics_file;	/* NULL if not set */
+	struct gen_auth_conf *auths;
+	size_t nauths;
+};
+
+/*
+ * Load path into conf.  On error returns OP_E_CONFIG / OP_E_PARSE with a
+ * detail naming the file, line, section or key; conf is left empty.
+ * On success the caller frees conf with gen_conf_free().
+ */
+int gen_conf_load(const char *path, struct gen_conf *conf);
+void gen_conf_free(struct gen_conf *conf);
+
+#endif

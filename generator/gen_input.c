@@ -1,0 +1,473 @@
+#include "gen_input.h"
+#include "op_err.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+void gen_list_free(struct gen_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static struct gen_entry *list_add(struct gen_list *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct gen_entry *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+static int add(struct gen_list *l, const uint8_t *serial, size_t len,
+	       int status, int reason, int src, int64_t rev_time)
+{
+	struct gen_entry *e = list_add(l);
+
+	if (!e)
+		return op_err_set(OP_E_NOMEM, "out of memory reading serials");
+	memcpy(e->serial, serial, len);
+	e->serial_len = (uint8_t)len;
+	e->status = (uint8_t)status;
+	e->reason = (uint8_t)reason;
+	e->src = (uint8_t)src;
+	e->rev_time = rev_time;
+	return 0;
+}
+
+/* Add a serial given as hex text; the error names where it came from. */
+static int add_hex(struct gen_list *l, const char *hex, size_t n,
+		   const char *file, size_t line, int status, int reason,
+		   int src, int64_t rev_time)
+{
+	uint8_t s[OP_SERIAL_MAX];
+	size_t slen;
+	char d[256];
+
+	if (op_serial_from_hex(hex, n, s, &slen) != 0) {
+		snprintf(d, sizeof(d), "%s", op_err_detail());
+		if (line)
+			return op_err_set(OP_E_PARSE, "%s:%zu: %s", file, line, d);
+		return op_err_set(OP_E_PARSE, "%s: %s", file, d);
+	}
+	return add(l, s, slen, status, reason, src, rev_time);
+}
+
+/* Split line into at most max whitespace- (or tab-) separated fields. */
+static size_t split(char *line, char sep, char **f, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	if (sep == '\t') {
+		while (n < max) {
+			f[n++] = p;
+			if (!(p = strchr(p, '\t')))
+				break;
+			*p++ = '\0';
+		}
+		return n;
+	}
+	while (n < max) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		f[n++] = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+/* Strip a '#' comment and surrounding blanks; returns the trimmed start. */
+static char *trim_comment(char *s)
+{
+	char *h = strchr(s, '#'), *e;
+
+	if (h)
+		*h = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static FILE *open_input(const char *path, int *rc)
+{
+	/* O_NOFOLLOW is not used here: operators do symlink inputs into
+	 * /etc; the files are root-owned configuration, not attacker input. */
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		*rc = op_err_set(errno == ENOENT ? OP_E_NOTFOUND : OP_E_SYS,
+				 "%s: %s", path, strerror(errno));
+	return f;
+}
+
+/* OpenSSL's index.txt names reasons slightly differently from RFC 5280. */
+static int index_reason(const char *s)
+{
+	int r = op_reason_from_name(s);
+
+	if (r >= 0)
+		return r;
+	if (strcasecmp(s, "holdInstruction") == 0)
+		return 6;
+	if (strcasecmp(s, "keyTime") == 0)
+		return 1;
+	if (strcasecmp(s, "CAkeyTime") == 0)
+		return 2;
+	return -1;
+}
+
+static int index_line(char *line, const char *path, size_t ln,
+		      struct gen_list *issued, struct gen_list *revoked)
+{
+	char *f[6], *comma;
+	size_t n = split(line, '\t', f, 6);
+	int64_t t;
+	int reason = OP_REASON_NONE;
+
+	if (n < 4 || f[0][1] != '\0')
+		return op_err_set(OP_E_PARSE, "%s:%zu: index.txt line needs "
+				  "status, expiry, revocation and serial "
+				  "fields separated by tabs", path, ln);
+	switch (f[0][0]) {
+	case 'E':
+		return 0;
+	case 'V':
+		return add_hex(issued, f[3], strlen(f[3]), path, ln,
+			       OP_STATUS_GOOD, OP_REASON_NONE, GEN_SRC_ISSUED, 0);
+	case 'R':
+		if ((comma = strchr(f[2], ',')) != NULL) {
+			char *more = strchr(comma + 1, ',');
+
+			*comma = '\0';
+			if (more)
+				*more = '\0';
+			if ((reason = index_reason(comma + 1)) < 0)
+				return op_err_set(OP_E_PARSE, "%s:%zu: unknown "
+						  "revocation reason '%s'", path,
+						  ln, comma + 1);
+		}
+		if (op_time_parse_utc(f[2], &t) != 0)
+			return op_err_set(OP_E_PARSE, "%s:%zu: revocation time "
+					  "'%s' is not YYMMDDHHMMSSZ", path, ln,
+					  f[2]);
+		return add_hex(revoked, f[3], strlen(f[3]), path, ln,
+			       OP_STATUS_REVOKED, reason, GEN_SRC_INDEX_REVOKED, t);
+	default:
+		return op_err_set(OP_E_PARSE, "%s:%zu: status '%s' is not V, R "
+				  "or E", path, ln, f[0]);
+	}
+}
+
+static int load_dir(const char *path, struct gen_list *issued)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return op_err_set(OP_E_SYS, "%s: %s", path, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		rc = add_hex(issued, de->d_name, strlen(de->d_name), path, 0,
+			     OP_STATUS_GOOD, OP_REASON_NONE, GEN_SRC_ISSUED, 0);
+		if (rc) {
+			char dd[300];
+
+			snprintf(dd, sizeof(dd), "%s", op_err_detail());
+			rc = op_err_set(rc, "%s (file name in serials directory)", dd);
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int gen_issued_load(const char *path, struct gen_list *issued,
+		    struct gen_list *revoked)
+{
+	struct stat st;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, ln = 0;
+	int rc = 0, is_index = -1;
+
+	if (stat(path, &st) != 0)
+		return op_err_set(OP_E_SYS, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return load_dir(path, issued);
+	if (!(f = open_input(path, &rc)))
+		return rc;
+	while (getline(&line, &cap, f) >= 0) {
+		char *s;
+
+		ln++;
+		chomp(line);
+		/* index.txt is recognised by its first record: a status letter
+		 * and a tab.  Hex serials never contain tabs. */
+		if (is_index < 0 && line[0] && line[0] != '#' &&
+		    strspn(line, " \t") != strlen(line))
+			is_index = strchr("VRE", line[0]) && line[1] == '\t';
+		if (is_index == 1) {
+			if (line[0] == '\0' || line[0] == '#')
+				continue;
+			if ((rc = index_line(line, path, ln, issued, revoked)) != 0)
+				break;
+			continue;
+		}
+		s = trim_comment(line);
+		if (!*s)
+			continue;
+		if (strpbrk(s, " \t")) {
+			rc = op_err_set(OP_E_PARSE, "%s:%zu: expected one hex "
+					"serial per line, got '%s'", path, ln, s);
+			break;
+		}
+		if ((rc = add_hex(issued, s, strlen(s), path, ln, OP_STATUS_GOOD,
+				  OP_REASON_NONE, GEN_SRC_ISSUED, 0)) != 0)
+			break;
+	}
+	if (!rc && ferror(f))
+		rc = op_err_set(OP_E_SYS, "%s: read error", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int gen_local_load(const char *path, struct gen_list *local)
+{
+	FILE *f;
+	char *line = NULL, *fld[4];
+	size_t cap = 0, ln = 0, n;
+	int rc = 0;
+
+	if (!(f = open_input(path, &rc)))
+		return rc;
+	while (getline(&line, &cap, f) >= 0) {
+		int64_t t = 0;
+		int reason = OP_REASON_NONE;
+
+		ln++;
+		n = split(trim_comment(line), ' ', fld, 4);
+		if (n == 0)
+			continue;
+		if (n > 3) {
+			rc = op_err_set(OP_E_PARSE, "%s:%zu: expected SERIAL "
+					"[YYYYMMDDHHMMSSZ [reason]]", path, ln);
+			break;
+		}
+		if (n >= 2 && op_time_parse_gt(fld[1], &t) != 0) {
+			rc = op_err_set(OP_E_PARSE, "%s:%zu: revocation time '%s' "
+					"is not YYYYMMDDHHMMSSZ", path, ln, fld[1]);
+			break;
+		}
+		if (n == 3 && (reason = op_reason_from_name(fld[2])) < 0) {
+			rc = op_err_set(OP_E_PARSE, "%s:%zu: unknown reason '%s' "
+					"(keyCompromise, superseded, ...)", path,
+					ln, fld[2]);
+			break;
+		}
+		if ((rc = add_hex(local, fld[0], strlen(fld[0]), path, ln,
+				  OP_STATUS_REVOKED, reason, GEN_SRC_LOCAL, t)) != 0)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Whole-file read; inputs are small enough (a CRL of a million entries is
+ * about 40 MB) and it lets DER parsing insist on consuming every octet. */
+static X509_CRL *read_crl(const char *path, int *rc)
+{
+	BIO *b = BIO_new_file(path, "rb"), *mem = NULL;
+	X509_CRL *crl = NULL;
+	unsigned char buf[65536], *data;
+	const unsigned char *p;
+	long len;
+	int n;
+
+	if (!b) {
+		*rc = op_err_ssl(OP_E_CRL, "%s: cannot open", path);
+		return NULL;
+	}
+	if (!(mem = BIO_new(BIO_s_mem()))) {
+		*rc = OP_E_NOMEM;
+		goto out;
+	}
+	while ((n = BIO_read(b, buf, sizeof(buf))) > 0)
+		BIO_write(mem, buf, n);
+	len = BIO_get_mem_data(mem, &data);
+	if (len > 10 && memcmp(data, "-----BEGIN", 10) == 0) {
+		crl = PEM_read_bio_X509_CRL(mem, NULL, NULL, NULL);
+	} else if (len > 0) {
+		p = data;
+		crl = d2i_X509_CRL(NULL, &p, len);
+		if (crl && p != data + len) {
+			X509_CRL_free(crl);
+			crl = NULL;
+		}
+	}
+	if (!crl)
+		*rc = op_err_ssl(OP_E_CRL, "%s: not a complete CRL in PEM or DER "
+				 "(truncated or corrupt?)", path);
+out:
+	BIO_free(mem);
+	BIO_free(b);
+	return crl;
+}
+
+int gen_crl_load(const char *path, X509 *ca, int64_t now,
+		 struct gen_list *revoked, int64_t *next_update)
+{
+	X509_CRL *crl;
+	STACK_OF(X509_REVOKED) *revs;
+	char caname[256], crlname[256];
+	int64_t t;
+	int rc = 0;
+
+	ERR_clear_error();
+	if (!(crl = read_crl(path, &rc)))
+		return rc;
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca))) {
+		X509_NAME_oneline(X509_CRL_get_issuer(crl), crlname, sizeof(crlname));
+		X509_NAME_oneline(X509_get_subject_name(ca), caname, sizeof(caname));
+		rc = op_err_set(OP_E_CRL, "%s: issued by %s, not by the CA %s",
+				path, crlname, caname);
+		goto out;
+	}
+	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1) {
+		rc = op_err_ssl(OP_E_CRL, "%s: signature does not verify with the "
+				"CA's key (ca_cert)", path);
+		goto out;
+	}
+	*next_update = 0;
+	if (X509_CRL_get0_nextUpdate(crl)) {
+		char when[32];
+
+		if ((rc = op_time_from_asn1(X509_CRL_get0_nextUpdate(crl), &t)) != 0)
+			goto out;
+		if (t < now) {
+			op_time_iso(t, when, sizeof(when));
+			rc = op_err_set(OP_E_CRL, "%s: expired: its nextUpdate %s has "
+					"passed", path, when);
+			goto out;
+		}
+		*next_update = t;
+	}
+	revs = X509_CRL_get_REVOKED(crl);
+	for (int i = 0; i < sk_X509_REVOKED_num(revs); i++) {
+		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
+		const ASN1_INTEGER *sn = X509_REVOKED_get0_serialNumber(r);
+		ASN1_ENUMERATED *re;
+		uint8_t s[OP_SERIAL_MAX];
+		size_t slen;
+		int reason = OP_REASON_NONE, crit;
+
+		re = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, NULL);
+		if (re) {
+			reason = (int)ASN1_ENUMERATED_get(re);
+			ASN1_ENUMERATED_free(re);
+		}
+		if (reason == 8)	/* removeFromCRL: no longer revoked */
+			continue;
+		if (reason < 0 || reason > 10)
+			reason = OP_REASON_NONE;
+		if ((rc = op_serial_from_asn1(sn, s, &slen)) != 0 ||
+		    (rc = op_time_from_asn1(X509_REVOKED_get0_revocationDate(r),
+					    &t)) != 0) {
+			char d[256];
+
+			snprintf(d, sizeof(d), "%s", op_err_detail());
+			rc = op_err_set(OP_E_CRL, "%s: entry %d: %s", path, i + 1, d);
+			goto out;
+		}
+		if ((rc = add(revoked, s, slen, OP_STATUS_REVOKED, reason,
+			      GEN_SRC_CRL, t)) != 0)
+			goto out;
+	}
+out:
+	X509_CRL_free(crl);
+	return rc;
+}
+
+int gen_entry_cmp(const void *a, const void *b)
+{
+	const struct gen_entry *x = a, *y = b;
+
+	if (x->serial_len != y->serial_len)
+		return x->serial_len < y->serial_len ? -1 : 1;
+	return memcmp(x->serial, y->serial, x->serial_len);
+}
+
+/* Sort key for merging: serial, then source priority descending, so the
+ * first entry of a run of equal serials is the one that wins. */
+static int merge_cmp(const void *a, const void *b)
+{
+	const struct gen_entry *x = a, *y = b;
+	int c = gen_entry_cmp(a, b);
+
+	return c ? c : (int)y->src - (int)x->src;
+}
+
+int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out)
+{
+	size_t total = 0, i, j;
+	struct gen_entry *v;
+
+	for (i = 0; i < nlists; i++)
+		total += lists[i]->n;
+	memset(out, 0, sizeof(*out));
+	if (total == 0)
+		return 0;
+	if (!(v = malloc(total * sizeof(*v))))
+		return op_err_set(OP_E_NOMEM, "out of memory merging serials");
+	for (i = 0, j = 0; i < nlists; i++) {
+		memcpy(v + j, lists[i]->v, lists[i]->n * sizeof(*v));
+		j += lists[i]->n;
+	}
+	qsort(v, total, sizeof(*v), merge_cmp);
+	for (i = 0, j = 0; i < total; i++)
+		if (j == 0 || gen_entry_cmp(&v[j - 1], &v[i]) != 0)
+			v[j++] = v[i];
+	out->v = v;
+	out->n = j;
+	out->cap = total;
+	return 0;
+}

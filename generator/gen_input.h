@@ -1,0 +1,67 @@
+/*
+ * gen_input: what an authority's input files say about its serials.
+ *
+ * Every parser appends to a gen_list and names file and line in its error
+ * detail.  gen_merge() then folds the lists into one sorted list with one
+ * entry per serial: a local revocation beats the CRL, the CRL beats an
+ * index.txt R line, any revocation beats "issued".
+ */
+#ifndef GEN_INPUT_H
+#define GEN_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/x509.h>
+
+#include "op_key.h"
+
+enum gen_src {			/* in increasing priority */
+	GEN_SRC_ISSUED = 0,
+	GEN_SRC_INDEX_REVOKED = 1,
+	GEN_SRC_CRL = 2,
+	GEN_SRC_LOCAL = 3,
+};
+
+struct gen_entry {
+	uint8_t serial[OP_SERIAL_MAX];	/* minimal INTEGER content octets */
+	uint8_t serial_len;
+	uint8_t status;		/* OP_STATUS_* */
+	uint8_t reason;		/* CRLReason or OP_REASON_NONE */
+	uint8_t src;		/* enum gen_src */
+	int64_t rev_time;	/* 0: local entry without a time */
+};
+
+struct gen_list {
+	struct gen_entry *v;	/* owned; gen_list_free() */
+	size_t n, cap;
+};
+
+void gen_list_free(struct gen_list *l);
+
+/*
+ * Read an `issued` source: a directory of files named by hex serial, an
+ * OpenSSL index.txt (R lines also go to *revoked, E lines are skipped), or
+ * a file of hex serials, one per line.  The format is detected.
+ */
+int gen_issued_load(const char *path, struct gen_list *issued,
+		    struct gen_list *revoked);
+
+/* Lines "SERIAL [YYYYMMDDHHMMSSZ [reason]]"; '#' starts a comment. */
+int gen_local_load(const char *path, struct gen_list *local);
+
+/*
+ * Load a CRL (PEM or DER), check it was issued and signed by ca and that
+ * its nextUpdate has not passed at now, and append its entries.
+ * *next_update receives the CRL's nextUpdate (0 if absent).
+ */
+int gen_crl_load(const char *path, X509 *ca, int64_t now,
+		 struct gen_list *revoked, int64_t *next_update);
+
+/* One entry per serial from all lists, sorted by (length, octets). */
+int gen_merge(struct gen_list *const *lists, size_t nlists,
+	      struct gen_list *out);
+
+/* Order used by gen_merge(). */
+int gen_entry_cmp(const void *a, const void *b);
+
+#endif

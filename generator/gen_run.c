@@ -1,0 +1,724 @@
+#include "gen_run.h"
+#include "gen_input.h"
+#include "gen_publish.h"
+#include "gen_resp.h"
+#include "gen_signer.h"
+#include "op_db.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/err.h>
+
+#define BATCH 1024
+/* Virtual size of the working map; LMDB's file only grows as used. */
+#define WORK_MAPSIZE ((size_t)1 << 38)
+
+struct auth {
+	const struct gen_auth_conf *c;
+	X509 *ca;
+	struct gen_resp_signer signer;
+	uint8_t signer_id[OP_REC_SIGNER_ID];
+	const char *signer_name;
+	struct gen_list entries;	/* merged, sorted by serial */
+	size_t nsigned, kept, removed;
+	char subject[256];
+};
+
+struct job {
+	struct auth *a;
+	int hash;
+	const struct gen_entry *e;
+	int64_t rev_time;
+	uint8_t flags;
+	uint8_t key[OP_KEY_MAX];
+	size_t keylen;
+	unsigned char *der;
+	int der_len;
+	int rc;
+	char err[256];
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	pthread_t *threads;
+	int nthreads;
+	struct job *jobs;
+	size_t njobs, next, finished;
+	unsigned long round;
+	int quit;
+	int64_t this_update, next_update;
+};
+
+struct run {
+	const struct gen_conf *conf;
+	const struct gen_opts *opts;
+	struct gen_stats *stats;
+	int64_t now;
+	struct auth *auths;
+	size_t nauths;
+	struct gen_keystore *ks;
+	struct pool pool;
+	MDB_env *env;
+	MDB_dbi dbi;
+	MDB_txn *txn;
+	size_t progress;
+};
+
+/* ---------------- inputs and signers ---------------- */
+
+static int prepare_auth(struct run *r, struct auth *a)
+{
+	const struct gen_auth_conf *c = a->c;
+	struct gen_list issued = { 0 }, idx_rev = { 0 }, crl = { 0 }, local = { 0 };
+	struct gen_list *lists[] = { &issued, &idx_rev, &crl, &local };
+	X509 **certs = NULL;
+	const char **names = NULL;
+	int64_t crl_next;
+	size_t chosen = 0;
+	int warn = 0, rc;
+
+	if ((rc = gen_cert_load(c->ca_cert, &a->ca)) != 0)
+		goto out;
+	X509_NAME_oneline(X509_get_subject_name(a->ca), a->subject,
+			  sizeof(a->subject));
+	if ((rc = gen_crl_load(c->crl, a->ca, r->now, &crl, &crl_next)) != 0 ||
+	    (rc = gen_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
+	    (c->local_revocations &&
+	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
+	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
+		goto out;
+	if (crl_next && crl_next < r->now + r->conf->validity) {
+		char t[32];
+
+		op_time_iso(crl_next, t, sizeof(t));
+		op_warn("%s: CRL %s is due for renewal at %s, before responses "
+			"signed now expire", c->name, c->crl, t);
+	}
+	certs = calloc(c->nsigners, sizeof(*certs));
+	names = calloc(c->nsigners, sizeof(*names));
+	if (!certs || !names) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nsigners; i++) {
+		names[i] = c->signers[i].name;
+		if ((rc = gen_cert_load(c->signers[i].cert, &certs[i])) != 0)
+			goto out;
+	}
+	if ((rc = gen_signer_choose(certs, names, c->nsigners, a->ca, r->now,
+				    r->conf->validity, &chosen, &warn)) != 0)
+		goto out;
+	a->signer_name = names[chosen];
+	if (warn & GEN_SIGNER_W_NOCHECK)
+		op_warn("%s: signer %s has no id-pkix-ocsp-nocheck extension; "
+			"clients may try to check its revocation", c->name,
+			a->signer_name);
+	if (warn & GEN_SIGNER_W_EXPIRING) {
+		char t[32];
+		int64_t na;
+
+		op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &na);
+		op_time_iso(na, t, sizeof(t));
+		op_warn("%s: signer %s expires %s, within twice the response "
+			"validity: issue its successor", c->name, a->signer_name, t);
+	}
+	if ((rc = gen_key_load(r->ks, a->signer_name, c->signers[chosen].key,
+			       certs[chosen], &a->signer.key)) != 0 ||
+	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
+		goto out;
+	a->signer.cert = certs[chosen];
+	a->signer.include_cert = X509_cmp(certs[chosen], a->ca) != 0;
+	certs[chosen] = NULL;
+	op_log(OP_LOG_DEBUG, "%s: %zu serials, signer %s", c->name,
+	       a->entries.n, a->signer_name);
+out:
+	for (size_t i = 0; certs && i < c->nsigners; i++)
+		X509_free(certs[i]);
+	free(certs);
+	free(names);
+	for (size_t i = 0; i < 4; i++)
+		gen_list_free(lists[i]);
+	if (rc) {
+		char d[1024];
+
+		snprintf(d, sizeof(d), "%s", op_err_detail());
+		rc = op_err_set(rc, "authority %s: %s", c->name, d);
+	}
+	return rc;
+}
+
+static void free_auth(struct auth *a)
+{
+	X509_free(a->ca);
+	X509_free(a->signer.cert);
+	EVP_PKEY_free(a->signer.key);
+	gen_list_free(&a->entries);
+}
+
+/* ---------------- signing pool ---------------- */
+
+static void sign_job(struct pool *p, struct job *j)
+{
+	OCSP_CERTID *cid = gen_resp_certid(j->a->ca, j->hash, j->e->serial,
+					   j->e->serial_len);
+
+	if (!cid) {
+		j->rc = op_err_ssl(OP_E_CRYPTO, "building CertID");
+	} else {
+		j->rc = gen_resp_sign(&j->a->signer, cid, j->e->status,
+				      j->e->reason, j->rev_time, p->this_update,
+				      p->next_update, &j->der, &j->der_len);
+		OCSP_CERTID_free(cid);
+	}
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->round == seen)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit)
+			break;
+		seen = p->round;
+		while (p->next < p->njobs) {
+			struct job *j = &p->jobs[p->next++];
+
+			pthread_mutex_unlock(&p->mu);
+			sign_job(p, j);
+			pthread_mutex_lock(&p->mu);
+			if (++p->finished == p->njobs)
+				pthread_cond_signal(&p->done);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	/* OpenSSL keeps per-thread error state; release it. */
+	OPENSSL_thread_stop();
+	return NULL;
+}
+
+static int pool_start(struct pool *p, int n)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	if (!(p->jobs = calloc(BATCH, sizeof(*p->jobs))) ||
+	    !(p->threads = calloc((size_t)n, sizeof(*p->threads))))
+		return OP_E_NOMEM;
+	for (; p->nthreads < n; p->nthreads++)
+		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0)
+			return op_err_set(OP_E_SYS, "cannot start signing threads");
+	return 0;
+}
+
+static void pool_stop(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	free(p->threads);
+	free(p->jobs);
+	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->go);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/* Sign the queued jobs in parallel, then store them (this thread owns the
+ * write transaction). */
+static int flush(struct run *r)
+{
+	struct pool *p = &r->pool;
+	int rc = 0;
+
+	if (p->njobs == 0)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	p->next = p->finished = 0;
+	p->round++;
+	pthread_cond_broadcast(&p->go);
+	while (p->finished < p->njobs)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+
+	for (size_t i = 0; i < p->njobs; i++) {
+		struct job *j = &p->jobs[i];
+		struct op_rec rec = { 0 };
+		MDB_val k = { j->keylen, j->key }, v;
+
+		if (!rc && j->rc)
+			rc = op_err_set(j->rc, "authority %s: %s", j->a->c->name,
+					j->err);
+		if (!rc) {
+			rec.status = j->e->status;
+			rec.reason = j->e->reason;
+			rec.flags = j->flags;
+			rec.this_update = p->this_update;
+			rec.next_update = p->next_update;
+			rec.rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
+			memcpy(rec.signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
+			rec.der = j->der;
+			rec.der_len = (size_t)j->der_len;
+			v.mv_size = op_rec_size(rec.der_len);
+			int mrc = mdb_put(r->txn, r->dbi, &k, &v, MDB_RESERVE);
+
+			if (mrc)
+				rc = op_err_set(OP_E_DB, "storing a response: %s",
+						mdb_strerror(mrc));
+			else
+				op_rec_encode(&rec, v.mv_data);
+			j->a->nsigned++;
+		}
+		OPENSSL_free(j->der);
+		j->der = NULL;
+	}
+	r->progress += p->njobs;
+	if (r->opts->progress)
+		fprintf(stderr, "\rocsp-gen: signed %zu", r->progress);
+	p->njobs = 0;
+	return rc;
+}
+
+/* ---------------- the diff ---------------- */
+
+static int needs_signing(const struct run *r, const struct auth *a,
+			 const struct gen_entry *e, const struct op_rec *old,
+			 int64_t rev_time)
+{
+	if (r->opts->force)
+		return 1;
+	if (old->status != e->status ||
+	    (e->status == OP_STATUS_REVOKED &&
+	     (old->reason != e->reason || old->rev_time != rev_time)))
+		return 1;
+	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0)
+		return 1;
+	if (r->now - old->this_update >= r->conf->refresh ||
+	    old->next_update - old->this_update != r->conf->validity)
+		return 1;
+	return 0;
+}
+
+/* Issuer part of every key of a under hash. */
+static int issuer_prefix(struct auth *a, int hash, uint8_t *prefix, size_t *len)
+{
+	static const uint8_t zero = 0;
+	OCSP_CERTID *cid = gen_resp_certid(a->ca, hash, &zero, 1);
+	uint8_t key[OP_KEY_MAX];
+	size_t klen;
+	int rc;
+
+	if (!cid)
+		return op_err_ssl(OP_E_CRYPTO, "authority %s: CertID", a->c->name);
+	rc = op_key_from_certid(cid, key, &klen);
+	OCSP_CERTID_free(cid);
+	if (rc)
+		return rc;
+	*len = op_key_issuer_len(key, klen);
+	memcpy(prefix, key, *len);
+	return 0;
+}
+
+static int put_issuer_meta(struct run *r, struct auth *a, const uint8_t *prefix,
+			   size_t plen)
+{
+	uint8_t k[sizeof(OP_META_ISSUER) + OP_KEY_MAX];
+	char v[600];
+	MDB_val mk, mv;
+	size_t ml = sizeof(OP_META_ISSUER) - 1;
+	int n = snprintf(v, sizeof(v), "%s\t%s", a->c->name, a->subject);
+
+	memcpy(k, OP_META_ISSUER, ml);
+	memcpy(k + ml, prefix, plen);
+	mk.mv_size = ml + plen;
+	mk.mv_data = k;
+	mv.mv_size = (size_t)(n < (int)sizeof(v) ? n : (int)sizeof(v) - 1);
+	mv.mv_data = v;
+	return mdb_put(r->txn, r->dbi, &mk, &mv, 0);
+}
+
+/* Re-sign, keep or drop a's responses under hash; prefix/plen receive the
+ * issuer part of their keys. */
+static int diff_auth_hash(struct run *r, struct auth *a, int hash,
+			  uint8_t *prefix, size_t *plenp)
+{
+	size_t plen = 0, h = op_hash_len(hash);
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc, mrc;
+
+	if ((rc = issuer_prefix(a, hash, prefix, &plen)) != 0)
+		return rc;
+	*plenp = plen;
+	if ((mrc = put_issuer_meta(r, a, prefix, plen)) != 0)
+		return op_err_set(OP_E_DB, "issuer record: %s", mdb_strerror(mrc));
+	for (size_t i = 0; i < a->entries.n; i++) {
+		const struct gen_entry *e = &a->entries.v[i];
+		struct job *j = &r->pool.jobs[r->pool.njobs];
+		struct op_rec old;
+		int have_old;
+		int64_t rev_time = e->rev_time;
+		uint8_t flags = 0;
+
+		if ((rc = op_key_make(j->key, &j->keylen, hash, prefix + 1, h,
+				      prefix + 1 + h, h, e->serial,
+				      e->serial_len)) != 0)
+			return rc;
+		k.mv_size = j->keylen;
+		k.mv_data = j->key;
+		mrc = mdb_get(r->txn, r->dbi, &k, &v);
+		if (mrc && mrc != MDB_NOTFOUND)
+			return op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
+					  mdb_strerror(mrc));
+		have_old = mrc == 0 && op_rec_decode(v.mv_data, v.mv_size, &old) == 0;
+		/* A local revocation without a time is dated by its first
+		 * publication, and keeps that date on later runs. */
+		if (e->status == OP_STATUS_REVOKED && rev_time == 0) {
+			flags = OP_REC_F_REVTIME_SEEN;
+			rev_time = have_old && old.status == OP_STATUS_REVOKED ?
+				   old.rev_time : r->now;
+		}
+		if (have_old && !needs_signing(r, a, e, &old, rev_time)) {
+			a->kept++;
+			continue;
+		}
+		j->a = a;
+		j->hash = hash;
+		j->e = e;
+		j->rev_time = rev_time;
+		j->flags = flags;
+		j->rc = 0;
+		if (++r->pool.njobs == BATCH && (rc = flush(r)) != 0)
+			return rc;
+	}
+	if ((rc = flush(r)) != 0)
+		return rc;
+
+	/* Drop responses for serials no longer listed. */
+	if ((mrc = mdb_cursor_open(r->txn, r->dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	k.mv_size = plen;
+	k.mv_data = prefix;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct gen_entry probe;
+		size_t slen = k.mv_size - plen;
+
+		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (slen <= OP_SERIAL_MAX) {
+			memcpy(probe.serial, (uint8_t *)k.mv_data + plen, slen);
+			probe.serial_len = (uint8_t)slen;
+			if (bsearch(&probe, a->entries.v, a->entries.n,
+				    sizeof(probe), gen_entry_cmp))
+				continue;
+		}
+		if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		a->removed++;
+	}
+	mdb_cursor_close(cur);
+	if (mrc && mrc != MDB_NOTFOUND)
+		return op_err_set(OP_E_DB, "removing old responses: %s",
+				  mdb_strerror(mrc));
+	return 0;
+}
+
+/* Without --ca, responses of issuers no longer configured go too. */
+static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
+				size_t *plens, size_t n, size_t *removed)
+{
+	const size_t ml = sizeof(OP_META_ISSUER) - 1;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int mrc;
+
+	if ((mrc = mdb_cursor_open(r->txn, r->dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *key = k.mv_data;
+		size_t klen = k.mv_size, plen;
+		int meta = 0, known = 0;
+
+		if (klen > ml && memcmp(key, OP_META_ISSUER, ml) == 0) {
+			key += ml;
+			klen -= ml;
+			meta = 1;
+			plen = klen;
+		} else if (key[0] == 0) {
+			continue;	/* other meta records */
+		} else {
+			plen = op_key_issuer_len(key, klen);
+		}
+		for (size_t i = 0; i < n && !known; i++)
+			known = plen == plens[i] && memcmp(key, prefixes[i], plen) == 0;
+		if (known)
+			continue;
+		if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		*removed += !meta;
+	}
+	mdb_cursor_close(cur);
+	if (mrc && mrc != MDB_NOTFOUND)
+		return op_err_set(OP_E_DB, "removing unknown issuers: %s",
+				  mdb_strerror(mrc));
+	return 0;
+}
+
+/* ---------------- working environment ---------------- */
+
+static int copy_file(const char *from, const char *to)
+{
+	char tmp[PATH_MAX + 8], buf[1 << 16];
+	int in, out, rc = 0;
+	ssize_t n;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", to) >= (int)sizeof(tmp))
+		return op_err_set(OP_E_RANGE, "%s: path too long", to);
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+		return op_err_set(OP_E_SYS, "%s: %s", from, strerror(errno));
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return op_err_set(OP_E_SYS, "%s: %s", tmp, strerror(errno));
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n < 0 || fsync(out) != 0)
+		rc = op_err_set(OP_E_SYS, "copying %s: %s", from, strerror(errno));
+	close(in);
+	if (close(out) != 0 && !rc)
+		rc = op_err_set(OP_E_SYS, "copying %s: %s", from, strerror(errno));
+	if (!rc && rename(tmp, to) != 0)
+		rc = op_err_set(OP_E_SYS, "rename %s: %s", tmp, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int work_open(struct run *r)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s.work", r->conf->output) >= (int)sizeof(path))
+		return op_err_set(OP_E_RANGE, "output path too long");
+	/* A lost working copy is rebuilt from the published file, so a run
+	 * after it still signs only what changed. */
+	if (stat(path, &st) != 0 && stat(r->conf->output, &st) == 0) {
+		struct op_db db;
+
+		if (op_db_open(r->conf->output, &db) == 0) {
+			op_db_close(&db);
+			if ((rc = copy_file(r->conf->output, path)) != 0)
+				return rc;
+		}
+	}
+	if ((rc = mdb_env_create(&r->env)) != 0 ||
+	    (rc = mdb_env_set_mapsize(r->env, WORK_MAPSIZE)) != 0)
+		return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
+	/* Our flock already excludes other writers; no LMDB lock file. */
+	if ((rc = mdb_env_open(r->env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0600)) != 0)
+		return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
+	if ((rc = mdb_txn_begin(r->env, NULL, 0, &r->txn)) != 0 ||
+	    (rc = mdb_dbi_open(r->txn, NULL, 0, &r->dbi)) != 0)
+		return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
+	if (op_db_check_format(r->txn, r->dbi) != 0) {
+		MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
+		MDB_val v = { strlen(OP_DB_FORMAT), OP_DB_FORMAT };
+
+		/* Empty (new) or another version: start afresh. */
+		if ((rc = mdb_drop(r->txn, r->dbi, 0)) != 0 ||
+		    (rc = mdb_put(r->txn, r->dbi, &k, &v, 0)) != 0)
+			return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
+	}
+	return 0;
+}
+
+static int64_t generated_of(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_val v;
+
+	if (op_db_meta(txn, dbi, OP_META_GENERATED, sizeof(OP_META_GENERATED) - 1,
+		       &v) == 0 && v.mv_size == 8)
+		return op_get_i64(v.mv_data);
+	return 0;
+}
+
+static int maybe_publish(struct run *r)
+{
+	struct op_db pub;
+	MDB_txn *txn;
+	int64_t work_gen = 0;
+	int rc;
+
+	if ((rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
+	work_gen = generated_of(txn, r->dbi);
+	mdb_txn_abort(txn);
+	if (op_db_open(r->conf->output, &pub) == 0) {
+		int same = pub.generated == work_gen;
+
+		op_db_close(&pub);
+		if (same)
+			return 0;
+	}
+	op_err_clear();
+	if ((rc = gen_publish(r->env, r->conf->output)) != 0)
+		return rc;
+	r->stats->published = 1;
+	return 0;
+}
+
+/* ---------------- the run ---------------- */
+
+static int run_txn(struct run *r)
+{
+	uint8_t (*prefixes)[OP_KEY_MAX];
+	size_t *plens, np = 0, removed_unknown = 0;
+	int rc = 0;
+
+	prefixes = calloc(r->nauths * r->conf->nhashes, sizeof(*prefixes));
+	plens = calloc(r->nauths * r->conf->nhashes, sizeof(*plens));
+	if (!prefixes || !plens) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r->nauths && !rc; i++) {
+		for (size_t h = 0; h < r->conf->nhashes && !rc; h++) {
+			rc = diff_auth_hash(r, &r->auths[i], r->conf->hashes[h],
+					    prefixes[np], &plens[np]);
+			np++;
+		}
+	}
+	if (r->opts->progress && r->progress)
+		fputc('\n', stderr);
+	if (!rc && !r->opts->only_ca)
+		rc = drop_unknown_issuers(r, prefixes, plens, np, &removed_unknown);
+	for (size_t i = 0; i < r->nauths; i++) {
+		struct auth *a = &r->auths[i];
+
+		r->stats->signed_count += a->nsigned;
+		r->stats->kept += a->kept;
+		r->stats->removed += a->removed;
+		if (!rc)
+			op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
+				"(signer %s)", a->c->name, a->entries.n, a->nsigned,
+				a->kept, a->removed, a->signer_name);
+	}
+	r->stats->removed += removed_unknown;
+	if (!rc && removed_unknown)
+		op_info("removed %zu responses of issuers no longer configured",
+			removed_unknown);
+	if (!rc && (r->stats->signed_count || r->stats->removed)) {
+		uint8_t t[8];
+		MDB_val k = { sizeof(OP_META_GENERATED) - 1, OP_META_GENERATED };
+		MDB_val v = { 8, t };
+
+		op_put_i64(t, r->now);
+		if ((rc = mdb_put(r->txn, r->dbi, &k, &v, 0)) != 0)
+			rc = op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
+	}
+out:
+	free(prefixes);
+	free(plens);
+	return rc;
+}
+
+int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
+	    struct gen_stats *stats)
+{
+	struct run r = { 0 };
+	int lockfd = -1, rc;
+
+	memset(stats, 0, sizeof(*stats));
+	r.conf = conf;
+	r.opts = opts;
+	r.stats = stats;
+	r.now = op_time_now();
+	r.pool.this_update = r.now;
+	r.pool.next_update = r.now + conf->validity;
+
+	if (opts->only_ca) {
+		size_t i;
+
+		for (i = 0; i < conf->nauths; i++)
+			if (strcmp(conf->auths[i].name, opts->only_ca) == 0)
+				break;
+		if (i == conf->nauths)
+			return op_err_set(OP_E_CONFIG, "--ca %s: no such authority "
+					  "in %s", opts->only_ca, conf->path);
+	}
+	if ((rc = gen_lock(conf->output, &lockfd)) != 0)
+		return rc;
+	gen_publish_cleanup(conf->output);
+	if (!(r.auths = calloc(conf->nauths, sizeof(*r.auths)))) {
+		rc = OP_E_NOMEM;
+		goto unlock;
+	}
+	if ((rc = gen_keystore_open(conf->pkcs11_module, &r.ks)) != 0)
+		goto free_auths;
+	for (size_t i = 0; i < conf->nauths; i++) {
+		if (opts->only_ca && strcmp(conf->auths[i].name, opts->only_ca))
+			continue;
+		r.auths[r.nauths].c = &conf->auths[i];
+		if ((rc = prepare_auth(&r, &r.auths[r.nauths++])) != 0)
+			goto free_auths;
+	}
+	if ((rc = pool_start(&r.pool, conf->workers)) != 0)
+		goto stop_pool;
+	if ((rc = work_open(&r)) != 0)
+		goto close_env;
+	if ((rc = run_txn(&r)) != 0)
+		goto close_env;
+	if (opts->dry_run)
+		goto close_env;		/* aborts the transaction */
+	rc = mdb_txn_commit(r.txn);
+	r.txn = NULL;
+	if (rc) {
+		rc = op_err_set(OP_E_DB, "committing %s.work: %s", conf->output,
+				mdb_strerror(rc));
+		goto close_env;
+	}
+	rc = maybe_publish(&r);
+close_env:
+	if (r.txn)
+		mdb_txn_abort(r.txn);
+	if (r.env)
+		mdb_env_close(r.env);
+stop_pool:
+	pool_stop(&r.pool);
+free_auths:
+	for (size_t i = 0; i < r.nauths; i++)
+		free_auth(&r.auths[i]);
+	free(r.auths);
+	gen_keystore_close(r.ks);
+unlock:
+	gen_unlock(lockfd);
+	return rc;
+}

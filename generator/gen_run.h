@@ -1,0 +1,34 @@
+/*
+ * gen_run: one ocsp-gen run, from configuration to published file.
+ *
+ * Steps: take the lock; read every authority's inputs and choose its
+ * signer (any failure stops the run before anything is written); open the
+ * working environment (OUTPUT.work) and, in one write transaction, re-sign
+ * what changed or aged, keep the rest, drop what is no longer listed;
+ * commit; publish a compact copy if the working copy differs from the
+ * published file.  Until the commit, the working copy is untouched; until
+ * the rename, the published file is.
+ */
+#ifndef GEN_RUN_H
+#define GEN_RUN_H
+
+#include <stddef.h>
+
+#include "gen_conf.h"
+
+struct gen_opts {
+	int force;		/* re-sign everything */
+	int dry_run;		/* decide, sign, then abort: nothing written */
+	const char *only_ca;	/* NULL: all authorities */
+	int progress;		/* progress line on stderr (a TTY) */
+};
+
+struct gen_stats {
+	size_t signed_count, kept, removed;
+	int published;		/* a new file was renamed into place */
+};
+
+int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
+	    struct gen_stats *stats);
+
+#endif

@@ -1,0 +1,352 @@
+/*
+ * ocsp-db: inspect a published responses file, extract one response (for
+ * stapling), or check that none is about to expire.  See ocsp-db(1).
+ */
+#include "gen_resp.h"
+#include "gen_signer.h"
+#include "op_db.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ISSUERS 256
+
+struct issuer {
+	uint8_t prefix[OP_KEY_MAX];
+	size_t plen;
+	char name[600];
+	size_t good, revoked;
+	int64_t oldest_this, nearest_next;
+};
+
+struct reader {
+	struct op_db db;
+	MDB_txn *txn;
+	struct issuer iss[MAX_ISSUERS];
+	size_t niss;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: ocsp-db stats FILE\n"
+	      "       ocsp-db dump FILE\n"
+	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256]\n"
+	      "       ocsp-db check FILE --min-remaining DURATION\n"
+	      "\n"
+	      "get writes the DER response to standard output (for stapling).\n"
+	      "check exits 2 and names each response whose nextUpdate is nearer\n"
+	      "than DURATION (e.g. 1d), for Nagios-style monitoring.\n", f);
+}
+
+static int open_reader(const char *path, struct reader *r)
+{
+	const size_t ml = sizeof(OP_META_ISSUER) - 1;
+	MDB_cursor *cur;
+	MDB_val k = { ml, OP_META_ISSUER }, v;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = op_db_open(path, &r->db)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(r->db.env, NULL, MDB_RDONLY, &r->txn)) != 0 ||
+	    (rc = mdb_cursor_open(r->txn, r->db.dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	     r->niss < MAX_ISSUERS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct issuer *i = &r->iss[r->niss];
+
+		if (k.mv_size <= ml || memcmp(k.mv_data, OP_META_ISSUER, ml) != 0)
+			break;
+		i->plen = k.mv_size - ml;
+		if (i->plen > OP_KEY_MAX)
+			continue;
+		memcpy(i->prefix, (uint8_t *)k.mv_data + ml, i->plen);
+		snprintf(i->name, sizeof(i->name), "%.*s", (int)v.mv_size,
+			 (char *)v.mv_data);
+		i->oldest_this = INT64_MAX;
+		i->nearest_next = INT64_MAX;
+		r->niss++;
+	}
+	mdb_cursor_close(cur);
+	return 0;
+}
+
+static void close_reader(struct reader *r)
+{
+	if (r->txn)
+		mdb_txn_abort(r->txn);
+	op_db_close(&r->db);
+}
+
+static struct issuer *issuer_of(struct reader *r, const uint8_t *key, size_t klen)
+{
+	size_t plen = op_key_issuer_len(key, klen);
+
+	for (size_t i = 0; i < r->niss; i++)
+		if (r->iss[i].plen == plen && memcmp(r->iss[i].prefix, key, plen) == 0)
+			return &r->iss[i];
+	return NULL;
+}
+
+/*
+ * Call fn for every response record.  Stops at the first non-zero return.
+ */
+static int each_response(struct reader *r,
+			 int (*fn)(struct reader *, const MDB_val *,
+				   const struct op_rec *, void *), void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct op_rec rec;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(r->txn, r->db.dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !frc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (((uint8_t *)k.mv_data)[0] == 0)
+			continue;
+		if (op_rec_decode(v.mv_data, v.mv_size, &rec) != 0) {
+			frc = op_err_set(OP_E_FORMAT, "corrupt record");
+			break;
+		}
+		frc = fn(r, &k, &rec, arg);
+	}
+	mdb_cursor_close(cur);
+	return frc;
+}
+
+static void describe(struct reader *r, const MDB_val *k, char *buf, size_t size)
+{
+	const uint8_t *key = k->mv_data;
+	size_t plen = op_key_issuer_len(key, k->mv_size);
+	struct issuer *i = issuer_of(r, key, k->mv_size);
+	char serial[2 * OP_SERIAL_MAX + 1], name[64];
+
+	op_serial_hex(key + plen, k->mv_size - plen, serial);
+	/* The section name: the issuer record's text up to its tab. */
+	snprintf(name, sizeof(name), "%.*s", i ? (int)strcspn(i->name, "\t") : 1,
+		 i ? i->name : "?");
+	snprintf(buf, size, "%s %s %s", name, op_hash_name(key[0]), serial);
+}
+
+static int stats_one(struct reader *r, const MDB_val *k,
+		     const struct op_rec *rec, void *arg)
+{
+	struct issuer *i = issuer_of(r, k->mv_data, k->mv_size);
+	size_t *unknown = arg;
+
+	if (!i) {
+		(*unknown)++;
+		return 0;
+	}
+	if (rec->status == OP_STATUS_GOOD)
+		i->good++;
+	else
+		i->revoked++;
+	if (rec->this_update < i->oldest_this)
+		i->oldest_this = rec->this_update;
+	if (rec->next_update < i->nearest_next)
+		i->nearest_next = rec->next_update;
+	return 0;
+}
+
+static int cmd_stats(struct reader *r, const char *path)
+{
+	size_t unknown = 0, total = 0;
+	char t1[32], t2[32];
+	int rc = each_response(r, stats_one, &unknown);
+
+	if (rc)
+		return rc;
+	op_time_iso(r->db.generated, t1, sizeof(t1));
+	printf("file       %s\nformat     %s\ngenerated  %s\n", path, OP_DB_FORMAT, t1);
+	for (size_t n = 0; n < r->niss; n++) {
+		struct issuer *i = &r->iss[n];
+		char name[600];
+
+		snprintf(name, sizeof(name), "%s", i->name);
+		*strchr(name, '\t') = ' ';
+		total += i->good + i->revoked;
+		if (i->good + i->revoked == 0)
+			continue;
+		op_time_iso(i->oldest_this, t1, sizeof(t1));
+		op_time_iso(i->nearest_next, t2, sizeof(t2));
+		printf("issuer     %s [%s]\n  good %zu  revoked %zu  oldest "
+		       "thisUpdate %s  nearest nextUpdate %s\n", name,
+		       op_hash_name(i->prefix[0]), i->good, i->revoked, t1, t2);
+	}
+	printf("responses  %zu\n", total + unknown);
+	return 0;
+}
+
+static int dump_one(struct reader *r, const MDB_val *k, const struct op_rec *rec,
+		    void *arg)
+{
+	char d[256], t1[32], t2[32], t3[32], etag[2 * OP_REC_ETAG + 1];
+
+	(void)arg;
+	describe(r, k, d, sizeof(d));
+	op_time_iso(rec->this_update, t1, sizeof(t1));
+	op_time_iso(rec->next_update, t2, sizeof(t2));
+	op_serial_hex(rec->etag, OP_REC_ETAG, etag);
+	if (rec->status == OP_STATUS_REVOKED) {
+		op_time_iso(rec->rev_time, t3, sizeof(t3));
+		printf("%s revoked %s %s %s %s %zu %s\n", d, t3,
+		       op_reason_name(rec->reason), t1, t2, rec->der_len, etag);
+	} else {
+		printf("%s good %s %s %zu %s\n", d, t1, t2, rec->der_len, etag);
+	}
+	return 0;
+}
+
+struct check_arg {
+	int64_t limit;
+	size_t bad, total;
+};
+
+static int check_one(struct reader *r, const MDB_val *k,
+		     const struct op_rec *rec, void *arg)
+{
+	struct check_arg *c = arg;
+	char d[256], t[32];
+
+	c->total++;
+	if (rec->next_update >= c->limit)
+		return 0;
+	describe(r, k, d, sizeof(d));
+	op_time_iso(rec->next_update, t, sizeof(t));
+	if (c->bad++ < 20)
+		printf("CRITICAL: %s expires %s\n", d, t);
+	return 0;
+}
+
+static int cmd_get(struct reader *r, const char *issuer, const char *serial,
+		   const char *hash)
+{
+	uint8_t s[OP_SERIAL_MAX], key[OP_KEY_MAX];
+	size_t slen, klen;
+	OCSP_CERTID *cid;
+	X509 *ca;
+	MDB_val k, v;
+	struct op_rec rec;
+	int tag = op_hash_from_name(hash), rc;
+
+	if (tag == OP_HASH_NONE)
+		return op_err_set(OP_E_PARSE, "--hash %s: unknown hash", hash);
+	if ((rc = op_serial_from_hex(serial, strlen(serial), s, &slen)) != 0 ||
+	    (rc = gen_cert_load(issuer, &ca)) != 0)
+		return rc;
+	cid = gen_resp_certid(ca, tag, s, slen);
+	X509_free(ca);
+	if (!cid)
+		return op_err_ssl(OP_E_CRYPTO, "building CertID");
+	rc = op_key_from_certid(cid, key, &klen);
+	OCSP_CERTID_free(cid);
+	if (rc)
+		return rc;
+	k.mv_size = klen;
+	k.mv_data = key;
+	if ((rc = mdb_get(r->txn, r->db.dbi, &k, &v)) != 0)
+		return op_err_set(rc == MDB_NOTFOUND ? OP_E_NOTFOUND : OP_E_DB,
+				  "no %s response for serial %s of %s", hash,
+				  serial, issuer);
+	if ((rc = op_rec_decode(v.mv_data, v.mv_size, &rec)) != 0)
+		return rc;
+	if (rec.next_update < op_time_now())
+		op_warn("this response's nextUpdate has passed");
+	if (isatty(STDOUT_FILENO))
+		return op_err_set(OP_E_RANGE, "refusing to write DER to a terminal; "
+				  "redirect standard output");
+	if (fwrite(rec.der, 1, rec.der_len, stdout) != rec.der_len ||
+	    fflush(stdout) != 0)
+		return op_err_set(OP_E_SYS, "writing standard output");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "hash", required_argument, NULL, 'H' },
+		{ "min-remaining", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *issuer = NULL, *serial = NULL, *hash = "sha1", *minrem = NULL;
+	const char *cmd, *path;
+	struct reader r;
+	int c, rc;
+
+	op_log_init("ocsp-db", OP_LOG_INFO);
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': issuer = optarg; break;
+		case 's': serial = optarg; break;
+		case 'H': hash = optarg; break;
+		case 'm': minrem = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 64;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 64;
+	}
+	cmd = argv[optind];
+	path = argv[optind + 1];
+	if (strcmp(cmd, "stats") && strcmp(cmd, "dump") && strcmp(cmd, "get") &&
+	    strcmp(cmd, "check")) {
+		usage(stderr);
+		return 64;
+	}
+	if ((!strcmp(cmd, "get") && (!issuer || !serial)) ||
+	    (!strcmp(cmd, "check") && !minrem)) {
+		usage(stderr);
+		return 64;
+	}
+	if ((rc = open_reader(path, &r)) != 0)
+		goto fail;
+	if (!strcmp(cmd, "stats")) {
+		rc = cmd_stats(&r, path);
+	} else if (!strcmp(cmd, "dump")) {
+		rc = each_response(&r, dump_one, NULL);
+	} else if (!strcmp(cmd, "get")) {
+		rc = cmd_get(&r, issuer, serial, hash);
+	} else {
+		struct check_arg ca = { 0 };
+		int64_t d;
+
+		if ((rc = op_dur_parse(minrem, &d)) == 0) {
+			ca.limit = op_time_now() + d;
+			rc = each_response(&r, check_one, &ca);
+		}
+		if (rc == 0) {
+			close_reader(&r);
+			if (ca.bad) {
+				printf("CRITICAL: %zu of %zu responses expire within "
+				       "%s\n", ca.bad, ca.total, minrem);
+				return 2;
+			}
+			printf("OK: %zu responses, none expires within %s\n",
+			       ca.total, minrem);
+			return 0;
+		}
+	}
+	close_reader(&r);
+	if (rc == 0)
+		return 0;
+fail:
+	op_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
+	       *op_err_detail() ? ": " : "", op_err_detail());
+	return rc == OP_E_NOTFOUND ? 1 : 3;
+}
