@@ -1,0 +1,217 @@
+# Throwaway PKI with a SoftHSM token, for the demo, the tests and the bench.
+# Source this file, then: pki_make DIR [N]
+#
+# DIR gets: root CA; an RSA issuing CA (hex serial list + CRL + local
+# revocations, delegated RSA signer in the token); an ECDSA P-256 issuing CA
+# (OpenSSL index.txt + CRL, delegated EC signer in the token); a "self" CA
+# that signs its own responses (serial directory, PEM key); and
+# DIR/ocsp-gen.conf tying them together.  N serials per CA (default 20).
+#
+# Serials (hex): rsa 1000.., revoked 1003 keyCompromise and 1005 superseded
+# in the CRL, 1007 keyCompromise locally; ec 2000.., 2002 revoked
+# cessationOfOperation; self 3000.., 3001 revoked affiliationChanged.
+
+PKI_MODULE=${PKI_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+PKI_PIN=${PKI_PIN:-4711}
+
+pki_die() { echo "pki: $*" >&2; exit 1; }
+
+# pki_ext FILE: the X.509v3 sections used below.
+pki_ext() {
+	cat > "$1" <<'EOT'
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ocsp]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = OCSPSigning
+1.3.6.1.5.5.7.48.1.5 = ASN1:NULL
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[noeku]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+EOT
+}
+
+# pki_key TYPE OUT: rsa | ec (P-256) | ec384
+pki_key() {
+	case "$1" in
+	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" 2>/dev/null ;;
+	ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$2" ;;
+	ec384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$2" ;;
+	esac || pki_die "key generation failed"
+}
+
+# pki_cert KEY SUBJ ISSUER_CERT ISSUER_KEY EXT DAYS OUT [SERIAL]
+pki_cert() {
+	openssl req -new -key "$1" -subj "$2" -out "$7.csr" || pki_die "csr $2"
+	openssl x509 -req -in "$7.csr" -CA "$3" -CAkey "$4" \
+		-set_serial "${8:-0x$(openssl rand -hex 8)}" -days "$6" \
+		-extfile "$PKI_DIR/ext.cnf" -extensions "$5" -out "$7" 2>/dev/null \
+		|| pki_die "cert $2"
+	rm -f "$7.csr"
+}
+
+# pki_crl CADIR DAYS: sign CADIR/crl-index.txt's R lines into CADIR/ca.crl
+pki_crl() {
+	cat > "$1/ca.cnf" <<EOT
+[ca]
+default_ca = ca_sect
+[ca_sect]
+database = $1/crl-index.txt
+certificate = $1/ca.pem
+private_key = $1/ca.key
+crlnumber = $1/crlnumber
+default_md = sha256
+default_crl_days = $2
+EOT
+	[ -f "$1/crlnumber" ] || echo 01 > "$1/crlnumber"
+	: > "$1/crl-index.txt.attr"
+	openssl ca -config "$1/ca.cnf" -gencrl -out "$1/ca.crl" 2>/dev/null \
+		|| pki_die "CRL for $1"
+}
+
+# pki_revoke CADIR SERIAL REASON: add an R line and re-sign the CRL.
+pki_revoke() {
+	printf 'R\t351231235959Z\t%s,%s\t%s\tunknown\t/CN=leaf %s\n' \
+		"$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)" "$3" "$2" "$2" >> "$1/crl-index.txt"
+	pki_crl "$1" 30
+}
+
+pki_softhsm() {
+	mkdir -p "$PKI_DIR/tokens"
+	cat > "$PKI_DIR/softhsm2.conf" <<EOT
+directories.tokendir = $PKI_DIR/tokens
+objectstore.backend = file
+log.level = ERROR
+EOT
+	export SOFTHSM2_CONF="$PKI_DIR/softhsm2.conf"
+	softhsm2-util --init-token --free --label ocsp --pin "$PKI_PIN" \
+		--so-pin 123456 >/dev/null || pki_die "softhsm token"
+	printf '%s\n' "$PKI_PIN" > "$PKI_DIR/pin"
+	chmod 600 "$PKI_DIR/pin"
+}
+
+# pki_import KEYFILE LABEL ID: move a private key into the token.
+pki_import() {
+	openssl pkcs8 -topk8 -nocrypt -in "$1" -out "$1.p8" || pki_die "pkcs8"
+	softhsm2-util --import "$1.p8" --token ocsp --label "$2" --id "$3" \
+		--pin "$PKI_PIN" >/dev/null || pki_die "import $2"
+	rm -f "$1.p8"
+}
+
+# pki_serials START N: N hex serials from START (hex)
+pki_serials() {
+	i=0; s=$(printf '%d' "0x$1")
+	while [ $i -lt "$2" ]; do printf '%X\n' $((s + i)); i=$((i + 1)); done
+}
+
+pki_make() {
+	PKI_DIR=$1; n=${2:-20}
+	mkdir -p "$PKI_DIR/rsa" "$PKI_DIR/ec" "$PKI_DIR/self/issued" "$PKI_DIR/out"
+	pki_ext "$PKI_DIR/ext.cnf"
+	pki_softhsm
+
+	pki_key ec "$PKI_DIR/root.key"
+	openssl req -x509 -new -key "$PKI_DIR/root.key" -subj "/O=Demo PKI/CN=Demo Root" \
+		-days 3650 -extensions ca -config "$PKI_DIR/ext.cnf" -out "$PKI_DIR/root.pem" \
+		2>/dev/null || openssl req -x509 -new -key "$PKI_DIR/root.key" \
+		-subj "/O=Demo PKI/CN=Demo Root" -days 3650 -addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" -out "$PKI_DIR/root.pem" \
+		|| pki_die "root"
+
+	# RSA issuing CA, delegated RSA signer in the token.
+	r=$PKI_DIR/rsa
+	pki_key rsa "$r/ca.key"
+	pki_cert "$r/ca.key" "/O=Demo PKI/CN=Demo Issuing RSA" "$PKI_DIR/root.pem" "$PKI_DIR/root.key" ca 3650 "$r/ca.pem"
+	pki_key rsa "$r/ocsp.key"
+	pki_cert "$r/ocsp.key" "/O=Demo PKI/CN=Demo OCSP RSA" "$r/ca.pem" "$r/ca.key" ocsp 365 "$r/ocsp.pem"
+	pki_import "$r/ocsp.key" ocsp-rsa 01
+	rm -f "$r/ocsp.key"
+	pki_serials 1000 "$n" > "$r/serials"
+	: > "$r/crl-index.txt"
+	pki_revoke "$r" 1003 keyCompromise
+	pki_revoke "$r" 1005 superseded
+	printf '# local revocations\n1007 20261101120000Z keyCompromise\n' > "$r/local"
+
+	# ECDSA issuing CA, index.txt as the issued list.
+	e=$PKI_DIR/ec
+	pki_key ec "$e/ca.key"
+	pki_cert "$e/ca.key" "/O=Demo PKI/CN=Demo Issuing EC" "$PKI_DIR/root.pem" "$PKI_DIR/root.key" ca 3650 "$e/ca.pem"
+	pki_key ec "$e/ocsp.key"
+	pki_cert "$e/ocsp.key" "/O=Demo PKI/CN=Demo OCSP EC" "$e/ca.pem" "$e/ca.key" ocsp 365 "$e/ocsp.pem"
+	pki_import "$e/ocsp.key" ocsp-ec 02
+	rm -f "$e/ocsp.key"
+	: > "$e/crl-index.txt"
+	pki_serials 2000 "$n" | while read -r s; do
+		printf 'V\t351231235959Z\t\t%s\tunknown\t/CN=leaf %s\n' "$s" "$s"
+	done > "$e/index.txt"
+	pki_revoke "$e" 2002 cessationOfOperation
+	sed -i 's/^V\(\t[^\t]*\t\)\t2002\t/R\1'"$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)"',cessationOfOperation\t2002\t/' "$e/index.txt"
+
+	# A CA that signs its own responses (PEM key), serials as a directory.
+	c=$PKI_DIR/self
+	pki_key rsa "$c/ca.key"
+	pki_cert "$c/ca.key" "/O=Demo PKI/CN=Demo Self-signing CA" "$PKI_DIR/root.pem" "$PKI_DIR/root.key" ca 3650 "$c/ca.pem"
+	pki_serials 3000 "$n" | while read -r s; do : > "$c/issued/$s"; done
+	: > "$c/crl-index.txt"
+	pki_revoke "$c" 3001 affiliationChanged
+
+	# A TLS leaf (serial 0x1001 of the RSA CA) for stapling tests.
+	pki_key rsa "$PKI_DIR/leaf.key"
+	pki_cert "$PKI_DIR/leaf.key" "/CN=localhost" "$r/ca.pem" "$r/ca.key" leaf 30 "$PKI_DIR/leaf.pem" 0x1001
+	cat "$r/ca.pem" "$PKI_DIR/root.pem" > "$PKI_DIR/chain.pem"
+
+	cat > "$PKI_DIR/ocsp-gen.conf" <<EOT
+# ocsp-gen configuration for the throwaway demo PKI.
+[ocsp_gen]
+output        = out/responses.lmdb
+validity      = 7d
+refresh       = 3d
+cert_ids      = sha1, sha256
+workers       = 2
+pkcs11_module = $PKI_MODULE
+authorities   = issuing_rsa, issuing_ec, issuing_self
+
+[issuing_rsa]
+ca_cert           = rsa/ca.pem
+crl               = rsa/ca.crl
+issued            = rsa/serials
+local_revocations = rsa/local
+signers           = signer_rsa
+
+[signer_rsa]
+cert = rsa/ocsp.pem
+key  = pkcs11:token=ocsp;object=ocsp-rsa;pin-source=file:$PKI_DIR/pin
+
+[issuing_ec]
+ca_cert = ec/ca.pem
+crl     = ec/ca.crl
+issued  = ec/index.txt
+signers = signer_ec
+
+[signer_ec]
+cert = ec/ocsp.pem
+key  = pkcs11:token=ocsp;object=ocsp-ec;pin-source=file:$PKI_DIR/pin
+
+[issuing_self]
+ca_cert = self/ca.pem
+crl     = self/ca.crl
+issued  = self/issued
+signers = signer_self
+
+[signer_self]
+cert = self/ca.pem
+key  = self/ca.key
+EOT
+}
