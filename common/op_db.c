@@ -14,6 +14,16 @@ int op_db_meta(MDB_txn *txn, MDB_dbi dbi, const char *name, size_t namelen,
 	return mdb_get(txn, dbi, &k, data);
 }
 
+int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       size_t namelen)
+{
+	MDB_val v;
+
+	if (op_db_meta(txn, dbi, name, namelen, &v) == 0 && v.mv_size == 8)
+		return op_get_i64(v.mv_data);
+	return 0;
+}
+
 int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
 {
 	MDB_val v;
@@ -36,7 +46,6 @@ int op_db_open(const char *path, struct op_db *db)
 {
 	struct stat st;
 	MDB_txn *txn = NULL;
-	MDB_val v;
 	int rc;
 
 	memset(db, 0, sizeof(*db));
@@ -71,9 +80,10 @@ int op_db_open(const char *path, struct op_db *db)
 		op_err_set(rc, "%s: %s", path, d);
 		goto txn_abort;
 	}
-	if (op_db_meta(txn, db->dbi, OP_META_GENERATED,
-		       sizeof(OP_META_GENERATED) - 1, &v) == 0 && v.mv_size == 8)
-		db->generated = op_get_i64(v.mv_data);
+	db->generated = op_db_meta_i64(txn, db->dbi, OP_META_GENERATED,
+				       sizeof(OP_META_GENERATED) - 1);
+	db->generation = op_db_meta_i64(txn, db->dbi, OP_META_GENERATION,
+					sizeof(OP_META_GENERATION) - 1);
 	mdb_txn_abort(txn);
 	return 0;
 

@@ -16,6 +16,7 @@
 /* Meta records live under tag 0 (op_key.h): "\0" + name. */
 #define OP_META_FORMAT "\0format"
 #define OP_META_GENERATED "\0generated"
+#define OP_META_GENERATION "\0generation"	/* counter, +1 per change */
 #define OP_META_ISSUER "\0issuer"	/* + issuer key prefix -> "name\tsubject" */
 
 struct op_db {
@@ -24,6 +25,7 @@ struct op_db {
 	dev_t dev;		/* identity of the file opened */
 	ino_t ino;
 	int64_t generated;	/* time ocsp-gen published it */
+	int64_t generation;	/* bumped by every run that changed it */
 };
 
 /*
@@ -36,6 +38,10 @@ void op_db_close(struct op_db *db);
 
 /* Check "\0format" in an open transaction. */
 int op_db_check_format(MDB_txn *txn, MDB_dbi dbi);
+
+/* An 8-octet integer meta record, or 0 if absent. */
+int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       size_t namelen);
 
 /* Fetch a meta record; data points into the map. */
 int op_db_meta(MDB_txn *txn, MDB_dbi dbi, const char *name, size_t namelen,

@@ -560,29 +560,22 @@ static int work_open(struct run *r)
 	return 0;
 }
 
-static int64_t generated_of(MDB_txn *txn, MDB_dbi dbi)
-{
-	MDB_val v;
-
-	if (op_db_meta(txn, dbi, OP_META_GENERATED, sizeof(OP_META_GENERATED) - 1,
-		       &v) == 0 && v.mv_size == 8)
-		return op_get_i64(v.mv_data);
-	return 0;
-}
-
 static int maybe_publish(struct run *r)
 {
 	struct op_db pub;
 	MDB_txn *txn;
-	int64_t work_gen = 0;
+	int64_t work_gen;
 	int rc;
 
 	if ((rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
-	work_gen = generated_of(txn, r->dbi);
+	work_gen = op_db_meta_i64(txn, r->dbi, OP_META_GENERATION,
+				  sizeof(OP_META_GENERATION) - 1);
 	mdb_txn_abort(txn);
+	/* A run that committed but died before publishing left the working
+	 * copy a generation ahead; publishing it now catches up. */
 	if (op_db_open(r->conf->output, &pub) == 0) {
-		int same = pub.generated == work_gen;
+		int same = pub.generation == work_gen;
 
 		op_db_close(&pub);
 		if (same)
@@ -596,6 +589,24 @@ static int maybe_publish(struct run *r)
 }
 
 /* ---------------- the run ---------------- */
+
+/* Mark the working copy as changed: new generation number and time. */
+static int bump_generation(struct run *r)
+{
+	uint8_t t[8], g[8];
+	MDB_val kt = { sizeof(OP_META_GENERATED) - 1, OP_META_GENERATED };
+	MDB_val kg = { sizeof(OP_META_GENERATION) - 1, OP_META_GENERATION };
+	MDB_val vt = { 8, t }, vg = { 8, g };
+	int rc;
+
+	op_put_i64(t, r->now);
+	op_put_i64(g, op_db_meta_i64(r->txn, r->dbi, OP_META_GENERATION,
+				     sizeof(OP_META_GENERATION) - 1) + 1);
+	if ((rc = mdb_put(r->txn, r->dbi, &kt, &vt, 0)) != 0 ||
+	    (rc = mdb_put(r->txn, r->dbi, &kg, &vg, 0)) != 0)
+		return op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
+	return 0;
+}
 
 static int run_txn(struct run *r)
 {
@@ -635,15 +646,8 @@ static int run_txn(struct run *r)
 	if (!rc && removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
 			removed_unknown);
-	if (!rc && (r->stats->signed_count || r->stats->removed)) {
-		uint8_t t[8];
-		MDB_val k = { sizeof(OP_META_GENERATED) - 1, OP_META_GENERATED };
-		MDB_val v = { 8, t };
-
-		op_put_i64(t, r->now);
-		if ((rc = mdb_put(r->txn, r->dbi, &k, &v, 0)) != 0)
-			rc = op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
-	}
+	if (!rc && (r->stats->signed_count || r->stats->removed))
+		rc = bump_generation(r);
 out:
 	free(prefixes);
 	free(plens);

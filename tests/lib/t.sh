@@ -1,0 +1,47 @@
+# Tiny scenario-test helpers: one line per case, a tally at the end.
+# Scenario scripts source this, call t_ok / t_fail / t_check, then t_done.
+T_PASS=0
+T_FAIL=0
+T_NAME=${T_NAME:-$(basename "$0" .sh)}
+
+t_ok() { T_PASS=$((T_PASS + 1)); echo "ok   $T_NAME: $*"; }
+t_fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $T_NAME: $*"; }
+
+# t_check DESC CMD...: passes when CMD exits 0.
+t_check() {
+	d=$1; shift
+	if "$@" >"$T_TMP/last.out" 2>&1; then t_ok "$d"; else
+		t_fail "$d"; sed 's/^/     | /' "$T_TMP/last.out" | tail -15; fi
+}
+
+# t_grep DESC PATTERN FILE
+t_grep() {
+	if grep -Eq -- "$2" "$3"; then t_ok "$1"; else
+		t_fail "$1 (no /$2/ in $3)"; sed 's/^/     | /' "$3" | tail -15; fi
+}
+
+t_done() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# A scratch directory removed at exit, plus background jobs killed.
+t_setup() {
+	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ocsp-presign-test.XXXXXX")
+	trap 't_cleanup' EXIT
+}
+t_cleanup() {
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T_TMP"
+}
+
+# verify_resp DER ISSUER SERIAL HASH EXPECT ROOT: openssl must verify the
+# signature and print the expected status line.
+verify_resp() {
+	out=$(openssl ocsp -respin "$1" -issuer "$2" "-$4" -serial "0x$3" \
+		-CAfile "$6" -no_nonce 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | grep -q "Response verify OK" || { echo "$out"; return 1; }
+	echo "$out" | grep -q "^0x$3: $5" || { echo "$out"; return 1; }
+	echo "$out"
+}

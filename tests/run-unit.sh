@@ -1,0 +1,8 @@
+#!/bin/sh
+# Run every Check suite given; one line each and a closing tally.
+pass=0; fail=0
+for t in "$@"; do
+	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $t"; fi
+done
+echo "unit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

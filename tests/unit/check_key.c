@@ -1,0 +1,166 @@
+/* op_key: CertID -> key, serial normalisation, hash tags. */
+#include <check.h>
+#include <string.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+
+#include "op_key.h"
+
+START_TEST(hex_serials)
+{
+	uint8_t s[OP_SERIAL_MAX];
+	size_t n;
+
+	ck_assert_int_eq(op_serial_from_hex("1003", 4, s, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(s[0], 0x10);
+	ck_assert_uint_eq(s[1], 0x03);
+	/* Odd digit count and leading zeros. */
+	ck_assert_int_eq(op_serial_from_hex("000abc", 6, s, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(s[0], 0x0a);
+	/* High bit set: a 00 keeps the INTEGER positive. */
+	ck_assert_int_eq(op_serial_from_hex("FF", 2, s, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(s[0], 0x00);
+	ck_assert_uint_eq(s[1], 0xff);
+	ck_assert_int_eq(op_serial_from_hex("0", 1, s, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(s[0], 0);
+	ck_assert_int_ne(op_serial_from_hex("12G4", 4, s, &n), 0);
+	ck_assert_int_ne(op_serial_from_hex("", 0, s, &n), 0);
+	/* 21 octets: fine (we allow 32); 33: refused. */
+	ck_assert_int_eq(op_serial_from_hex("7fffffffffffffffffffffffffffffffffffffffff", 42, s, &n), 0);
+	ck_assert_int_ne(op_serial_from_hex("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 66, s, &n), 0);
+}
+END_TEST
+
+START_TEST(normalize)
+{
+	const uint8_t a[] = { 0x00, 0x00, 0x05 }, b[] = { 0x05 };
+	const uint8_t neg[] = { 0xff, 0xff, 0x80 }, pos80[] = { 0x00, 0x80 };
+	uint8_t out[OP_SERIAL_MAX];
+	size_t n;
+
+	ck_assert_int_eq(op_serial_normalize(a, 3, out, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(memcmp(out, b, 1), 0);
+	ck_assert_int_eq(op_serial_normalize(neg, 3, out, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0], 0x80);
+	ck_assert_int_eq(op_serial_normalize(pos80, 2, out, &n), 0);
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(key_layout)
+{
+	uint8_t nh[32], kh[32], key[OP_KEY_MAX], key2[OP_KEY_MAX];
+	const uint8_t s1[] = { 0x00, 0x10, 0x03 }, s2[] = { 0x10, 0x03 };
+	size_t n, n2;
+
+	memset(nh, 0xaa, sizeof(nh));
+	memset(kh, 0xbb, sizeof(kh));
+	ck_assert_int_eq(op_key_make(key, &n, OP_HASH_SHA1, nh, 20, kh, 20, s1, 3), 0);
+	ck_assert_uint_eq(n, 1 + 40 + 2);
+	ck_assert_uint_eq(key[0], OP_HASH_SHA1);
+	ck_assert_uint_eq(key[1], 0xaa);
+	ck_assert_uint_eq(key[21], 0xbb);
+	ck_assert_uint_eq(key[41], 0x10);
+	ck_assert_int_eq(op_key_make(key2, &n2, OP_HASH_SHA1, nh, 20, kh, 20, s2, 2), 0);
+	ck_assert_int_eq(n == n2 && memcmp(key, key2, n) == 0, 1);
+	ck_assert_uint_eq(op_key_issuer_len(key, n), 41);
+	ck_assert_int_eq(op_key_make(key, &n, OP_HASH_SHA256, nh, 32, kh, 32, s2, 2), 0);
+	ck_assert_uint_eq(n, 1 + 64 + 2);
+	/* Hash lengths that do not fit the tag. */
+	ck_assert_int_ne(op_key_make(key, &n, OP_HASH_SHA256, nh, 20, kh, 20, s2, 2), 0);
+	ck_assert_int_ne(op_key_make(key, &n, 99, nh, 20, kh, 20, s2, 2), 0);
+}
+END_TEST
+
+/* Two requests for the same certificate, one whose AlgorithmIdentifier
+ * has NULL parameters (OpenSSL's default) and one with them absent,
+ * must give the same key as the DER walker path would. */
+START_TEST(certid_param_encodings)
+{
+	static const char *names[] = { "sha1", "sha256" };
+
+	for (int i = 0; i < 2; i++) {
+		const EVP_MD *md = EVP_get_digestbyname(names[i]);
+		X509_NAME *nm = X509_NAME_new();
+		ASN1_BIT_STRING *pub = ASN1_BIT_STRING_new();
+		ASN1_INTEGER *sn = ASN1_INTEGER_new();
+		OCSP_CERTID *cid;
+		uint8_t k1[OP_KEY_MAX], k2[OP_KEY_MAX];
+		size_t n1, n2;
+		unsigned char *der = NULL;
+		const unsigned char *p;
+		int len;
+
+		X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+					   (const unsigned char *)"Test CA", -1, -1, 0);
+		ASN1_BIT_STRING_set(pub, (unsigned char *)"0123456789", 10);
+		ASN1_INTEGER_set(sn, 0x1003);
+		cid = OCSP_cert_id_new(md, nm, pub, sn);
+		ck_assert_ptr_nonnull(cid);
+		ck_assert_int_eq(op_key_from_certid(cid, k1, &n1), 0);
+		ck_assert_uint_eq(k1[0], i == 0 ? OP_HASH_SHA1 : OP_HASH_SHA256);
+		/* Re-encode with the parameters removed (05 00 cut out). */
+		len = i2d_OCSP_CERTID(cid, &der);
+		for (int j = 0; j + 1 < len; j++) {
+			if (der[j] == 0x05 && der[j + 1] == 0x00) {
+				memmove(der + j, der + j + 2, (size_t)(len - j - 2));
+				len -= 2;
+				der[1] -= 2;	/* outer SEQUENCE */
+				der[3] -= 2;	/* AlgorithmIdentifier */
+				break;
+			}
+		}
+		OCSP_CERTID_free(cid);
+		p = der;
+		cid = d2i_OCSP_CERTID(NULL, &p, len);
+		ck_assert_ptr_nonnull(cid);
+		ck_assert_int_eq(op_key_from_certid(cid, k2, &n2), 0);
+		ck_assert_int_eq(n1 == n2 && memcmp(k1, k2, n1) == 0, 1);
+		OCSP_CERTID_free(cid);
+		OPENSSL_free(der);
+		X509_NAME_free(nm);
+		ASN1_BIT_STRING_free(pub);
+		ASN1_INTEGER_free(sn);
+	}
+}
+END_TEST
+
+START_TEST(hash_tags)
+{
+	static const uint8_t sha256_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+					       0x04, 0x02, 0x01 };
+
+	ck_assert_int_eq(op_hash_from_name("SHA256"), OP_HASH_SHA256);
+	ck_assert_int_eq(op_hash_from_name("md5"), OP_HASH_NONE);
+	ck_assert_int_eq(op_hash_from_oid(sha256_oid, sizeof(sha256_oid)), OP_HASH_SHA256);
+	ck_assert_int_eq(op_hash_from_oid(sha256_oid, 5), OP_HASH_NONE);
+	ck_assert_uint_eq(op_hash_len(OP_HASH_SHA384), 48);
+	ck_assert_int_eq(op_hash_from_nid(op_hash_nid(OP_HASH_SHA512)), OP_HASH_SHA512);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("op_key");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, hex_serials);
+	tcase_add_test(tc, normalize);
+	tcase_add_test(tc, key_layout);
+	tcase_add_test(tc, certid_param_encodings);
+	tcase_add_test(tc, hash_tags);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,143 @@
+/* op_rec and op_time: record encoding, durations, time formats. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op_err.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+START_TEST(rec_roundtrip)
+{
+	uint8_t der[] = { 0x30, 0x03, 0x0a, 0x01, 0x00 };
+	struct op_rec in = { 0 }, out;
+	uint8_t *buf = malloc(op_rec_size(sizeof(der)));
+
+	in.status = OP_STATUS_REVOKED;
+	in.reason = 1;
+	in.flags = OP_REC_F_REVTIME_SEEN;
+	in.this_update = 1800000000;
+	in.next_update = 1800604800;
+	in.rev_time = -5;	/* before 1970: sign must survive */
+	memset(in.signer_id, 7, sizeof(in.signer_id));
+	in.der = der;
+	in.der_len = sizeof(der);
+	op_rec_encode(&in, buf);
+	ck_assert_int_eq(op_rec_decode(buf, op_rec_size(sizeof(der)), &out), 0);
+	ck_assert_uint_eq(out.status, OP_STATUS_REVOKED);
+	ck_assert_uint_eq(out.reason, 1);
+	ck_assert_uint_eq(out.flags, OP_REC_F_REVTIME_SEEN);
+	ck_assert_int_eq(out.this_update, 1800000000);
+	ck_assert_int_eq(out.next_update, 1800604800);
+	ck_assert_int_eq(out.rev_time, -5);
+	ck_assert_int_eq(memcmp(out.signer_id, in.signer_id, OP_REC_SIGNER_ID), 0);
+	ck_assert_int_eq(memcmp(out.etag, in.etag, OP_REC_ETAG), 0);
+	ck_assert_uint_eq(out.der_len, sizeof(der));
+	ck_assert_int_eq(memcmp(out.der, der, sizeof(der)), 0);
+	/* Corruptions: short, wrong version, length mismatch. */
+	ck_assert_int_eq(op_rec_decode(buf, OP_REC_HDR - 1, &out), OP_E_FORMAT);
+	ck_assert_int_eq(op_rec_decode(buf, op_rec_size(sizeof(der)) - 1, &out), OP_E_FORMAT);
+	buf[0] = 9;
+	ck_assert_int_eq(op_rec_decode(buf, op_rec_size(sizeof(der)), &out), OP_E_FORMAT);
+	free(buf);
+}
+END_TEST
+
+START_TEST(etag_depends_on_der)
+{
+	uint8_t d1[] = { 1, 2, 3 }, d2[] = { 1, 2, 4 };
+	uint8_t b1[OP_REC_HDR + 3], b2[OP_REC_HDR + 3];
+	struct op_rec r1 = { 0 }, r2 = { 0 };
+
+	r1.der = d1;
+	r1.der_len = 3;
+	r2.der = d2;
+	r2.der_len = 3;
+	op_rec_encode(&r1, b1);
+	op_rec_encode(&r2, b2);
+	ck_assert_int_ne(memcmp(r1.etag, r2.etag, OP_REC_ETAG), 0);
+}
+END_TEST
+
+START_TEST(durations)
+{
+	int64_t s;
+	char buf[24];
+
+	ck_assert_int_eq(op_dur_parse("7d", &s), 0);
+	ck_assert_int_eq(s, 7 * 86400);
+	ck_assert_int_eq(op_dur_parse("12h", &s), 0);
+	ck_assert_int_eq(s, 12 * 3600);
+	ck_assert_int_eq(op_dur_parse("90m", &s), 0);
+	ck_assert_int_eq(s, 5400);
+	ck_assert_int_eq(op_dur_parse("30s", &s), 0);
+	ck_assert_int_eq(s, 30);
+	ck_assert_int_eq(op_dur_parse("45", &s), 0);
+	ck_assert_int_eq(s, 45);
+	ck_assert_int_ne(op_dur_parse("7w", &s), 0);
+	ck_assert_int_ne(op_dur_parse("d", &s), 0);
+	ck_assert_int_ne(op_dur_parse("0", &s), 0);
+	ck_assert_int_ne(op_dur_parse("-1d", &s), 0);
+	ck_assert_int_ne(op_dur_parse("7dd", &s), 0);
+	ck_assert_int_ne(op_dur_parse("99999d", &s), 0);
+	op_dur_format(7 * 86400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "7d");
+	op_dur_format(5400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "90m");
+}
+END_TEST
+
+START_TEST(time_formats)
+{
+	int64_t t;
+	char buf[32];
+
+	ck_assert_int_eq(op_time_parse_gt("20261101120000Z", &t), 0);
+	op_time_iso(t, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-01T12:00:00Z");
+	ck_assert_int_eq(op_time_parse_utc("261101120000Z", &t), 0);
+	op_time_iso(t, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-01T12:00:00Z");
+	ck_assert_int_eq(op_time_parse_utc("991231235959Z", &t), 0);
+	op_time_iso(t, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1999-12-31T23:59:59Z");
+	ck_assert_int_ne(op_time_parse_gt("2026110112000Z", &t), 0);
+	ck_assert_int_ne(op_time_parse_gt("20261301120000Z", &t), 0);
+	ck_assert_int_ne(op_time_parse_gt("20261101120000", &t), 0);
+	op_time_set_fake(12345);
+	ck_assert_int_eq(op_time_now(), 12345);
+	op_time_set_fake(-1);
+	ck_assert_int_gt(op_time_now(), 1700000000);
+}
+END_TEST
+
+START_TEST(reasons)
+{
+	ck_assert_int_eq(op_reason_from_name("keyCompromise"), 1);
+	ck_assert_int_eq(op_reason_from_name("CACompromise"), 2);
+	ck_assert_int_eq(op_reason_from_name("superseded"), 4);
+	ck_assert_int_eq(op_reason_from_name("bogus"), -1);
+	ck_assert_str_eq(op_reason_name(5), "cessationOfOperation");
+	ck_assert_str_eq(op_reason_name(OP_REASON_NONE), "none");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("op_rec");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, rec_roundtrip);
+	tcase_add_test(tc, etag_depends_on_der);
+	tcase_add_test(tc, durations);
+	tcase_add_test(tc, time_formats);
+	tcase_add_test(tc, reasons);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
