@@ -1,0 +1,55 @@
+#include "srv_cache.h"
+#include "op_key.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void srv_http_date(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+void srv_cache_headers(const struct op_rec *rec, int64_t now, int64_t max_age,
+		       struct srv_cache_hdrs *h)
+{
+	int64_t m = rec->next_update - now;
+
+	if (m > max_age)
+		m = max_age;
+	if (m < 0)
+		m = 0;
+	snprintf(h->cache_control, sizeof(h->cache_control),
+		 "max-age=%lld, public, no-transform, must-revalidate", (long long)m);
+	srv_http_date(rec->this_update, h->last_modified, sizeof(h->last_modified));
+	srv_http_date(rec->next_update, h->expires, sizeof(h->expires));
+	h->etag[0] = '"';
+	op_serial_hex(rec->etag, OP_REC_ETAG, h->etag + 1);
+	h->etag[1 + 2 * OP_REC_ETAG] = '"';
+	h->etag[2 + 2 * OP_REC_ETAG] = '\0';
+}
+
+int srv_etag_match(const char *inm, const char *etag)
+{
+	size_t el = strlen(etag);
+	const char *p = inm;
+
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, el) == 0 &&
+		    (p[el] == '\0' || p[el] == ',' || p[el] == ' '))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}

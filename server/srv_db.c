@@ -1,0 +1,150 @@
+#include "srv_db.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_rec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Count entries and the time range once per file, for /metrics. */
+static void survey(struct srv_dbfile *f)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct op_rec rec;
+
+	f->oldest_this = INT64_MAX;
+	f->nearest_next = INT64_MAX;
+	if (mdb_txn_begin(f->db.env, NULL, MDB_RDONLY, &txn) != 0)
+		return;
+	if (mdb_cursor_open(txn, f->db.dbi, &cur) == 0) {
+		while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
+			if (((uint8_t *)k.mv_data)[0] == 0 ||
+			    op_rec_decode(v.mv_data, v.mv_size, &rec) != 0)
+				continue;
+			f->responses++;
+			if (rec.this_update < f->oldest_this)
+				f->oldest_this = rec.this_update;
+			if (rec.next_update < f->nearest_next)
+				f->nearest_next = rec.next_update;
+		}
+		mdb_cursor_close(cur);
+	}
+	mdb_txn_abort(txn);
+}
+
+static int open_file(const char *path, struct srv_dbfile **out)
+{
+	struct srv_dbfile *f = calloc(1, sizeof(*f));
+	int rc;
+
+	if (!f)
+		return OP_E_NOMEM;
+	if ((rc = op_db_open(path, &f->db)) != 0) {
+		free(f);
+		return rc;
+	}
+	atomic_init(&f->refs, 1);
+	survey(f);
+	*out = f;
+	return 0;
+}
+
+static void unref(struct srv_dbfile *f)
+{
+	if (f && atomic_fetch_sub(&f->refs, 1) == 1) {
+		op_db_close(&f->db);
+		free(f);
+	}
+}
+
+int srv_slot_init(struct srv_slot *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	pthread_mutex_init(&s->mu, NULL);
+	return open_file(path, &s->cur);
+}
+
+void srv_slot_destroy(struct srv_slot *s)
+{
+	unref(s->cur);
+	s->cur = NULL;
+	pthread_mutex_destroy(&s->mu);
+}
+
+int srv_slot_check(struct srv_slot *s)
+{
+	struct srv_dbfile *f, *old;
+	struct stat st;
+	int rc;
+
+	if (stat(s->path, &st) != 0) {
+		if (!atomic_exchange(&s->missing, 1))
+			op_warn("%s: %s; still serving the file already mapped",
+				s->path, strerror(errno));
+		return 0;
+	}
+	if (atomic_exchange(&s->missing, 0))
+		op_info("%s: present again", s->path);
+	if (st.st_dev == s->cur->db.dev && st.st_ino == s->cur->db.ino)
+		return 0;
+	if ((rc = open_file(s->path, &f)) != 0) {
+		/* Log a refused inode once, not every half second. */
+		static _Thread_local ino_t last_refused;
+
+		if (last_refused != st.st_ino) {
+			last_refused = st.st_ino;
+			atomic_fetch_add(&s->refused, 1);
+			op_err("%s: new file refused, keeping the old one: %s",
+			       s->path, op_err_detail());
+		}
+		return -1;
+	}
+	pthread_mutex_lock(&s->mu);
+	old = s->cur;
+	s->cur = f;
+	atomic_fetch_add(&s->gen, 1);
+	pthread_mutex_unlock(&s->mu);
+	unref(old);
+	atomic_fetch_add(&s->swaps, 1);
+	op_info("%s: switched to new file (%llu responses)", s->path,
+		(unsigned long long)f->responses);
+	return 1;
+}
+
+void srv_view_release(struct srv_view *v)
+{
+	if (v->txn)
+		mdb_txn_abort(v->txn);
+	v->txn = NULL;
+	unref(v->f);
+	v->f = NULL;
+}
+
+int srv_view_sync(struct srv_view *v, struct srv_slot *s)
+{
+	unsigned int g = atomic_load_explicit(&s->gen, memory_order_acquire);
+	int rc;
+
+	if (v->f && v->gen == g)
+		return 0;
+	srv_view_release(v);
+	pthread_mutex_lock(&s->mu);
+	v->f = s->cur;
+	atomic_fetch_add(&v->f->refs, 1);
+	v->gen = atomic_load(&s->gen);
+	pthread_mutex_unlock(&s->mu);
+	/* The file never changes under us, so one read transaction can live
+	 * as long as the view. */
+	if ((rc = mdb_txn_begin(v->f->db.env, NULL, MDB_RDONLY, &v->txn)) != 0) {
+		v->txn = NULL;
+		srv_view_release(v);
+		return op_err_set(OP_E_DB, "%s: %s", s->path, mdb_strerror(rc));
+	}
+	return 0;
+}
