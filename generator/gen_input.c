@@ -459,6 +459,8 @@ int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out
 	if (!(v = malloc(total * sizeof(*v))))
 		return op_err_set(OP_E_NOMEM, "out of memory merging serials");
 	for (i = 0, j = 0; i < nlists; i++) {
+		if (lists[i]->n == 0)
+			continue;	/* its v may be NULL */
 		memcpy(v + j, lists[i]->v, lists[i]->n * sizeof(*v));
 		j += lists[i]->n;
 	}
