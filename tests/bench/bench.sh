@@ -1,0 +1,122 @@
+#!/bin/sh
+# make bench: figures for the README, each next to a peer measured in the
+# same run on the same machine.  Nothing here asserts a time.
+#   1. ocsp-gen signing rate (RSA-2048 and P-256 through SoftHSM, workers=2)
+#      vs `openssl speed -multi 2`.
+#   2. no-change re-run over BENCH_BIG serials (default 1,000,000).
+#   3. ocsp-serve vs nginx (static file, keep-alive) vs CFSSL ocspserve,
+#      wrk 2 threads / 50 connections on loopback; private RSS.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib/pki.sh"
+B=${BIN:?}
+N=${BENCH_N:-100000}
+BIG=${BENCH_BIG:-1000000}
+DUR=${BENCH_SECONDS:-10}
+W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
+trap 'for p in $(jobs -p); do kill $p 2>/dev/null; done; [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$W"' EXIT
+say() { printf '%s\n' "$*" | tee -a "$W/report"; }
+now_ms() { date +%s%3N; }
+
+pki_make "$W/pki" 20 > /dev/null
+cd "$W/pki"
+pki_serials 100000 "$N" > rsa/bench.serials
+pki_serials 200000 "$N" | sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' > ec/bench.index
+conf() {  # OUT AUTHORITIES ISSUED_RSA ISSUED_EC
+	sed -e "s|^output .*|output = $1|" -e "s|^authorities .*|authorities = $2|" \
+	    -e "s|^cert_ids .*|cert_ids = sha256|" \
+	    -e "s|^issued            = rsa/serials|issued = $3|" \
+	    -e "s|^issued  = ec/index.txt|issued = $4|" \
+	    -e "s|^issued  = self/issued|issued = rsa/bench.serials|" \
+	    -e "/^local_revocations/d" ocsp-gen.conf
+}
+
+say "== ocsp-gen signing rate, $N serials per CA, one CertID hash, workers=2"
+openssl speed -multi 2 -seconds 3 rsa2048 ecdsap256 2>/dev/null > "$W/speed"
+# -multi prints: "rsa 2048 bits <t> <t> sign/s verify/s" and
+# "256 bits ecdsa (nistp256) <t> <t> sign/s verify/s".
+raw_rsa=$(awk '/^rsa 2048 bits/ { print $6 }' "$W/speed")
+raw_ec=$(awk '/nistp256/ { print $7 }' "$W/speed")
+# "self" is the RSA-2048 CA with a PEM key: the same code path without the
+# token, which separates our overhead from SoftHSM's.
+for ca in rsa ec self; do
+	auth=issuing_$ca
+	conf "out/$ca.lmdb" "$auth" rsa/bench.serials ec/bench.index > "$ca.conf"
+	t0=$(now_ms); "$B/ocsp-gen" -q -c "$ca.conf"; t1=$(now_ms)
+	rate=$(awk -v n="$N" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", n * 1000 / ms }')
+	raw=$([ $ca = ec ] && echo "$raw_ec" || echo "$raw_rsa")
+	say "$([ $ca = self ] && echo "rsa, PEM key" || echo "$ca, SoftHSM"): $N responses in $((t1 - t0)) ms = $rate/s; openssl speed -multi 2: $raw/s; ratio $(awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.2f", a / b }')"
+done
+
+say "== no-change re-run over $BIG serials (P-256 in SoftHSM, one hash)"
+pki_serials 1000000 "$BIG" | sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' > ec/big.index
+conf out/big.lmdb issuing_ec rsa/bench.serials ec/big.index > big.conf
+t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
+say "first run (signs $BIG): $((t1 - t0)) ms"
+t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
+say "no-change re-run: $((t1 - t0)) ms; file $(du -m out/big.lmdb | cut -f1) MiB"
+
+say "== HTTP: one stored response, wrk -t2 -c50 -d${DUR}s, keep-alive, loopback"
+"$B/ocsp-db" get out/rsa.lmdb --issuer rsa/ca.pem --serial 100001 --hash sha256 > r.der
+openssl ocsp -issuer rsa/ca.pem -sha256 -serial 0x100001 -no_nonce -reqout req.der
+b64=$(base64 -w0 req.der | sed 's|+|%2B|g; s|/|%2F|g; s|=|%3D|g')
+# wrk POST body: the DER as a Lua string of decimal escapes.
+{ printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/ocsp-request"\nwrk.body = "'
+  od -An -v -tu1 req.der | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
+  printf '"\n'; } > post.lua
+P1=28080; P2=28081; P3=28082
+"$B/ocsp-serve" --db out/big.lmdb --db out/rsa.lmdb --listen 127.0.0.1:$P1 --threads 2 2> serve.log &
+srv=$!
+mkdir -p www && cp r.der www/r.der
+# The scratch directory is 0700: nginx workers must run as us to read it.
+cat > nginx.conf <<EOT
+user $(id -un);
+worker_processes 2;
+pid $W/pki/nginx.pid;
+error_log $W/pki/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:$P2;
+        root $W/pki/www;
+        default_type application/ocsp-response;
+        location / { try_files /r.der =404; error_page 405 =200 /r.der; }
+    }
+}
+EOT
+nginx -c "$W/pki/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+cfssl_ok=0
+if command -v cfssl > /dev/null; then
+	base64 -w0 r.der > responses.txt; echo >> responses.txt
+	cfssl ocspserve -address 127.0.0.1 -port $P3 -responses responses.txt 2> cfssl.log &
+	cfssl_ok=1
+fi
+sleep 1
+curl -sf -o /dev/null --data-binary @req.der "http://127.0.0.1:$P1/" || { say "ocsp-serve not answering"; exit 1; }
+run_wrk() {  # NAME URL [SCRIPT]
+	if [ -n "${3:-}" ]; then wrk -t2 -c50 -d"${DUR}s" --latency -s "$3" "$2" > "$W/wrk.out" 2>&1
+	else wrk -t2 -c50 -d"${DUR}s" --latency "$2" > "$W/wrk.out" 2>&1; fi
+	rps=$(awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out")
+	p50=$(awk '$1 == "50%" { print $2 }' "$W/wrk.out")
+	p99=$(awk '$1 == "99%" { print $2 }' "$W/wrk.out")
+	non2xx=$(awk '/Non-2xx/ { print $NF }' "$W/wrk.out")
+	say "$(printf '%-22s %10s req/s  p50 %-8s p99 %-8s %s' "$1" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}")"
+	echo "$rps" > "$W/rps.$(echo "$1" | tr ' ' '_')"
+}
+run_wrk "ocsp-serve POST" "http://127.0.0.1:$P1/" post.lua
+run_wrk "nginx POST" "http://127.0.0.1:$P2/" post.lua
+[ $cfssl_ok = 1 ] && run_wrk "cfssl ocspserve POST" "http://127.0.0.1:$P3/" post.lua
+run_wrk "ocsp-serve GET" "http://127.0.0.1:$P1/$b64"
+run_wrk "nginx GET" "http://127.0.0.1:$P2/$b64"
+ratio() { awk -v a="$(cat "$W/rps.$1")" -v b="$(cat "$W/rps.$2")" 'BEGIN { printf "%.2f", a / b }'; }
+say "ratios: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_ocspserve_POST)")"
+# Anonymous memory only: the map's clean file pages are the page cache's.
+anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
+resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')
+say "ocsp-serve anonymous (non-file-backed) RSS: $anon KiB after the runs above, serving $resp + $N responses"
+echo
+echo "---- report ----"
+cat "$W/report"
