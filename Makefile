@@ -41,7 +41,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario demo bench deps install clean
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -75,7 +75,7 @@ deps:
 # The README's test command: installs what is missing, then every suite.
 check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit check-scenario
+	@$(MAKE) --no-print-directory check-unit check-scenario check-fuzz
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -101,6 +101,24 @@ install: all
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-fuzz bin
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
+
+# libFuzzer (clang): `make fuzz` fuzzes each target for FUZZ_SECONDS;
+# `make check-fuzz` (part of check) replays the corpus as a regression test.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build-fuzz/fuzz_req
+FUZZ_SRC := tests/fuzz/fuzz_req.c server/srv_req.c common/op_key.c common/op_err.c
+$(FUZZ_BIN): $(FUZZ_SRC) $(wildcard server/*.h common/*.h)
+	@mkdir -p build-fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon -Iserver \
+		$(FUZZ_SRC) -o $@ -lcrypto -llmdb
+check-fuzz: $(FUZZ_BIN)
+	@$(FUZZ_BIN) -runs=0 tests/fuzz/corpus/req > build-fuzz/replay.log 2>&1 \
+		&& echo "fuzz: corpus replay: 1 passed, 0 failed" \
+		|| { tail -20 build-fuzz/replay.log; echo "fuzz: corpus replay: 0 passed, 1 failed"; exit 1; }
+fuzz: deps $(FUZZ_BIN)
+	@mkdir -p build-fuzz/corpus-req
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		build-fuzz/corpus-req tests/fuzz/corpus/req
