@@ -14,7 +14,8 @@ N=${BENCH_N:-100000}
 BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-10}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
-trap 'for p in $(jobs -p); do kill $p 2>/dev/null; done; [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$W"' EXIT
+# dash has no `jobs -p` in an EXIT trap: name the processes.
+trap 'kill ${srv:-} ${nginx_pid:-} ${cfssl_pid:-} 2>/dev/null; rm -rf "$W"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
@@ -92,6 +93,7 @@ cfssl_ok=0
 if command -v cfssl > /dev/null; then
 	base64 -w0 r.der > responses.txt; echo >> responses.txt
 	cfssl ocspserve -address 127.0.0.1 -port $P3 -responses responses.txt 2> cfssl.log &
+	cfssl_pid=$!
 	cfssl_ok=1
 fi
 sleep 1

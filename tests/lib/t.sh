@@ -25,14 +25,19 @@ t_done() {
 	[ "$T_FAIL" -eq 0 ]
 }
 
-# A scratch directory removed at exit, plus background jobs killed.
+# A scratch directory removed at exit, plus registered background
+# processes killed (dash's `jobs -p` is empty inside an EXIT trap, so
+# scripts register what they start with t_bg PID).
+T_PIDS=""
 t_setup() {
 	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ocsp-presign-test.XXXXXX")
 	trap 't_cleanup' EXIT
+	trap 'exit 130' INT TERM
 }
+t_bg() { T_PIDS="$T_PIDS $1"; }
 t_cleanup() {
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T_TMP"
 }
 

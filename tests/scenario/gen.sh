@@ -95,6 +95,7 @@ t_check "dry run publishes nothing" unchanged
 
 # Lock: a second concurrent run refuses to start.
 flock "$DB.lock" sleep 3 &
+t_bg $!
 sleep 0.5
 gen; rc=$?
 if [ $rc -eq 3 ] && grep -q "another ocsp-gen run" "$T_TMP/gen.log"; then t_ok "concurrent run refused (exit 3)"

@@ -20,6 +20,7 @@ start_server() {  # extra env/args via "$@"
 		--metrics-listen "127.0.0.1:$MPORT" --threads 2 \
 		--path-prefix /ocsp ${SERVE_ARGS:-} > "$T_TMP/serve.log" 2>&1 &
 	SRV=$!
+	t_bg $SRV
 	i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
 stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
@@ -89,6 +90,7 @@ t_check "server alive after bad requests" post rsa 1001 sha1 good
 	curl -sf -o "$T_TMP/loop.der" "$URL/ocsp/$raw" && [ -s "$T_TMP/loop.der" ] || f=$((f + 1))
 	i=$((i + 1)); done; echo $f > "$T_TMP/loop.fails" ) &
 loop=$!
+t_bg $loop
 cp "$DB" "$T_TMP/old.lmdb"
 PKI_DIR=$P pki_revoke rsa 1002 keyCompromise
 "$B/ocsp-gen" -c ocsp-gen.conf -q

@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Independent OCSP client (python3-cryptography): ask, then verify.
+
+usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX sha1|sha256 post|get ROOT.pem
+
+Prints one line, "good", "revoked <reason>" or "error: ...", and exits 0 only
+if the response is signed by the CA or a delegate the CA issued with the
+OCSPSigning EKU, names the asked CertID, and is within its time window.
+"""
+import base64
+import datetime
+import sys
+import urllib.parse
+import urllib.request
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+
+def verify_sig(pub, sig, data, algo):
+    if isinstance(pub, rsa.RSAPublicKey):
+        pub.verify(sig, data, padding.PKCS1v15(), algo)
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        pub.verify(sig, data, ec.ECDSA(algo))
+    else:
+        raise ValueError("unsupported key type")
+
+
+def main():
+    url, issuer_path, serial_hex, hname, method, root_path = sys.argv[1:7]
+    issuer = x509.load_pem_x509_certificate(open(issuer_path, "rb").read())
+    root = x509.load_pem_x509_certificate(open(root_path, "rb").read())
+    algo = hashes.SHA1() if hname == "sha1" else hashes.SHA256()
+    serial = int(serial_hex, 16)
+    # The builder wants a certificate; a throwaway one carrying the serial
+    # is enough, since CertID takes only its serial (and the issuer's name
+    # and key from the issuer certificate).
+    req = ocsp.OCSPRequestBuilder().add_certificate(
+        _standin(serial, issuer), issuer, algo).build()
+    der = req.public_bytes(serialization.Encoding.DER)
+    if method == "post":
+        r = urllib.request.Request(url, data=der, headers={
+            "Content-Type": "application/ocsp-request"})
+    else:
+        r = urllib.request.Request(url.rstrip("/") + "/" +
+                                   urllib.parse.quote(base64.b64encode(der).decode(), safe=""))
+    body = urllib.request.urlopen(r, timeout=10).read()
+    resp = ocsp.load_der_ocsp_response(body)
+    if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+        print("error: responseStatus %s" % resp.response_status.name)
+        return 1
+    # Signer: the CA itself, or a delegate issued by the CA with OCSPSigning.
+    signer = issuer
+    if resp.certificates:
+        signer = resp.certificates[0]
+        verify_sig(issuer.public_key(), signer.signature,
+                   signer.tbs_certificate_bytes, signer.signature_hash_algorithm)
+        if signer.issuer != issuer.subject:
+            print("error: delegate not issued by the CA")
+            return 1
+        eku = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        if ExtendedKeyUsageOID.OCSP_SIGNING not in eku:
+            print("error: delegate lacks OCSPSigning")
+            return 1
+    verify_sig(signer.public_key(), resp.signature, resp.tbs_response_bytes,
+               resp.signature_hash_algorithm)
+    # The CA chains to the root.
+    verify_sig(root.public_key(), issuer.signature, issuer.tbs_certificate_bytes,
+               issuer.signature_hash_algorithm)
+    if resp.serial_number != serial or resp.hash_algorithm.name != algo.name:
+        print("error: CertID does not match the request")
+        return 1
+    nh, kh = _certid_hashes(issuer, algo)
+    if resp.issuer_name_hash != nh or resp.issuer_key_hash != kh:
+        print("error: issuer hashes do not match")
+        return 1
+    now = datetime.datetime.utcnow()
+    if not (resp.this_update <= now + datetime.timedelta(minutes=5) and
+            resp.next_update and now < resp.next_update):
+        print("error: outside thisUpdate..nextUpdate")
+        return 1
+    if resp.certificate_status == ocsp.OCSPCertStatus.GOOD:
+        print("good")
+    elif resp.certificate_status == ocsp.OCSPCertStatus.REVOKED:
+        reason = resp.revocation_reason.name if resp.revocation_reason else "none"
+        print("revoked %s" % reason)
+    else:
+        print("unknown")
+    return 0
+
+
+def _standin(serial, issuer):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.utcnow()
+    return (x509.CertificateBuilder().subject_name(issuer.subject)
+            .issuer_name(issuer.subject).public_key(key.public_key())
+            .serial_number(serial).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+
+
+def _certid_hashes(issuer, algo):
+    name = issuer.subject.public_bytes()
+    spki = issuer.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    # subjectPublicKey BIT STRING content, without the unused-bits octet.
+    key_bits = _spki_bits(spki)
+    h1 = hashes.Hash(algo)
+    h1.update(name)
+    h2 = hashes.Hash(algo)
+    h2.update(key_bits)
+    return h1.finalize(), h2.finalize()
+
+
+def _spki_bits(spki):
+    def tlv(b, i):
+        tag, ln = b[i], b[i + 1]
+        i += 2
+        if ln & 0x80:
+            n = ln & 0x7f
+            ln = int.from_bytes(b[i:i + n], "big")
+            i += n
+        return tag, i, ln
+    _, i, _ = tlv(spki, 0)            # SubjectPublicKeyInfo
+    _, j, ln = tlv(spki, i)           # AlgorithmIdentifier
+    _, k, ln2 = tlv(spki, j + ln)     # BIT STRING
+    return spki[k + 1:k + ln2]
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as e:  # a client error is a failed case, said plainly
+        print("error: %s" % e)
+        sys.exit(1)
