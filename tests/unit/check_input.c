@@ -1,6 +1,8 @@
 /* gen_input and gen_conf: issued formats, local revocations, merging,
  * configuration errors. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,8 +224,6 @@ int main(void)
 {
 	Suite *s = suite_create("gen_input");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, hex_list);
@@ -234,9 +234,5 @@ int main(void)
 	tcase_add_test(tc, merge_priority);
 	tcase_add_test(tc, config_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

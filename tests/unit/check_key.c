@@ -1,5 +1,7 @@
 /* op_key: CertID -> key, serial normalisation, hash tags. */
 #include <check.h>
+
+#include "check_run.h"
 #include <string.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
@@ -149,8 +151,6 @@ int main(void)
 {
 	Suite *s = suite_create("op_key");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, hex_serials);
 	tcase_add_test(tc, normalize);
@@ -158,9 +158,5 @@ int main(void)
 	tcase_add_test(tc, certid_param_encodings);
 	tcase_add_test(tc, hash_tags);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

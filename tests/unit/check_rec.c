@@ -1,5 +1,7 @@
 /* op_rec and op_time: record encoding, durations, time formats. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,8 +128,6 @@ int main(void)
 {
 	Suite *s = suite_create("op_rec");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, rec_roundtrip);
 	tcase_add_test(tc, etag_depends_on_der);
@@ -135,9 +135,5 @@ int main(void)
 	tcase_add_test(tc, time_formats);
 	tcase_add_test(tc, reasons);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

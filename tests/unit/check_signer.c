@@ -1,5 +1,7 @@
 /* gen_signer: validation and choice of OCSP signers, PKCS#11 URIs, PINs. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,8 +222,6 @@ int main(void)
 {
 	Suite *s = suite_create("gen_signer");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, accepts_good_delegate_and_ca);
@@ -231,9 +231,5 @@ int main(void)
 	tcase_add_test(tc, pkcs11_uri);
 	tcase_add_test(tc, pin_file_mode);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

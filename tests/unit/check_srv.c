@@ -1,5 +1,7 @@
 /* srv_req and srv_cache: request parsing, GET decoding, cache headers. */
 #include <check.h>
+
+#include "check_run.h"
 #include <string.h>
 #include <openssl/ocsp.h>
 
@@ -184,8 +186,6 @@ int main(void)
 {
 	Suite *s = suite_create("srv");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parse_matches_openssl_key);
 	tcase_add_test(tc, parse_rejects);
@@ -194,9 +194,5 @@ int main(void)
 	tcase_add_test(tc, get_paths);
 	tcase_add_test(tc, cache_headers_fake_clock);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
