@@ -1,5 +1,6 @@
 #include "gen_run.h"
 #include "gen_input.h"
+#include "gen_metrics.h"
 #include "gen_publish.h"
 #include "gen_resp.h"
 #include "gen_signer.h"
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 
@@ -31,6 +33,8 @@ struct auth {
 	struct gen_resp_signer signer;
 	uint8_t signer_id[OP_REC_SIGNER_ID];
 	const char *signer_name;
+	int64_t signer_not_after;
+	int64_t crl_next;
 	struct gen_list entries;	/* merged, sorted by serial */
 	size_t nsigned, kept, removed;
 	char subject[256];
@@ -100,6 +104,7 @@ static int prepare_auth(struct run *r, struct auth *a)
 	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
 	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
 		goto out;
+	a->crl_next = crl_next;
 	if (crl_next && crl_next < r->now + r->conf->validity) {
 		char t[32];
 
@@ -122,16 +127,15 @@ static int prepare_auth(struct run *r, struct auth *a)
 				    r->conf->validity, &chosen, &warn)) != 0)
 		goto out;
 	a->signer_name = names[chosen];
+	op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &a->signer_not_after);
 	if (warn & GEN_SIGNER_W_NOCHECK)
 		op_warn("%s: signer %s has no id-pkix-ocsp-nocheck extension; "
 			"clients may try to check its revocation", c->name,
 			a->signer_name);
 	if (warn & GEN_SIGNER_W_EXPIRING) {
 		char t[32];
-		int64_t na;
 
-		op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &na);
-		op_time_iso(na, t, sizeof(t));
+		op_time_iso(a->signer_not_after, t, sizeof(t));
 		op_warn("%s: signer %s expires %s, within twice the response "
 			"validity: issue its successor", c->name, a->signer_name, t);
 	}
@@ -654,12 +658,44 @@ out:
 	return rc;
 }
 
+static int write_metrics(struct run *r, const struct timespec *t0)
+{
+	struct gen_metrics m = { 0 };
+	struct timespec t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	m.finished = op_time_now();
+	m.duration = (double)(t1.tv_sec - t0->tv_sec) +
+		     (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	m.published = r->stats->published;
+	m.nauths = r->nauths;
+	if (!(m.auths = calloc(r->nauths, sizeof(*m.auths))))
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < r->nauths; i++) {
+		struct auth *a = &r->auths[i];
+
+		m.auths[i] = (struct gen_metrics_auth){
+			.name = a->c->name, .signer = a->signer_name,
+			.serials = a->entries.n, .signed_count = a->nsigned,
+			.kept = a->kept, .removed = a->removed,
+			.signer_not_after = a->signer_not_after,
+			.crl_next_update = a->crl_next,
+		};
+	}
+	rc = gen_metrics_write(r->conf->metrics_file, &m);
+	free(m.auths);
+	return rc;
+}
+
 int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	    struct gen_stats *stats)
 {
+	struct timespec t0;
 	struct run r = { 0 };
 	int lockfd = -1, rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(stats, 0, sizeof(*stats));
 	r.conf = conf;
 	r.opts = opts;
@@ -710,6 +746,9 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 		goto close_env;
 	}
 	rc = maybe_publish(&r);
+	/* Published is published: a metrics write failure only warns. */
+	if (!rc && conf->metrics_file && write_metrics(&r, &t0) != 0)
+		op_warn("%s", op_err_detail());
 close_env:
 	if (r.txn)
 		mdb_txn_abort(r.txn);

@@ -132,4 +132,17 @@ if "$B/ocsp-gen" -c "$T_TMP/pin.conf" > "$T_TMP/gen.log" 2>&1; then t_fail "wron
 else t_grep "wrong PIN refused, naming the signer" "signer signer_rsa: login to token 'ocsp' failed" "$T_TMP/gen.log"; fi
 if grep -q 0000 "$T_TMP/gen.log"; then t_fail "PIN never printed"; else t_ok "PIN never printed"; fi
 t_check "file still unchanged after failures" "$B/ocsp-db" stats "$DB"
+
+# Run metrics for node_exporter: written on success, untouched on failure.
+sed 's|^authorities .*|&\nmetrics_file = out/ocsp_gen.prom|' ocsp-gen.conf > m.conf
+t_check "run with metrics_file" "$B/ocsp-gen" -q -c m.conf
+t_grep "metrics: last success time" "^ocsp_gen_last_success_timestamp_seconds [0-9]{10}$" out/ocsp_gen.prom
+t_grep "metrics: per-authority counts" '^ocsp_gen_responses_kept\{authority="issuing_ec"\} 40$' out/ocsp_gen.prom
+t_grep "metrics: signer expiry" '^ocsp_gen_signer_not_after_timestamp_seconds\{authority="issuing_rsa",signer="signer_rsa"\} [0-9]+$' out/ocsp_gen.prom
+t_grep "metrics: CRL nextUpdate" '^ocsp_gen_crl_next_update_timestamp_seconds\{authority="issuing_ec"\} [0-9]+$' out/ocsp_gen.prom
+cp out/ocsp_gen.prom "$T_TMP/prom"
+head -c 300 "$T_TMP/good.crl" > rsa/ca.crl
+"$B/ocsp-gen" -q -c m.conf 2>/dev/null
+t_check "metrics untouched by a failed run" cmp out/ocsp_gen.prom "$T_TMP/prom"
+cp "$T_TMP/good.crl" rsa/ca.crl
 t_done

@@ -1,0 +1,31 @@
+/*
+ * gen_metrics: ocsp-gen's run metrics for node_exporter's textfile
+ * collector (metrics_file in [ocsp_gen]).  Written only after a successful
+ * run, atomically (temporary file + rename), so a failing generator shows
+ * as a last-success time that stops moving.
+ */
+#ifndef GEN_METRICS_H
+#define GEN_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gen_metrics_auth {
+	const char *name;
+	const char *signer;
+	size_t serials, signed_count, kept, removed;
+	int64_t signer_not_after;
+	int64_t crl_next_update;	/* 0: the CRL has none */
+};
+
+struct gen_metrics {
+	int64_t finished;		/* epoch seconds */
+	double duration;		/* seconds */
+	int published;
+	struct gen_metrics_auth *auths;
+	size_t nauths;
+};
+
+int gen_metrics_write(const char *path, const struct gen_metrics *m);
+
+#endif
