@@ -9,6 +9,7 @@
 #include "op_time.h"
 #include "srv_cache.h"
 #include "srv_db.h"
+#include "srv_http.h"
 #include "srv_req.h"
 
 #include <errno.h>
@@ -16,7 +17,10 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/thread.h>
+#include <event2/listener.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <getopt.h>
 #include <grp.h>
 #include <netdb.h>
@@ -34,7 +38,12 @@
 #define MAX_DB 16
 #define MAX_LISTEN 8
 #define MAX_BODY 10240
+#define MAX_HEAD 8192
 #define TIMEOUT_SECS 10
+/* One request head plus body fits; pipelined requests wait their turn. */
+#define IN_CAP (MAX_HEAD + MAX_BODY)
+/* Stop reading a connection whose answers are not being read. */
+#define OUT_HIGH (64 * 1024)
 
 enum method { M_GET, M_POST, M_HEAD, M_COUNT };
 enum result { R_GOOD, R_REVOKED, R_UNAUTHORIZED, R_MALFORMED, R_TRYLATER,
@@ -57,15 +66,40 @@ typedef _Atomic uint64_t counter;
 	atomic_load_explicit(&(c), memory_order_relaxed) + (n), memory_order_relaxed)
 #define READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
+struct conn;
+
 struct worker {
 	pthread_t thread;
 	struct event_base *base;
-	struct evhttp *http;
+	struct evconnlistener *listeners[MAX_LISTEN];
 	struct srv_view views[MAX_DB];
 	counter requests[M_COUNT][R_COUNT];
 	counter hist[NBUCKET];
 	counter lat_sum_us;
+	counter conns_open, conns_rejected, conns_timed_out;
 	struct event *tick;
+	int nconns, max_conns;
+	struct conn *free_conns;	/* reused, so accepting does not malloc */
+	struct conn *open_conns;
+	int64_t date_sec;		/* Date header, formatted once a second */
+	char date[32];
+};
+
+/* A client connection: fixed input buffer, growable output buffer. */
+struct conn {
+	struct worker *w;
+	evutil_socket_t fd;
+	struct event *ev;	/* allocated once, re-assigned per use */
+	int writing;		/* ev also waits for EV_WRITE */
+	int closing;		/* close once output is written */
+	int continued;		/* "100 Continue" sent for this request */
+	int64_t head_started;	/* first octet of the pending request */
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off, out_cap;
+	struct conn *next_free;
+	struct conn *prev, *next;	/* the worker's open connections */
+	char in[IN_CAP];
 };
 
 struct server {
@@ -78,6 +112,8 @@ struct server {
 	const char *prefix;
 	int64_t max_age;
 	int nthreads;
+	int max_conns;
+	atomic_int stopping;
 	struct worker *workers;
 	struct event_base *main_base;
 	int64_t started;
@@ -85,19 +121,78 @@ struct server {
 
 static struct server srv;
 
-/* ---------------- answering ---------------- */
+/* ---------------- output ---------------- */
 
-static void reply_status(struct evhttp_request *req, const uint8_t *der,
-			 size_t len)
+static int out_reserve(struct conn *c, size_t n)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	size_t cap;
+	char *p;
 
-	evhttp_add_header(h, "Content-Type", "application/ocsp-response");
-	evhttp_add_header(h, "Cache-Control", "no-cache");
-	evbuffer_add(out, der, len);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	if (c->out_cap - c->out_len >= n)
+		return 0;
+	/* Compact before growing: written output is dead. */
+	if (c->out_off) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+		if (c->out_cap - c->out_len >= n)
+			return 0;
+	}
+	for (cap = c->out_cap ? c->out_cap : 4096; cap - c->out_len < n; cap *= 2)
+		;
+	if (!(p = realloc(c->out, cap)))
+		return -1;
+	c->out = p;
+	c->out_cap = cap;
+	return 0;
 }
+
+static const char *date_now(struct worker *w)
+{
+	int64_t now = op_time_now();
+
+	if (now != w->date_sec) {
+		w->date_sec = now;
+		srv_http_date(now, w->date, sizeof(w->date));
+	}
+	return w->date;
+}
+
+/* Queue one response: head, then body unless HEAD or 304. */
+static void respond(struct conn *c, int method, int status, const char *ctype,
+		    const uint8_t *body, size_t len, const char *extra, int close)
+{
+	char head[1024];
+	size_t hl;
+	int nobody = method == SRV_HTTP_HEAD || status == 304;
+
+	hl = srv_http_head(head, sizeof(head), status, date_now(c->w), ctype,
+			   status == 304 ? -1 : (long long)len, extra, close);
+	if (hl == 0 || out_reserve(c, hl + (nobody ? 0 : len)) != 0) {
+		c->closing = 1;
+		return;
+	}
+	memcpy(c->out + c->out_len, head, hl);
+	c->out_len += hl;
+	/* Copied, not referenced: the map may be swapped out while a slow
+	 * client still has the answer queued. */
+	if (!nobody) {
+		memcpy(c->out + c->out_len, body, len);
+		c->out_len += len;
+	}
+	if (close)
+		c->closing = 1;
+}
+
+static void respond_text(struct conn *c, int method, int status, const char *text,
+			 int close)
+{
+	respond(c, method, status, "text/plain", (const uint8_t *)text,
+		strlen(text), status == 405 ? "Allow: GET, POST, HEAD\r\n" : NULL,
+		close);
+}
+
+/* ---------------- answering ---------------- */
 
 static int lookup(struct worker *w, const uint8_t *key, size_t keylen,
 		  struct op_rec *rec)
@@ -113,96 +208,72 @@ static int lookup(struct worker *w, const uint8_t *key, size_t keylen,
 	return -1;
 }
 
-static enum result answer(struct worker *w, struct evhttp_request *req,
-			  const uint8_t *der, size_t len)
+#define OCSP_TYPE "application/ocsp-response"
+#define NO_CACHE "Cache-Control: no-cache\r\n"
+
+static enum result answer(struct conn *c, const struct srv_http_req *req,
+			  const uint8_t *der, size_t len, int close)
 {
 	uint8_t key[OP_KEY_MAX];
 	size_t keylen;
 	struct op_rec rec;
 	struct srv_cache_hdrs ch;
-	struct evkeyvalq *h;
-	const char *inm;
+	char extra[400];
 	int64_t now;
+	int m = req->method;
 
 	switch (srv_req_parse(der, len, key, &keylen)) {
 	case SRV_REQ_OK:
 		break;
 	case SRV_REQ_UNKNOWN_HASH:
-		reply_status(req, resp_unauthorized, sizeof(resp_unauthorized));
+		respond(c, m, 200, OCSP_TYPE, resp_unauthorized,
+			sizeof(resp_unauthorized), NO_CACHE, close);
 		return R_UNAUTHORIZED;
 	default:
-		reply_status(req, resp_malformed, sizeof(resp_malformed));
+		respond(c, m, 200, OCSP_TYPE, resp_malformed,
+			sizeof(resp_malformed), NO_CACHE, close);
 		return R_MALFORMED;
 	}
-	if (lookup(w, key, keylen, &rec) != 0) {
-		reply_status(req, resp_unauthorized, sizeof(resp_unauthorized));
+	if (lookup(c->w, key, keylen, &rec) != 0) {
+		respond(c, m, 200, OCSP_TYPE, resp_unauthorized,
+			sizeof(resp_unauthorized), NO_CACHE, close);
 		return R_UNAUTHORIZED;
 	}
 	now = op_time_now();
 	/* A stale answer is worse than none. */
 	if (rec.next_update <= now) {
-		reply_status(req, resp_trylater, sizeof(resp_trylater));
+		respond(c, m, 200, OCSP_TYPE, resp_trylater, sizeof(resp_trylater),
+			NO_CACHE, close);
 		return R_TRYLATER;
 	}
 	srv_cache_headers(&rec, now, srv.max_age, &ch);
-	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Cache-Control", ch.cache_control);
-	evhttp_add_header(h, "Last-Modified", ch.last_modified);
-	evhttp_add_header(h, "Expires", ch.expires);
-	evhttp_add_header(h, "ETag", ch.etag);
-	inm = evhttp_find_header(evhttp_request_get_input_headers(req),
-				 "If-None-Match");
-	if (inm && srv_etag_match(inm, ch.etag)) {
-		evhttp_send_reply(req, HTTP_NOTMODIFIED, "Not Modified", NULL);
-		return R_NOT_MODIFIED;
+	snprintf(extra, sizeof(extra), "Cache-Control: %s\r\nLast-Modified: %s\r\n"
+		 "Expires: %s\r\nETag: %s\r\n", ch.cache_control, ch.last_modified,
+		 ch.expires, ch.etag);
+	if (req->if_none_match) {
+		char inm[256];
+
+		snprintf(inm, sizeof(inm), "%.*s", (int)req->if_none_match_len,
+			 req->if_none_match);
+		if (srv_etag_match(inm, ch.etag)) {
+			respond(c, m, 304, NULL, NULL, 0, extra, close);
+			return R_NOT_MODIFIED;
+		}
 	}
-	evhttp_add_header(h, "Content-Type", "application/ocsp-response");
-	/* Copied, not referenced: the map may be swapped out while a slow
-	 * client still has the answer queued. */
-	evbuffer_add(evhttp_request_get_output_buffer(req), rec.der, rec.der_len);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	respond(c, m, 200, OCSP_TYPE, rec.der, rec.der_len, extra, close);
 	return rec.status == OP_STATUS_REVOKED ? R_REVOKED : R_GOOD;
 }
 
-static void on_request(struct evhttp_request *req, void *arg)
+static void count(struct worker *w, int method, enum result r,
+		  const struct timespec *t0)
 {
-	struct worker *w = arg;
-	struct timespec t0, t1;
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	enum method m = cmd == EVHTTP_REQ_POST ? M_POST :
-			cmd == EVHTTP_REQ_HEAD ? M_HEAD : M_GET;
-	uint8_t buf[MAX_BODY];
-	const uint8_t *der;
-	size_t len;
-	enum result r;
+	struct timespec t1;
 	long us;
+	int m = method == SRV_HTTP_POST ? M_POST :
+		method == SRV_HTTP_HEAD ? M_HEAD : M_GET;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (m == M_POST) {
-		struct evbuffer *in = evhttp_request_get_input_buffer(req);
-
-		len = evbuffer_get_length(in);
-		der = evbuffer_pullup(in, -1);
-		if (!der)
-			der = buf, len = 0;
-		r = answer(w, req, der, len);
-	} else {
-		const char *uri = evhttp_request_get_uri(req);
-		int rc = srv_get_decode(uri, strlen(uri), srv.prefix, buf,
-					sizeof(buf), &len);
-
-		if (rc == -1) {
-			evhttp_send_error(req, HTTP_NOTFOUND, NULL);
-			r = R_NOT_FOUND;
-		} else if (rc != 0) {
-			reply_status(req, resp_malformed, sizeof(resp_malformed));
-			r = R_MALFORMED;
-		} else {
-			r = answer(w, req, buf, len);
-		}
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+	us = (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 	BUMP(w->requests[m][r], 1);
 	BUMP(w->lat_sum_us, (uint64_t)us);
 	for (size_t b = 0; b < NBUCKET; b++)
@@ -212,7 +283,222 @@ static void on_request(struct evhttp_request *req, void *arg)
 		}
 }
 
-/* Idle workers also let go of swapped-out maps, once a second. */
+/*
+ * Handle the complete requests at the front of c->in.  Returns when the
+ * input holds no complete request, the connection is to close, or enough
+ * output is queued.
+ */
+static void process(struct conn *c)
+{
+	struct srv_http_req req;
+	uint8_t buf[MAX_BODY];
+	size_t used, len;
+	int rc;
+
+	while (c->in_len && !c->closing && c->out_len - c->out_off < OUT_HIGH) {
+		struct timespec t0;
+		enum result r;
+		int close;
+
+		rc = srv_http_parse(c->in, c->in_len, MAX_HEAD, &req);
+		if (rc == SRV_HTTP_NEED_MORE)
+			return;
+		if (rc == SRV_HTTP_TOO_LARGE) {
+			respond_text(c, SRV_HTTP_GET, 431, "header too large\n", 1);
+			return;
+		}
+		if (rc == SRV_HTTP_BAD) {
+			respond_text(c, SRV_HTTP_GET, 400, "bad request\n", 1);
+			return;
+		}
+		close = !req.keep_alive;
+		if (req.method == SRV_HTTP_OTHER) {
+			respond_text(c, req.method, 405, "method not allowed\n", 1);
+			return;
+		}
+		if (req.chunked) {
+			respond_text(c, req.method, 411, "send Content-Length\n", 1);
+			return;
+		}
+		if (req.content_length > MAX_BODY) {
+			respond_text(c, req.method, 413, "request too large\n", 1);
+			return;
+		}
+		used = req.head_len + (size_t)(req.content_length > 0 ? req.content_length : 0);
+		if (used > c->in_len) {
+			/* Body still coming; curl waits for this before large bodies. */
+			if (req.expect_continue && !c->continued &&
+			    out_reserve(c, 25) == 0) {
+				memcpy(c->out + c->out_len, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+				c->out_len += 25;
+				c->continued = 1;
+			}
+			return;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (req.method == SRV_HTTP_POST) {
+			r = answer(c, &req, (const uint8_t *)c->in + req.head_len,
+				   (size_t)(req.content_length > 0 ? req.content_length : 0),
+				   close);
+		} else {
+			rc = srv_get_decode(req.target, req.target_len, srv.prefix, buf,
+					    sizeof(buf), &len);
+			if (rc == -1) {
+				respond_text(c, req.method, 404, "not found\n", close);
+				r = R_NOT_FOUND;
+			} else if (rc != 0) {
+				respond(c, req.method, 200, OCSP_TYPE, resp_malformed,
+					sizeof(resp_malformed), NO_CACHE, close);
+				r = R_MALFORMED;
+			} else {
+				r = answer(c, &req, buf, len, close);
+			}
+		}
+		count(c->w, req.method, r, &t0);
+		memmove(c->in, c->in + used, c->in_len - used);
+		c->in_len -= used;
+		c->continued = 0;
+		c->head_started = c->in_len ? op_time_now() : 0;
+	}
+}
+
+static void conn_free(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	event_del(c->ev);
+	evutil_closesocket(c->fd);
+	free(c->out);
+	c->out = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->open_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next_free = w->free_conns;
+	w->free_conns = c;
+	w->nconns--;
+}
+
+static void on_io(evutil_socket_t fd, short what, void *arg);
+
+static void watch(struct conn *c, int writing)
+{
+	struct timeval tv = { TIMEOUT_SECS, 0 };
+
+	if (c->writing == writing)
+		return;
+	event_del(c->ev);
+	event_assign(c->ev, c->w->base, c->fd,
+		     EV_READ | EV_PERSIST | (writing ? EV_WRITE : 0), on_io, c);
+	event_add(c->ev, &tv);
+	c->writing = writing;
+}
+
+/* Write what is queued; 0 when all is out, 1 when the socket is full,
+ * -1 on error. */
+static int flush(struct conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
+		c->out_off += (size_t)n;
+	}
+	c->out_off = c->out_len = 0;
+	return 0;
+}
+
+static void on_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	int64_t now;
+	int fr;
+
+	if (what & EV_TIMEOUT) {
+		/* Idle, or a client too slow to send a request or read its
+		 * answer: it costs only its own connection. */
+		BUMP(c->w->conns_timed_out, 1);
+		conn_free(c);
+		return;
+	}
+	if ((what & EV_READ) && !c->closing) {
+		ssize_t n = recv(fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			conn_free(c);	/* closed, or half-closed: nothing to answer */
+			return;
+		}
+		if (n > 0) {
+			now = op_time_now();
+			if (c->in_len == 0)
+				c->head_started = now;
+			c->in_len += (size_t)n;
+			/* Slowloris: a request must arrive whole within the
+			 * timeout, however it trickles. */
+			if (now - c->head_started > TIMEOUT_SECS) {
+				BUMP(c->w->conns_timed_out, 1);
+				conn_free(c);
+				return;
+			}
+		}
+	}
+	process(c);
+	fr = flush(c);
+	if (fr < 0 || (fr == 0 && c->closing)) {
+		conn_free(c);
+		return;
+	}
+	watch(c, fr == 1);
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
+		      struct sockaddr *sa, int salen, void *arg)
+{
+	struct worker *w = arg;
+	struct conn *c;
+	struct timeval tv = { TIMEOUT_SECS, 0 };
+	int one = 1;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (w->nconns >= w->max_conns) {
+		BUMP(w->conns_rejected, 1);
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((c = w->free_conns) != NULL) {
+		w->free_conns = c->next_free;
+	} else if (!(c = malloc(sizeof(*c))) ||
+		   !(c->ev = event_new(w->base, -1, 0, NULL, NULL))) {
+		free(c);
+		evutil_closesocket(fd);
+		return;
+	}
+	{
+		struct event *ev = c->ev;
+
+		memset(c, 0, offsetof(struct conn, in));
+		c->ev = ev;
+	}
+	c->w = w;
+	c->fd = fd;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
+	event_add(c->ev, &tv);
+	c->next = w->open_conns;
+	if (c->next)
+		c->next->prev = c;
+	w->open_conns = c;
+	w->nconns++;
+	BUMP(w->conns_open, 1);
+}
+
+/* Once a second: let go of swapped-out maps, and stop when asked. */
 static void on_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct worker *w = arg;
@@ -221,6 +507,8 @@ static void on_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	for (int i = 0; i < srv.nslots; i++)
 		srv_view_sync(&w->views[i], &srv.slots[i]);
+	if (atomic_load(&srv.stopping))
+		event_base_loopexit(w->base, NULL);
 }
 
 static void *worker_main(void *arg)
@@ -228,6 +516,15 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 
 	event_base_dispatch(w->base);
+	while (w->open_conns)
+		conn_free(w->open_conns);
+	while (w->free_conns) {
+		struct conn *c = w->free_conns;
+
+		w->free_conns = c->next_free;
+		event_free(c->ev);
+		free(c);
+	}
 	for (int i = 0; i < srv.nslots; i++)
 		srv_view_release(&w->views[i]);
 	return NULL;
@@ -307,6 +604,27 @@ static void on_metrics(struct evhttp_request *req, void *arg)
 		evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_sum %g\n"
 				    "ocsp_serve_request_duration_seconds_count %llu\n",
 				    sum / 1e6, (unsigned long long)cum);
+	}
+	{
+		uint64_t open = 0, rej = 0, to = 0;
+		int cur = 0;
+
+		for (int t = 0; t < srv.nthreads; t++) {
+			open += READ(srv.workers[t].conns_open);
+			rej += READ(srv.workers[t].conns_rejected);
+			to += READ(srv.workers[t].conns_timed_out);
+			cur += srv.workers[t].nconns;	/* racy read: a gauge */
+		}
+		evbuffer_add_printf(out, "# TYPE ocsp_serve_connections_total counter\n"
+				    "ocsp_serve_connections_total %llu\n"
+				    "# TYPE ocsp_serve_connections_rejected_total counter\n"
+				    "ocsp_serve_connections_rejected_total %llu\n"
+				    "# TYPE ocsp_serve_connections_timed_out_total counter\n"
+				    "ocsp_serve_connections_timed_out_total %llu\n"
+				    "# TYPE ocsp_serve_connections gauge\n"
+				    "ocsp_serve_connections %d\n",
+				    (unsigned long long)open, (unsigned long long)rej,
+				    (unsigned long long)to, cur);
 	}
 	evbuffer_add_printf(out, "# TYPE ocsp_serve_db_responses gauge\n"
 			    "# TYPE ocsp_serve_db_generated_timestamp_seconds gauge\n"
@@ -422,8 +740,8 @@ static void on_stop(evutil_socket_t sig, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	op_info("signal %d: shutting down", (int)sig);
-	for (int i = 0; i < srv.nthreads; i++)
-		event_base_loopexit(srv.workers[i].base, NULL);
+	/* Workers' bases are lock-free; they notice on their next tick. */
+	atomic_store(&srv.stopping, 1);
 	event_base_loopexit(srv.main_base, NULL);
 }
 
@@ -443,6 +761,7 @@ static void usage(FILE *f)
 	      "  --user NAME           drop to this user after binding\n"
 	      "  --max-age SECONDS     cap for Cache-Control max-age (default 86400)\n"
 	      "  --path-prefix PATH    URL prefix of GET requests (default none)\n"
+	      "  --max-connections N   open client connections at most (default 10000)\n"
 	      "  -n                    check arguments and files, then exit\n"
 	      "  -h, --help            this text\n", f);
 }
@@ -457,12 +776,13 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "max-age", required_argument, NULL, 'a' },
 		{ "path-prefix", required_argument, NULL, 'p' },
+		{ "max-connections", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dbs[MAX_DB];
 	int ndb = 0, check_only = 0, c, rc = 0;
-	evutil_socket_t fd;
+	evutil_socket_t fd, lfds[MAX_LISTEN];
 	struct event *sigs[4], *check_ev;
 	struct timeval half = { 0, 500000 }, one = { 1, 0 };
 	const char *act = "arguments";
@@ -470,6 +790,7 @@ int main(int argc, char **argv)
 	srv.prefix = "";
 	srv.max_age = 86400;
 	srv.nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	srv.max_conns = 10000;
 	op_log_init("ocsp-serve", OP_LOG_INFO);
 	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
 		char *end;
@@ -503,6 +824,11 @@ int main(int argc, char **argv)
 			if (strlen(optarg) && optarg[strlen(optarg) - 1] == '/')
 				optarg[strlen(optarg) - 1] = '\0';
 			break;
+		case 'M':
+			srv.max_conns = (int)strtol(optarg, &end, 10);
+			if (*end || srv.max_conns < 1)
+				goto usage_err;
+			break;
 		case 'n': check_only = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: goto usage_err;
@@ -524,27 +850,40 @@ int main(int argc, char **argv)
 
 	act = "starting";
 	signal(SIGPIPE, SIG_IGN);
-	evthread_use_pthreads();
 	srv.main_base = event_base_new();
 	srv.workers = calloc((size_t)srv.nthreads, sizeof(*srv.workers));
 	if (!srv.main_base || !srv.workers) {
 		rc = OP_E_NOMEM;
 		goto fail;
 	}
+	for (int l = 0; l < srv.nlisten; l++)
+		if ((rc = bind_addr(srv.listen[l], 0, &lfds[l])) != 0)
+			goto fail;
 	for (int t = 0; t < srv.nthreads; t++) {
 		struct worker *w = &srv.workers[t];
+		struct event_config *cfg = event_config_new();
 
-		if (!(w->base = event_base_new()) || !(w->http = new_http(w->base))) {
+		/* Each base is used by its own thread only: no locking. */
+		if (cfg)
+			event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+		w->base = cfg ? event_base_new_with_config(cfg) : NULL;
+		event_config_free(cfg);
+		if (!w->base) {
 			rc = OP_E_NOMEM;
 			goto fail;
 		}
-		evhttp_set_gencb(w->http, on_request, w);
-		/* One socket per thread and address; the kernel spreads
-		 * connections over them (SO_REUSEPORT). */
+		w->max_conns = (srv.max_conns + srv.nthreads - 1) / srv.nthreads;
+		/* All threads accept from one socket per address: whichever is
+		 * free takes the connection.  (SO_REUSEPORT's hash can load one
+		 * thread with more connections and stretch the tail latency.) */
 		for (int l = 0; l < srv.nlisten; l++) {
-			if ((rc = bind_addr(srv.listen[l], 1, &fd)) != 0)
+			if ((fd = dup(lfds[l])) < 0) {
+				rc = op_err_set(OP_E_SYS, "dup: %s", strerror(errno));
 				goto fail;
-			if (evhttp_accept_socket(w->http, fd) != 0) {
+			}
+			w->listeners[l] = evconnlistener_new(w->base, on_accept, w,
+							     LEV_OPT_CLOSE_ON_FREE, -1, fd);
+			if (!w->listeners[l]) {
 				rc = op_err_set(OP_E_SYS, "accept on %s", srv.listen[l]);
 				goto fail;
 			}
@@ -552,6 +891,8 @@ int main(int argc, char **argv)
 		w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
 		event_add(w->tick, &one);
 	}
+	for (int l = 0; l < srv.nlisten; l++)
+		close(lfds[l]);
 	if (srv.metrics_listen) {
 		struct evhttp *mh = new_http(srv.main_base);
 
@@ -584,7 +925,8 @@ int main(int argc, char **argv)
 	for (int t = 0; t < srv.nthreads; t++) {
 		pthread_join(srv.workers[t].thread, NULL);
 		event_free(srv.workers[t].tick);
-		evhttp_free(srv.workers[t].http);
+		for (int l = 0; l < srv.nlisten; l++)
+			evconnlistener_free(srv.workers[t].listeners[l]);
 		event_base_free(srv.workers[t].base);
 	}
 	for (int i = 0; i < 3; i++)

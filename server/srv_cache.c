@@ -5,13 +5,28 @@
 #include <string.h>
 #include <time.h>
 
+/* By hand rather than strftime(): it is on every answer, and strftime
+ * consults the locale and time zone each call. */
 void srv_http_date(int64_t t, char *buf, size_t size)
 {
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	time_t tt = (time_t)t;
 	struct tm tm;
 
+	if (size < 30)
+		return;
 	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	memcpy(buf, days + 3 * tm.tm_wday, 3);
+	buf[3] = ',';
+	buf[4] = ' ';
+	buf[5] = (char)('0' + tm.tm_mday / 10);
+	buf[6] = (char)('0' + tm.tm_mday % 10);
+	buf[7] = ' ';
+	memcpy(buf + 8, months + 3 * tm.tm_mon, 3);
+	buf[11] = ' ';
+	snprintf(buf + 12, size - 12, "%04d %02d:%02d:%02d GMT",
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void srv_cache_headers(const struct op_rec *rec, int64_t now, int64_t max_age,

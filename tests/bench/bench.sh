@@ -15,7 +15,7 @@ BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-10}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
-trap 'kill ${srv:-} ${nginx_pid:-} ${cfssl_pid:-} 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} 2>/dev/null; rm -rf "$W"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
@@ -65,9 +65,13 @@ b64=$(base64 -w0 req.der | sed 's|+|%2B|g; s|/|%2F|g; s|=|%3D|g')
 { printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/ocsp-request"\nwrk.body = "'
   od -An -v -tu1 req.der | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
   printf '"\n'; } > post.lua
-P1=28080; P2=28081; P3=28082
+P1=28080; P2=28081; P3=28082; P4=28083
+# Two and one worker threads: on this 2-core machine wrk competes for the
+# same cores, and one thread can give the shorter tail.
 "$B/ocsp-serve" --db out/big.lmdb --db out/rsa.lmdb --listen 127.0.0.1:$P1 --threads 2 2> serve.log &
 srv=$!
+"$B/ocsp-serve" --db out/big.lmdb --db out/rsa.lmdb --listen 127.0.0.1:$P4 --threads 1 2> serve1.log &
+srv1=$!
 mkdir -p www && cp r.der www/r.der
 # The scratch directory is 0700: nginx workers must run as us to read it.
 cat > nginx.conf <<EOT
@@ -109,12 +113,15 @@ run_wrk() {  # NAME URL [SCRIPT]
 	echo "$rps" > "$W/rps.$(echo "$1" | tr ' ' '_')"
 }
 run_wrk "ocsp-serve POST" "http://127.0.0.1:$P1/" post.lua
+run_wrk "ocsp-serve 1t POST" "http://127.0.0.1:$P4/" post.lua
 run_wrk "nginx POST" "http://127.0.0.1:$P2/" post.lua
 [ $cfssl_ok = 1 ] && run_wrk "cfssl ocspserve POST" "http://127.0.0.1:$P3/" post.lua
 run_wrk "ocsp-serve GET" "http://127.0.0.1:$P1/$b64"
+run_wrk "ocsp-serve 1t GET" "http://127.0.0.1:$P4/$b64"
 run_wrk "nginx GET" "http://127.0.0.1:$P2/$b64"
 ratio() { awk -v a="$(cat "$W/rps.$1")" -v b="$(cat "$W/rps.$2")" 'BEGIN { printf "%.2f", a / b }'; }
-say "ratios: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_ocspserve_POST)")"
+say "ratios, 2 threads: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_ocspserve_POST)")"
+say "ratios, 1 thread:  POST vs nginx $(ratio ocsp-serve_1t_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_1t_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_1t_POST cfssl_ocspserve_POST)")"
 # Anonymous memory only: the map's clean file pages are the page cache's.
 anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
 resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Misbehaving clients cost only themselves (tests/lib/hostile.py), and the
+# connection cap holds.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib/t.sh"
+. "$here/lib/pki.sh"
+t_setup
+B=${BIN:?}
+P=$T_TMP/pki
+pki_make "$P" 5 >/dev/null
+cd "$P" || exit 1
+"$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
+PORT=$((20000 + ($$ + 4099) % 20000)); MPORT=$((PORT + 1))
+openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout "$T_TMP/req.der"
+"$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" \
+	--metrics-listen "127.0.0.1:$MPORT" --threads 2 2> "$T_TMP/serve.log" &
+t_bg $!
+i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+/usr/bin/python3 "$here/lib/hostile.py" "$PORT" "$MPORT" "$T_TMP/req.der" > "$T_TMP/h.out" 2>&1
+cat "$T_TMP/h.out" | grep -v '^hostile: [0-9]'
+T_PASS=$((T_PASS + $(grep -c '^ok ' "$T_TMP/h.out")))
+T_FAIL=$((T_FAIL + $(grep -c '^FAIL' "$T_TMP/h.out")))
+grep -q '^hostile: [0-9]* passed' "$T_TMP/h.out" || t_fail "hostile.py finished"
+
+# Connection cap: with --max-connections 4, the fifth is closed at once.
+"$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$((PORT + 2))" \
+	--metrics-listen "127.0.0.1:$((PORT + 3))" --threads 1 --max-connections 4 2> "$T_TMP/cap.log" &
+t_bg $!
+i=0; until curl -s "http://127.0.0.1:$((PORT + 3))/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+/usr/bin/python3 - "$((PORT + 2))" "$((PORT + 3))" > "$T_TMP/cap.out" 2>&1 <<'PY'
+import socket, sys, time, urllib.request
+port, mport = int(sys.argv[1]), int(sys.argv[2])
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+time.sleep(0.3)
+extra = socket.create_connection(("127.0.0.1", port))
+extra.settimeout(2)
+try:
+    closed = extra.recv(1) == b""
+except ConnectionResetError:
+    closed = True
+except socket.timeout:
+    closed = False
+m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport).read().decode()
+rej = [l for l in m.splitlines() if l.startswith("ocsp_serve_connections_rejected_total ")]
+for s in idle:
+    s.close()
+time.sleep(0.3)
+print("closed=%s rejected=%s" % (closed, rej[0].split()[1] if rej else "?"))
+PY
+t_grep "connection cap: the fifth is refused and counted" "closed=True rejected=1" "$T_TMP/cap.out"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$T_TMP/req.der" "http://127.0.0.1:$((PORT + 2))/")
+[ "$code" = 200 ] && t_ok "connection cap: serving again once they leave" || t_fail "connection cap: serving again (got $code)"
+t_done
