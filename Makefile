@@ -41,7 +41,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean deb integration
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -101,7 +101,7 @@ install: all
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
 clean:
-	rm -rf build build-san build-fuzz bin
+	rm -rf build build-san build-fuzz build-deb bin
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
 
@@ -122,3 +122,12 @@ fuzz: deps $(FUZZ_BIN)
 	@mkdir -p build-fuzz/corpus-req
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		build-fuzz/corpus-req tests/fuzz/corpus/req
+
+# Debian package: a copy of the tree with packaging/debian as debian/.
+DEB_DIR := build-deb/ocsp-presign-0.1.0
+deb:
+	rm -rf build-deb && mkdir -p $(DEB_DIR)
+	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)
+	cp -r packaging/debian $(DEB_DIR)/debian
+	cd $(DEB_DIR) && dpkg-buildpackage -b -us -uc
+	@ls build-deb/*.deb
