@@ -46,7 +46,7 @@ all: $(PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
@@ -125,6 +125,10 @@ fuzz: deps $(FUZZ_BIN)
 
 # Debian package: a copy of the tree with packaging/debian as debian/.
 DEB_DIR := build-deb/ocsp-presign-0.1.0
+# The long end-to-end parts: packaging, the edge fleet, the HTTP cache.
+integration: deps all
+	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh tests/integration
+
 deb:
 	rm -rf build-deb && mkdir -p $(DEB_DIR)
 	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)
