@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 B=${BIN:?}
 N=${BENCH_N:-100000}
 BIG=${BENCH_BIG:-1000000}
-DUR=${BENCH_SECONDS:-10}
+DUR=${BENCH_SECONDS:-5}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
 trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} 2>/dev/null; rm -rf "$W"' EXIT
@@ -102,26 +102,43 @@ if command -v cfssl > /dev/null; then
 fi
 sleep 1
 curl -sf -o /dev/null --data-binary @req.der "http://127.0.0.1:$P1/" || { say "ocsp-serve not answering"; exit 1; }
-run_wrk() {  # NAME URL [SCRIPT]
-	if [ -n "${3:-}" ]; then wrk -t2 -c50 -d"${DUR}s" --latency -s "$3" "$2" > "$W/wrk.out" 2>&1
-	else wrk -t2 -c50 -d"${DUR}s" --latency "$2" > "$W/wrk.out" 2>&1; fi
-	rps=$(awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out")
-	p50=$(awk '$1 == "50%" { print $2 }' "$W/wrk.out")
-	p99=$(awk '$1 == "99%" { print $2 }' "$W/wrk.out")
-	non2xx=$(awk '/Non-2xx/ { print $NF }' "$W/wrk.out")
-	say "$(printf '%-22s %10s req/s  p50 %-8s p99 %-8s %s' "$1" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}")"
-	echo "$rps" > "$W/rps.$(echo "$1" | tr ' ' '_')"
+# Each case runs ROUNDS times, the cases alternating, so a noisy moment on
+# this shared machine hits every server alike; medians are reported.
+ROUNDS=${BENCH_ROUNDS:-3}
+CASES="ocsp-serve_POST|http://127.0.0.1:$P1/|post.lua
+ocsp-serve_1t_POST|http://127.0.0.1:$P4/|post.lua
+nginx_POST|http://127.0.0.1:$P2/|post.lua
+ocsp-serve_GET|http://127.0.0.1:$P1/$b64|
+ocsp-serve_1t_GET|http://127.0.0.1:$P4/$b64|
+nginx_GET|http://127.0.0.1:$P2/$b64|"
+[ $cfssl_ok = 1 ] && CASES="$CASES
+cfssl_POST|http://127.0.0.1:$P3/|post.lua"
+to_us() { awk '{ v = $1; if (v ~ /us$/) v += 0; else if (v ~ /ms$/) v *= 1000; else if (v ~ /s$/) v *= 1000000; printf "%.0f", v }'; }
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	echo "$CASES" | while IFS='|' read -r name url script; do
+		if [ -n "$script" ]; then wrk -t2 -c50 -d"${DUR}s" --latency -s "$script" "$url" > "$W/wrk.out" 2>&1
+		else wrk -t2 -c50 -d"${DUR}s" --latency "$url" > "$W/wrk.out" 2>&1; fi
+		rps=$(awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out")
+		p50=$(awk '$1 == "50%" { print $2 }' "$W/wrk.out" | to_us)
+		p99=$(awk '$1 == "99%" { print $2 }' "$W/wrk.out" | to_us)
+		bad=$(awk '/Non-2xx|Socket errors/ { print "errors" }' "$W/wrk.out")
+		echo "$rps $p50 $p99 $bad" >> "$W/res.$name"
+	done
+	r=$((r + 1))
+done
+med() {  # FILE COLUMN
+	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
-run_wrk "ocsp-serve POST" "http://127.0.0.1:$P1/" post.lua
-run_wrk "ocsp-serve 1t POST" "http://127.0.0.1:$P4/" post.lua
-run_wrk "nginx POST" "http://127.0.0.1:$P2/" post.lua
-[ $cfssl_ok = 1 ] && run_wrk "cfssl ocspserve POST" "http://127.0.0.1:$P3/" post.lua
-run_wrk "ocsp-serve GET" "http://127.0.0.1:$P1/$b64"
-run_wrk "ocsp-serve 1t GET" "http://127.0.0.1:$P4/$b64"
-run_wrk "nginx GET" "http://127.0.0.1:$P2/$b64"
-ratio() { awk -v a="$(cat "$W/rps.$1")" -v b="$(cat "$W/rps.$2")" 'BEGIN { printf "%.2f", a / b }'; }
-say "ratios, 2 threads: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_ocspserve_POST)")"
-say "ratios, 1 thread:  POST vs nginx $(ratio ocsp-serve_1t_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_1t_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_1t_POST cfssl_ocspserve_POST)")"
+echo "$CASES" | while IFS='|' read -r name url script; do
+	say "$(printf '%-20s %9.0f req/s  p50 %6s us  p99 %6s us%s' "$name" \
+		"$(med "$W/res.$name" 1)" "$(med "$W/res.$name" 2)" "$(med "$W/res.$name" 3)" \
+		"$(grep -q errors "$W/res.$name" && echo '  (errors seen)')")"
+done
+ratio() { awk -v a="$(med "$W/res.$1" 1)" -v b="$(med "$W/res.$2" 1)" 'BEGIN { printf "%.2f", a / b }'; }
+say "medians of $ROUNDS rounds of ${DUR}s"
+say "ratios, 2 threads: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_POST)")"
+say "ratios, 1 thread:  POST vs nginx $(ratio ocsp-serve_1t_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_1t_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_1t_POST cfssl_POST)")"
 # Anonymous memory only: the map's clean file pages are the page cache's.
 anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
 resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')
