@@ -106,25 +106,32 @@ clean:
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
 
 # libFuzzer (clang): `make fuzz` fuzzes each target for FUZZ_SECONDS;
-# `make check-fuzz` (part of check) replays the corpus as a regression test.
+# `make check-fuzz` (part of check) replays each corpus as a regression test.
 FUZZ_SECONDS ?= 60
-FUZZ_BIN := build-fuzz/fuzz_req
-FUZZ_SRC := tests/fuzz/fuzz_req.c server/srv_req.c common/op_key.c common/op_err.c
-$(FUZZ_BIN): $(FUZZ_SRC) $(wildcard server/*.h common/*.h)
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -Icommon -Igenerator -Iserver
+FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c \
+	common/op_log.c
+FUZZ_TARGETS := req issued local crl rec
+fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,4)))
+build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h)
 	@mkdir -p build-fuzz
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon -Iserver \
-		$(FUZZ_SRC) -o $@ -lcrypto -llmdb
-check-fuzz: $(FUZZ_BIN)
-	@$(FUZZ_BIN) -runs=0 tests/fuzz/corpus/req > build-fuzz/replay.log 2>&1 \
-		&& echo "fuzz: 1 passed, 0 failed" \
-		|| { tail -20 build-fuzz/replay.log; echo "fuzz: 0 passed, 1 failed"; exit 1; }
-fuzz: deps $(FUZZ_BIN)
-	@mkdir -p build-fuzz/corpus-req
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		build-fuzz/corpus-req tests/fuzz/corpus/req
+	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+build-fuzz/fuzz_%: tests/fuzz/fuzz_input.c generator/gen_input.c $(FUZZ_COMMON) $(wildcard */*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -DFUZZ_TARGET=$(call fuzz_input_id,$*) tests/fuzz/fuzz_input.c \
+		generator/gen_input.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+check-fuzz: $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
+	@p=0; f=0; for t in $(FUZZ_TARGETS); do \
+		if build-fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t > build-fuzz/replay-$$t.log 2>&1; \
+		then p=$$((p + 1)); else f=$$((f + 1)); echo "FAIL fuzz corpus $$t"; tail -20 build-fuzz/replay-$$t.log; fi; \
+	done; echo "fuzz: $$p passed, $$f failed"; [ $$f -eq 0 ]
+fuzz: deps $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus-$$t; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -1 | sed "s/^/$$t: /"; \
+	done
 
-# Debian package: a copy of the tree with packaging/debian as debian/.
-DEB_DIR := build-deb/ocsp-presign-0.1.0
 # The long end-to-end parts: packaging, the edge fleet, the HTTP cache.
 integration: deps all
 	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh tests/integration
