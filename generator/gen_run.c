@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
@@ -75,6 +76,7 @@ struct run {
 	size_t nauths;
 	struct gen_keystore *ks;
 	struct pool pool;
+	size_t removed_unknown;
 	MDB_env *env;
 	MDB_dbi dbi;
 	MDB_txn *txn;
@@ -636,26 +638,51 @@ static int run_txn(struct run *r)
 	if (!rc && !r->opts->only_ca)
 		rc = drop_unknown_issuers(r, prefixes, plens, np, &removed_unknown);
 	for (size_t i = 0; i < r->nauths; i++) {
-		struct auth *a = &r->auths[i];
-
-		r->stats->signed_count += a->nsigned;
-		r->stats->kept += a->kept;
-		r->stats->removed += a->removed;
-		if (!rc)
-			op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
-				"(signer %s)", a->c->name, a->entries.n, a->nsigned,
-				a->kept, a->removed, a->signer_name);
+		r->stats->signed_count += r->auths[i].nsigned;
+		r->stats->kept += r->auths[i].kept;
+		r->stats->removed += r->auths[i].removed;
 	}
 	r->stats->removed += removed_unknown;
-	if (!rc && removed_unknown)
-		op_info("removed %zu responses of issuers no longer configured",
-			removed_unknown);
+	r->removed_unknown = removed_unknown;
 	if (!rc && (r->stats->signed_count || r->stats->removed))
 		rc = bump_generation(r);
 out:
 	free(prefixes);
 	free(plens);
 	return rc;
+}
+
+/* One line per authority, once the run's outcome is known. */
+static void report(const struct run *r)
+{
+	for (size_t i = 0; i < r->nauths; i++) {
+		const struct auth *a = &r->auths[i];
+
+		op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
+			"(signer %s)", a->c->name, a->entries.n, a->nsigned,
+			a->kept, a->removed, a->signer_name);
+	}
+	if (r->removed_unknown)
+		op_info("removed %zu responses of issuers no longer configured",
+			r->removed_unknown);
+}
+
+/* LMDB reports a short write as EIO; say when the disk is the reason. */
+static int explain_write_error(const char *output, int rc)
+{
+	char dir[PATH_MAX], d[768];
+	const char *slash = strrchr(output, '/');
+	struct statvfs sv;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - output) : 1,
+		 slash ? output : ".");
+	if (statvfs(dir[0] ? dir : "/", &sv) != 0 ||
+	    (unsigned long long)sv.f_bavail * sv.f_frsize > 16ULL << 20)
+		return rc;
+	snprintf(d, sizeof(d), "%s", op_err_detail());
+	return op_err_set(rc, "%s (the filesystem of %s has %llu KiB free: full?)",
+			  d, dir[0] ? dir : "/",
+			  (unsigned long long)sv.f_bavail * sv.f_frsize / 1024);
 }
 
 static int write_metrics(struct run *r, const struct timespec *t0)
@@ -736,16 +763,23 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 		goto close_env;
 	if ((rc = run_txn(&r)) != 0)
 		goto close_env;
-	if (opts->dry_run)
+	if (opts->dry_run) {
+		report(&r);
 		goto close_env;		/* aborts the transaction */
+	}
 	rc = mdb_txn_commit(r.txn);
 	r.txn = NULL;
 	if (rc) {
-		rc = op_err_set(OP_E_DB, "committing %s.work: %s", conf->output,
-				mdb_strerror(rc));
+		op_err_set(OP_E_DB, "committing %s.work: %s", conf->output,
+			   mdb_strerror(rc));
+		rc = explain_write_error(conf->output, OP_E_DB);
 		goto close_env;
 	}
-	rc = maybe_publish(&r);
+	if ((rc = maybe_publish(&r)) != 0) {
+		rc = explain_write_error(conf->output, rc);
+		goto close_env;
+	}
+	report(&r);
 	/* Published is published: a metrics write failure only warns. */
 	if (!rc && conf->metrics_file && write_metrics(&r, &t0) != 0)
 		op_warn("%s", op_err_detail());

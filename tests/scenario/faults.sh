@@ -69,8 +69,9 @@ if mount -t tmpfs -o size=1200k tmpfs "$T_TMP/small" 2>/dev/null; then
 		if gen -c small.conf; then t_fail "disk full: run should fail"
 		else
 			cmp -s "$T_TMP/small/responses.lmdb" "$T_TMP/small-v1.lmdb" &&
-				t_ok "disk full: non-zero exit, old file intact ($(grep -o 'No space left on device\|MDB_MAP_FULL\|disk' "$T_TMP/gen.log" | head -1))" ||
+				t_ok "disk full: non-zero exit, old file intact" ||
 				t_fail "disk full: old file changed"
+			t_grep "disk full: the error says the filesystem is full" "KiB free: full\?" "$T_TMP/gen.log"
 			ls -a "$T_TMP/small" | grep -q '\.tmp\.' && t_fail "disk full: temporary file left" ||
 				t_ok "disk full: no temporary file left"
 		fi
