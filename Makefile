@@ -41,7 +41,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean deb integration
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -135,6 +135,10 @@ fuzz: deps $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
 # The long end-to-end parts: packaging, the edge fleet, the HTTP cache.
 integration: deps all
 	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh tests/integration
+
+# Long fault runs: 50 SIGKILLs, a 60 s soak (STRESS_KILLS, STRESS_SOAK).
+stress: deps all
+	@BIN=$(abspath $(BIN)) sh tests/stress/stress.sh
 
 deb:
 	rm -rf build-deb && mkdir -p $(DEB_DIR)

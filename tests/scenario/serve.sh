@@ -23,7 +23,13 @@ start_server() {  # extra env/args via "$@"
 	t_bg $SRV
 	i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
-stop_server() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+stop_server() {
+	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+	# Under SANITIZE=1 the server's own exit is checked for leaks and errors.
+	if grep -q "Sanitizer\|runtime error" "$T_TMP/serve.log"; then
+		t_fail "server exit: sanitizer report"; grep -A5 "Sanitizer\|runtime error" "$T_TMP/serve.log" | head -20
+	else t_ok "server exited cleanly on SIGTERM"; fi
+}
 post() {  # CA SERIAL HASH EXPECT
 	out=$(openssl ocsp -url "$URL/ocsp" -issuer "$1/ca.pem" "-$3" -serial "0x$2" \
 		-CAfile root.pem -no_nonce 2>&1)
