@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Independent OCSP client (python3-cryptography): ask, then verify.
 
-usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX sha1|sha256 post|get ROOT.pem
+usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX sha1|sha256 post|get|file:RESP.der ROOT.pem
+(file:RESP.der checks a response from a file instead of asking URL.)
 
 Prints one line, "good", "revoked <reason>" or "error: ...", and exits 0 only
 if the response is signed by the CA or a delegate the CA issued with the
@@ -41,13 +42,18 @@ def main():
     req = ocsp.OCSPRequestBuilder().add_certificate(
         _standin(serial, issuer), issuer, algo).build()
     der = req.public_bytes(serialization.Encoding.DER)
-    if method == "post":
+    if method.startswith("file:"):
+        r = None
+    elif method == "post":
         r = urllib.request.Request(url, data=der, headers={
             "Content-Type": "application/ocsp-request"})
     else:
         r = urllib.request.Request(url.rstrip("/") + "/" +
                                    urllib.parse.quote(base64.b64encode(der).decode(), safe=""))
-    body = urllib.request.urlopen(r, timeout=10).read()
+    if r is None:
+        body = open(method[5:], "rb").read()
+    else:
+        body = urllib.request.urlopen(r, timeout=10).read()
     resp = ocsp.load_der_ocsp_response(body)
     if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
         print("error: responseStatus %s" % resp.response_status.name)
@@ -134,5 +140,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except Exception as e:  # a client error is a failed case, said plainly
-        print("error: %s" % e)
+        print("error: %s: %s" % (type(e).__name__, e))
         sys.exit(1)
