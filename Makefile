@@ -140,6 +140,8 @@ integration: deps all
 stress: deps all
 	@BIN=$(abspath $(BIN)) sh tests/stress/stress.sh
 
+# Debian package: a copy of the tree with packaging/debian as debian/.
+DEB_DIR := build-deb/ocsp-presign-0.1.0
 deb:
 	rm -rf build-deb && mkdir -p $(DEB_DIR)
 	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)
