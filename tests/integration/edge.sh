@@ -16,7 +16,7 @@ cd "$P" || exit 1
 mkdir -p publish edge1 edge2
 sed -i 's|^output .*|output = publish/responses.lmdb|' ocsp-gen.conf
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "ocsp-gen"; t_done; exit 1; }
-base=$((30000 + $$ % 20000))
+base=$(t_ports 9)
 RS=$base; E1=$((base + 1)); M1=$((base + 2)); E2=$((base + 3)); M2=$((base + 4))
 HP=$((base + 5)); NG=$((base + 6))
 wait_port() { i=0; until curl -s -o /dev/null "$1" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done; }

@@ -50,3 +50,25 @@ verify_resp() {
 	echo "$out" | grep -q "^0x$3: $5" || { echo "$out"; return 1; }
 	echo "$out"
 }
+
+# t_ports N: the first of N consecutive free TCP ports on 127.0.0.1, chosen
+# below Linux's ephemeral range (32768+) so client sockets never hold them.
+t_ports() {
+	tries=0
+	while [ $tries -lt 100 ]; do
+		base=$((10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22000))
+		if /usr/bin/python3 - "$base" "$1" <<'PY' 2>/dev/null
+import socket, sys
+b, n = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for p in range(b, b + n):
+    s = socket.socket()
+    s.bind(("127.0.0.1", p))
+    socks.append(s)
+PY
+		then echo "$base"; return 0; fi
+		tries=$((tries + 1))
+	done
+	echo "t_ports: no free ports" >&2
+	return 1
+}

@@ -86,7 +86,7 @@ else
 fi
 
 # Bad files renamed under a running server: refused, counted, old one served.
-PORT=$((20000 + ($$ + 1543) % 20000)); MPORT=$((PORT + 1))
+PORT=$(t_ports 2); MPORT=$((PORT + 1))
 "$B/ocsp-serve" --db "$DB" --listen 127.0.0.1:$PORT --metrics-listen 127.0.0.1:$MPORT --threads 1 2> "$T_TMP/serve.log" &
 t_bg $!
 i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done

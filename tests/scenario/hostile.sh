@@ -11,7 +11,7 @@ P=$T_TMP/pki
 pki_make "$P" 5 >/dev/null
 cd "$P" || exit 1
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
-PORT=$((20000 + ($$ + 4099) % 20000)); MPORT=$((PORT + 1))
+PORT=$(t_ports 4); MPORT=$((PORT + 1))
 openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout "$T_TMP/req.der"
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" \
 	--metrics-listen "127.0.0.1:$MPORT" --threads 2 2> "$T_TMP/serve.log" &

@@ -12,7 +12,7 @@ P=$T_TMP/pki
 pki_make "$P" 20 >/dev/null
 cd "$P" || exit 1
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
-PORT=$((20000 + ($$ + 7919) % 20000))
+PORT=$(t_ports 2)
 URL=http://127.0.0.1:$PORT/
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" --threads 2 2> "$T_TMP/serve.log" &
 t_bg $!

@@ -13,7 +13,7 @@ cd "$P" || exit 1
 DB=out/responses.lmdb
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
 
-PORT=$((20000 + $$ % 20000)); MPORT=$((PORT + 1))
+PORT=$(t_ports 2); MPORT=$((PORT + 1))
 URL=http://127.0.0.1:$PORT
 start_server() {  # extra env/args via "$@"
 	"$@" "$B/ocsp-serve" --db "$DB" --listen "127.0.0.1:$PORT" \

@@ -36,7 +36,7 @@ done
 t_check "a run after the kills completes" "$B/ocsp-gen" -q -c ocsp-gen.conf
 t_check "no temporary files left" sh -c "! ls -a out | grep -q '\.tmp\.'"
 
-PORT=$((20000 + ($$ + 3331) % 20000))
+PORT=$(t_ports 1)
 "$B/ocsp-serve" --db "$DB" --listen 127.0.0.1:$PORT --threads 2 2> serve.log &
 SRV=$!; t_bg $SRV
 sleep 0.5
