@@ -22,7 +22,10 @@ int gen_metrics_write(const char *path, const struct gen_metrics *m)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
 	    (int)sizeof(tmp))
 		return op_err_set(OP_E_RANGE, "metrics_file: path too long");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* A stale file of a killed run with our pid goes; a planted symlink
+	 * is refused (O_EXCL | O_NOFOLLOW). */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
 			close(fd);

@@ -9,5 +9,6 @@ for s in "$dir"/*.sh; do
 	n=$(grep -c '^ok ' "${TMPDIR:-/tmp}/scenario.$$.out"); total_cases=$((total_cases + n))
 done
 rm -f "${TMPDIR:-/tmp}/scenario.$$.out"
-echo "scenarios: $pass passed, $fail failed ($total_cases cases passed)"
+echo "($total_cases cases passed in $((pass + fail)) scripts)"
+echo "scenarios: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -133,6 +133,14 @@ else t_grep "wrong PIN refused, naming the signer" "signer signer_rsa: login to 
 if grep -q 0000 "$T_TMP/gen.log"; then t_fail "PIN never printed"; else t_ok "PIN never printed"; fi
 t_check "file still unchanged after failures" "$B/ocsp-db" stats "$DB"
 
+# ocsp-db check, for Nagios-style monitoring.
+t_check "ocsp-db check: none expires within 1d" "$B/ocsp-db" check "$DB" --min-remaining 1d
+"$B/ocsp-db" check "$DB" --min-remaining 8d > "$T_TMP/check.out" 2>&1; rc=$?
+[ $rc = 2 ] && t_ok "ocsp-db check: exit 2 when responses expire within 8d" || t_fail "ocsp-db check: exit $rc, expected 2"
+t_grep "ocsp-db check names issuer and serial" "^CRITICAL: issuing_(rsa|ec|self) sha(1|256) [0-9A-F]+ expires" "$T_TMP/check.out"
+"$B/ocsp-db" dump "$DB" > "$T_TMP/dump.out"
+t_grep "ocsp-db dump: one line per response" "^issuing_rsa sha256 1003 revoked .* keyCompromise " "$T_TMP/dump.out"
+
 # Run metrics for node_exporter: written on success, untouched on failure.
 sed 's|^authorities .*|&\nmetrics_file = out/ocsp_gen.prom|' ocsp-gen.conf > m.conf
 t_check "run with metrics_file" "$B/ocsp-gen" -q -c m.conf

@@ -54,6 +54,13 @@ if echo "$out" | grep -q "unauthorized (6)"; then t_ok "unknown serial: unauthor
 out=$(openssl ocsp -url "$URL/ocsp" -issuer root.pem -serial 0x1001 -CAfile root.pem -no_nonce 2>&1)
 if echo "$out" | grep -q "unauthorized (6)"; then t_ok "issuer not served: unauthorized"; else t_fail "issuer not served"; echo "$out"; fi
 
+# A request as richer clients send it (version, requestorName, non-critical
+# single and request extensions): extensions ignored, answer good.
+openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout "$T_TMP/plain.der"
+/usr/bin/python3 "$here/lib/nsslike.py" "$T_TMP/plain.der" "$T_TMP/rich.der"
+curl -s -o "$T_TMP/rich.resp" --data-binary @"$T_TMP/rich.der" -H 'Content-Type: application/ocsp-request' "$URL/ocsp"
+t_check "request with extensions and requestorName: good, verified" sh -c "openssl ocsp -respin $T_TMP/rich.resp -issuer rsa/ca.pem -serial 0x1001 -CAfile root.pem -no_nonce 2>&1 | grep -q '0x1001: good'"
+
 # GET: raw base64, percent-encoded, base64url without padding: same bytes.
 openssl ocsp -issuer rsa/ca.pem -sha256 -serial 0x1003 -no_nonce -reqout "$T_TMP/req.der"
 raw=$(base64 -w0 "$T_TMP/req.der")
