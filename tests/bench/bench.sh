@@ -9,6 +9,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/pki.sh"
+. "$here/lib/t.sh"
 B=${BIN:?}
 N=${BENCH_N:-100000}
 BIG=${BENCH_BIG:-1000000}
@@ -61,10 +62,7 @@ say "== HTTP: one stored response, wrk -t2 -c50 -d${DUR}s, keep-alive, loopback"
 "$B/ocsp-db" get out/rsa.lmdb --issuer rsa/ca.pem --serial 100001 --hash sha256 > r.der
 openssl ocsp -issuer rsa/ca.pem -sha256 -serial 0x100001 -no_nonce -reqout req.der
 b64=$(base64 -w0 req.der | sed 's|+|%2B|g; s|/|%2F|g; s|=|%3D|g')
-# wrk POST body: the DER as a Lua string of decimal escapes.
-{ printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/ocsp-request"\nwrk.body = "'
-  od -An -v -tu1 req.der | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
-  printf '"\n'; } > post.lua
+wrk_post_lua req.der post.lua
 P1=28080; P2=28081; P3=28082; P4=28083
 # Two and one worker threads: on this 2-core machine wrk competes for the
 # same cores, and one thread can give the shorter tail.

@@ -8,18 +8,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 top=$(cd "$here/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
-P=$T_TMP/pki
-pki_make "$P" 10 >/dev/null
-cd "$P" || exit 1
+t_start_pki 10
 mkdir -p publish edge1 edge2
 sed -i 's|^output .*|output = publish/responses.lmdb|' ocsp-gen.conf
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "ocsp-gen"; t_done; exit 1; }
 base=$(t_ports 9)
 RS=$base; E1=$((base + 1)); M1=$((base + 2)); E2=$((base + 3)); M2=$((base + 4))
 HP=$((base + 5)); NG=$((base + 6))
-wait_port() { i=0; until curl -s -o /dev/null "$1" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done; }
 
 # rsync daemon: the module of packaging/edge-sync/rsyncd.conf, on loopback.
 cat > rsyncd.conf <<EOT
@@ -47,7 +42,7 @@ t_check "edge copy is identical" cmp publish/responses.lmdb edge1/responses.lmdb
 S1=$!; t_bg $S1
 "$B/ocsp-serve" --db edge2/responses.lmdb --listen 127.0.0.1:$E2 --metrics-listen 127.0.0.1:$M2 --threads 1 2> e2.log &
 S2=$!; t_bg $S2
-wait_port "http://127.0.0.1:$M1/healthz"; wait_port "http://127.0.0.1:$M2/healthz"
+t_wait_url "http://127.0.0.1:$M1/healthz"; t_wait_url "http://127.0.0.1:$M2/healthz"
 
 cat > haproxy.cfg <<EOT
 global
@@ -72,7 +67,7 @@ backend edges
 EOT
 haproxy -f haproxy.cfg -db > haproxy.log 2>&1 &
 t_bg $!
-wait_port "http://127.0.0.1:$HP/"
+t_wait_url "http://127.0.0.1:$HP/"
 sleep 1.5	# let both health checks pass
 
 ask() {  # SERIAL -> status word through HAProxy (POST), verified
@@ -120,7 +115,7 @@ read -r n f < loop.result
 "$B/ocsp-serve" --db edge2/responses.lmdb --listen 127.0.0.1:$((base + 7)) \
 	--metrics-listen 127.0.0.1:$((base + 8)) --threads 1 --max-age 2 2> e3.log &
 t_bg $!
-wait_port "http://127.0.0.1:$((base + 8))/healthz"
+t_wait_url "http://127.0.0.1:$((base + 8))/healthz"
 mkdir -p ngx/cache
 cat > ngx/nginx.conf <<EOT
 user $(id -un);
@@ -143,7 +138,7 @@ http {
 EOT
 nginx -c "$P/ngx/nginx.conf" -g 'daemon off;' &
 t_bg $!
-wait_port "http://127.0.0.1:$NG/"
+t_wait_url "http://127.0.0.1:$NG/"
 get=$(base64 -w0 req.der | sed 's|+|%2B|g; s|/|%2F|g; s|=|%3D|g')
 hits() { curl -s "http://127.0.0.1:$((base + 8))/metrics" | awk '/^ocsp_serve_requests_total\{method="GET",result="good"\}/ { print $2 }'; }
 for i in 1 2 3 4 5; do curl -s -o /dev/null "http://127.0.0.1:$NG/$get"; done

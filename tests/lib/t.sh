@@ -72,3 +72,26 @@ PY
 	echo "t_ports: no free ports" >&2
 	return 1
 }
+
+# t_start_pki N: scratch directory, B = built programs, P = a fresh demo
+# PKI with N serials per CA (tests/lib/pki.sh), and cd into it.
+t_start_pki() {
+	t_setup
+	B=${BIN:?BIN must name the directory of the built programs}
+	P=$T_TMP/pki
+	pki_make "$P" "$1" > /dev/null || { t_fail "building the test PKI"; t_done; exit 1; }
+	cd "$P" || exit 1
+}
+
+# t_wait_url URL: until it answers at all, 5 s at most.
+t_wait_url() {
+	i=0
+	until curl -s -o /dev/null "$1" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# wrk_post_lua REQ.der OUT.lua: a wrk script POSTing that request.
+wrk_post_lua() {
+	{ printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/ocsp-request"\nwrk.body = "'
+	  od -An -v -tu1 "$1" | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
+	  printf '"\n'; } > "$2"
+}

@@ -6,11 +6,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
-P=$T_TMP/pki
-pki_make "$P" 20 >/dev/null
-cd "$P" || exit 1
+t_start_pki 20
 DB=out/responses.lmdb
 gen() { "$B/ocsp-gen" "$@" > "$T_TMP/gen.log" 2>&1; }
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "first run"; t_done; exit 1; }
@@ -89,7 +85,7 @@ fi
 PORT=$(t_ports 2); MPORT=$((PORT + 1))
 "$B/ocsp-serve" --db "$DB" --listen 127.0.0.1:$PORT --metrics-listen 127.0.0.1:$MPORT --threads 1 2> "$T_TMP/serve.log" &
 t_bg $!
-i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_wait_url "http://127.0.0.1:$MPORT/healthz"
 cp "$DB" "$T_TMP/served.lmdb"
 refused() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk '/^ocsp_serve_db_swaps_refused_total/ { print $2 }'; }
 answer_ok() {

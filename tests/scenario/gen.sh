@@ -4,11 +4,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?BIN must name the directory of the built programs}
-P=$T_TMP/pki
-pki_make "$P" 20 >/dev/null
-cd "$P" || exit 1
+t_start_pki 20
 DB=out/responses.lmdb
 
 gen() { "$B/ocsp-gen" -c ocsp-gen.conf "$@" >"$T_TMP/gen.log" 2>&1; }

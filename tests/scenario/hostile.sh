@@ -5,18 +5,14 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
-P=$T_TMP/pki
-pki_make "$P" 5 >/dev/null
-cd "$P" || exit 1
+t_start_pki 5
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
 PORT=$(t_ports 4); MPORT=$((PORT + 1))
 openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout "$T_TMP/req.der"
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" \
 	--metrics-listen "127.0.0.1:$MPORT" --threads 2 2> "$T_TMP/serve.log" &
 t_bg $!
-i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_wait_url "http://127.0.0.1:$MPORT/healthz"
 /usr/bin/python3 "$here/lib/hostile.py" "$PORT" "$MPORT" "$T_TMP/req.der" > "$T_TMP/h.out" 2>&1
 cat "$T_TMP/h.out" | grep -v '^hostile: [0-9]'
 T_PASS=$((T_PASS + $(grep -c '^ok ' "$T_TMP/h.out")))
@@ -27,7 +23,7 @@ grep -q '^hostile: [0-9]* passed' "$T_TMP/h.out" || t_fail "hostile.py finished"
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$((PORT + 2))" \
 	--metrics-listen "127.0.0.1:$((PORT + 3))" --threads 1 --max-connections 4 2> "$T_TMP/cap.log" &
 t_bg $!
-i=0; until curl -s "http://127.0.0.1:$((PORT + 3))/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_wait_url "http://127.0.0.1:$((PORT + 3))/healthz"
 /usr/bin/python3 - "$((PORT + 2))" "$((PORT + 3))" > "$T_TMP/cap.out" 2>&1 <<'PY'
 import socket, sys, time, urllib.request
 port, mport = int(sys.argv[1]), int(sys.argv[2])

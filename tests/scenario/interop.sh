@@ -6,17 +6,13 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
-P=$T_TMP/pki
-pki_make "$P" 20 >/dev/null
-cd "$P" || exit 1
+t_start_pki 20
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
 PORT=$(t_ports 2)
 URL=http://127.0.0.1:$PORT/
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" --threads 2 2> "$T_TMP/serve.log" &
 t_bg $!
-i=0; until curl -s -o /dev/null "$URL" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_wait_url "$URL"
 
 py() {  # CA SERIAL HASH METHOD EXPECT
 	out=$(/usr/bin/python3 "$here/interop/ocsp_client.py" "$URL" "$1/ca.pem" "$2" "$3" "$4" root.pem)

@@ -5,11 +5,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
-P=$T_TMP/pki
-pki_make "$P" 20 >/dev/null
-cd "$P" || exit 1
+t_start_pki 20
 DB=out/responses.lmdb
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
 
@@ -21,7 +17,7 @@ start_server() {  # extra env/args via "$@"
 		--path-prefix /ocsp ${SERVE_ARGS:-} > "$T_TMP/serve.log" 2>&1 &
 	SRV=$!
 	t_bg $SRV
-	i=0; until curl -s "http://127.0.0.1:$MPORT/healthz" > /dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	t_wait_url "http://127.0.0.1:$MPORT/healthz"
 }
 stop_server() {
 	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null

@@ -6,13 +6,9 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
-t_setup
-B=${BIN:?}
 KILLS=${STRESS_KILLS:-50}
 SOAK=${STRESS_SOAK:-60}
-P=$T_TMP/pki
-pki_make "$P" 20 >/dev/null
-cd "$P" || exit 1
+t_start_pki 20
 DB=out/responses.lmdb
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "first run"; t_done; exit 1; }
 pki_serials 6000 1500 >> rsa/serials
@@ -41,9 +37,7 @@ PORT=$(t_ports 1)
 SRV=$!; t_bg $SRV
 sleep 0.5
 openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout req.der
-{ printf 'wrk.method = "POST"\nwrk.body = "'
-  od -An -v -tu1 req.der | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
-  printf '"\n'; } > post.lua
+wrk_post_lua req.der post.lua
 sample() { echo "$(awk '/^RssAnon/ { print $2 }' /proc/$SRV/status) $(ls /proc/$SRV/fd | wc -l)"; }
 base_fds=$(ls /proc/$SRV/fd | wc -l)
 wrk -t2 -c100 -d"${SOAK}s" -s post.lua "http://127.0.0.1:$PORT/" > wrk.out 2>&1 &
