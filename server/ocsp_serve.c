@@ -90,7 +90,7 @@ struct conn {
 	struct worker *w;
 	evutil_socket_t fd;
 	struct event *ev;	/* allocated once, re-assigned per use */
-	int writing;		/* ev also waits for EV_WRITE */
+	short events;		/* what ev waits for now (EV_READ|EV_WRITE) */
 	int closing;		/* close once output is written */
 	int continued;		/* "100 Continue" sent for this request */
 	int64_t head_started;	/* first octet of the pending request */
@@ -284,12 +284,13 @@ static void count(struct worker *w, int method, enum result r,
 }
 
 /*
- * Handle the complete requests at the front of c->in.  Returns when the
- * input holds no complete request, the connection is to close, or enough
- * output is queued.
+ * Handle the complete requests at the front of c->in.  Returns the number
+ * handled, when the input holds no complete request, the connection is to
+ * close, or enough output is queued.
  */
-static void process(struct conn *c)
+static int process(struct conn *c)
 {
+	int handled = 0;
 	struct srv_http_req req;
 	uint8_t buf[MAX_BODY];
 	size_t used, len;
@@ -302,27 +303,27 @@ static void process(struct conn *c)
 
 		rc = srv_http_parse(c->in, c->in_len, MAX_HEAD, &req);
 		if (rc == SRV_HTTP_NEED_MORE)
-			return;
+			return handled;
 		if (rc == SRV_HTTP_TOO_LARGE) {
 			respond_text(c, SRV_HTTP_GET, 431, "header too large\n", 1);
-			return;
+			return handled;
 		}
 		if (rc == SRV_HTTP_BAD) {
 			respond_text(c, SRV_HTTP_GET, 400, "bad request\n", 1);
-			return;
+			return handled;
 		}
 		close = !req.keep_alive;
 		if (req.method == SRV_HTTP_OTHER) {
 			respond_text(c, req.method, 405, "method not allowed\n", 1);
-			return;
+			return handled;
 		}
 		if (req.chunked) {
 			respond_text(c, req.method, 411, "send Content-Length\n", 1);
-			return;
+			return handled;
 		}
 		if (req.content_length > MAX_BODY) {
 			respond_text(c, req.method, 413, "request too large\n", 1);
-			return;
+			return handled;
 		}
 		used = req.head_len + (size_t)(req.content_length > 0 ? req.content_length : 0);
 		if (used > c->in_len) {
@@ -333,7 +334,7 @@ static void process(struct conn *c)
 				c->out_len += 25;
 				c->continued = 1;
 			}
-			return;
+			return handled;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (req.method == SRV_HTTP_POST) {
@@ -359,7 +360,9 @@ static void process(struct conn *c)
 		c->in_len -= used;
 		c->continued = 0;
 		c->head_started = c->in_len ? op_time_now() : 0;
+		handled++;
 	}
+	return handled;
 }
 
 static void conn_free(struct conn *c)
@@ -383,17 +386,23 @@ static void conn_free(struct conn *c)
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
 
+/*
+ * Wait for what the connection can use: input only while there is room
+ * for it and the connection is not closing (level-triggered readiness
+ * would otherwise spin), output only while some is queued.
+ */
 static void watch(struct conn *c, int writing)
 {
 	struct timeval tv = { TIMEOUT_SECS, 0 };
+	short events = (short)((writing ? EV_WRITE : 0) |
+			       (!c->closing && c->in_len < IN_CAP ? EV_READ : 0));
 
-	if (c->writing == writing)
+	if (events == c->events)
 		return;
 	event_del(c->ev);
-	event_assign(c->ev, c->w->base, c->fd,
-		     EV_READ | EV_PERSIST | (writing ? EV_WRITE : 0), on_io, c);
+	event_assign(c->ev, c->w->base, c->fd, events | EV_PERSIST, on_io, c);
 	event_add(c->ev, &tv);
-	c->writing = writing;
+	c->events = events;
 }
 
 /* Write what is queued; 0 when all is out, 1 when the socket is full,
@@ -425,7 +434,7 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	}
-	if ((what & EV_READ) && !c->closing) {
+	if ((what & EV_READ) && !c->closing && c->in_len < IN_CAP) {
 		ssize_t n = recv(fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -446,7 +455,11 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 			}
 		}
 	}
-	process(c);
+	/* Output drained at once may leave requests that were held back by
+	 * OUT_HIGH; no event would bring us back for them. */
+	do
+		fr = flush(c);
+	while (process(c) > 0 && fr == 0);
 	fr = flush(c);
 	if (fr < 0 || (fr == 0 && c->closing)) {
 		conn_free(c);
@@ -487,6 +500,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	}
 	c->w = w;
 	c->fd = fd;
+	c->events = EV_READ;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
 	event_add(c->ev, &tv);

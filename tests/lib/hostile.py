@@ -85,6 +85,29 @@ data = recv_all(s, 1.0)
 s.close()
 check("pipelined requests: three answers", data.count(b"HTTP/1.1 200 OK") == 3)
 
+# A pipelined flood larger than the server's buffers, read only after a
+# pause: the server must stop reading, then resume, and lose nothing.
+N = 2000
+s = conn()
+sender = threading.Thread(target=lambda: s.sendall((head + REQ) * N))
+sender.start()
+time.sleep(1.0)
+got = b""
+s.settimeout(5)
+deadline = time.time() + 20
+while got.count(b"HTTP/1.1 200 OK") < N and time.time() < deadline:
+    try:
+        chunk = s.recv(1 << 16)
+    except socket.timeout:
+        break
+    if not chunk:
+        break
+    got += chunk
+sender.join(5)
+s.close()
+check("pipelined flood of %d requests: %d answers" % (N, got.count(b"HTTP/1.1 200 OK")),
+      got.count(b"HTTP/1.1 200 OK") == N)
+
 # Request sent, then write side closed: still answered.
 s = conn()
 s.sendall(head + REQ)
