@@ -10,6 +10,7 @@
 #include "srv_cache.h"
 #include "srv_db.h"
 #include "srv_http.h"
+#include "srv_metrics.h"
 #include "srv_req.h"
 
 #include <errno.h>
@@ -45,26 +46,10 @@
 /* Stop reading a connection whose answers are not being read. */
 #define OUT_HIGH (64 * 1024)
 
-enum method { M_GET, M_POST, M_HEAD, M_COUNT };
-enum result { R_GOOD, R_REVOKED, R_UNAUTHORIZED, R_MALFORMED, R_TRYLATER,
-	      R_NOT_MODIFIED, R_NOT_FOUND, R_COUNT };
-static const char *const method_name[] = { "GET", "POST", "HEAD" };
-static const char *const result_name[] = { "good", "revoked", "unauthorized",
-	"malformed", "tryLater", "not_modified", "not_found" };
-/* Latency buckets, microseconds; the last is +Inf. */
-static const long bucket_us[] = { 50, 100, 250, 500, 1000, 2500, 10000, 100000 };
-#define NBUCKET (sizeof(bucket_us) / sizeof(bucket_us[0]) + 1)
-
 /* Unsigned OCSPResponses: SEQUENCE { ENUMERATED status } */
 static const uint8_t resp_malformed[] = { 0x30, 0x03, 0x0a, 0x01, 0x01 };
 static const uint8_t resp_trylater[] = { 0x30, 0x03, 0x0a, 0x01, 0x03 };
 static const uint8_t resp_unauthorized[] = { 0x30, 0x03, 0x0a, 0x01, 0x06 };
-
-typedef _Atomic uint64_t counter;
-/* One writer per counter (its worker): a relaxed load+store, no lock. */
-#define BUMP(c, n) atomic_store_explicit(&(c), \
-	atomic_load_explicit(&(c), memory_order_relaxed) + (n), memory_order_relaxed)
-#define READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
 struct conn;
 
@@ -73,10 +58,7 @@ struct worker {
 	struct event_base *base;
 	struct evconnlistener *listeners[MAX_LISTEN];
 	struct srv_view views[MAX_DB];
-	counter requests[M_COUNT][R_COUNT];
-	counter hist[NBUCKET];
-	counter lat_sum_us;
-	counter conns_open, conns_rejected, conns_timed_out;
+	struct srv_counters stats;	/* written by this thread only */
 	struct event *tick;
 	int nconns, max_conns;
 	struct conn *free_conns;	/* reused, so accepting does not malloc */
@@ -115,6 +97,7 @@ struct server {
 	int max_conns;
 	atomic_int stopping;
 	struct worker *workers;
+	struct srv_counters *stats[256];	/* &workers[i].stats, for /metrics */
 	struct event_base *main_base;
 	int64_t started;
 };
@@ -211,7 +194,7 @@ static int lookup(struct worker *w, const uint8_t *key, size_t keylen,
 #define OCSP_TYPE "application/ocsp-response"
 #define NO_CACHE "Cache-Control: no-cache\r\n"
 
-static enum result answer(struct conn *c, const struct srv_http_req *req,
+static enum srv_result answer(struct conn *c, const struct srv_http_req *req,
 			  const uint8_t *der, size_t len, int close)
 {
 	uint8_t key[OP_KEY_MAX];
@@ -228,23 +211,23 @@ static enum result answer(struct conn *c, const struct srv_http_req *req,
 	case SRV_REQ_UNKNOWN_HASH:
 		respond(c, m, 200, OCSP_TYPE, resp_unauthorized,
 			sizeof(resp_unauthorized), NO_CACHE, close);
-		return R_UNAUTHORIZED;
+		return SRV_R_UNAUTHORIZED;
 	default:
 		respond(c, m, 200, OCSP_TYPE, resp_malformed,
 			sizeof(resp_malformed), NO_CACHE, close);
-		return R_MALFORMED;
+		return SRV_R_MALFORMED;
 	}
 	if (lookup(c->w, key, keylen, &rec) != 0) {
 		respond(c, m, 200, OCSP_TYPE, resp_unauthorized,
 			sizeof(resp_unauthorized), NO_CACHE, close);
-		return R_UNAUTHORIZED;
+		return SRV_R_UNAUTHORIZED;
 	}
 	now = op_time_now();
 	/* A stale answer is worse than none. */
 	if (rec.next_update <= now) {
 		respond(c, m, 200, OCSP_TYPE, resp_trylater, sizeof(resp_trylater),
 			NO_CACHE, close);
-		return R_TRYLATER;
+		return SRV_R_TRYLATER;
 	}
 	srv_cache_headers(&rec, now, srv.max_age, &ch);
 	snprintf(extra, sizeof(extra), "Cache-Control: %s\r\nLast-Modified: %s\r\n"
@@ -257,30 +240,23 @@ static enum result answer(struct conn *c, const struct srv_http_req *req,
 			 req->if_none_match);
 		if (srv_etag_match(inm, ch.etag)) {
 			respond(c, m, 304, NULL, NULL, 0, extra, close);
-			return R_NOT_MODIFIED;
+			return SRV_R_NOT_MODIFIED;
 		}
 	}
 	respond(c, m, 200, OCSP_TYPE, rec.der, rec.der_len, extra, close);
-	return rec.status == OP_STATUS_REVOKED ? R_REVOKED : R_GOOD;
+	return rec.status == OP_STATUS_REVOKED ? SRV_R_REVOKED : SRV_R_GOOD;
 }
 
-static void count(struct worker *w, int method, enum result r,
+static void count(struct worker *w, int method, enum srv_result r,
 		  const struct timespec *t0)
 {
 	struct timespec t1;
-	long us;
-	int m = method == SRV_HTTP_POST ? M_POST :
-		method == SRV_HTTP_HEAD ? M_HEAD : M_GET;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
-	BUMP(w->requests[m][r], 1);
-	BUMP(w->lat_sum_us, (uint64_t)us);
-	for (size_t b = 0; b < NBUCKET; b++)
-		if (b == NBUCKET - 1 || us <= bucket_us[b]) {
-			BUMP(w->hist[b], 1);
-			break;
-		}
+	srv_metrics_request(&w->stats, method == SRV_HTTP_POST ? SRV_M_POST :
+			    method == SRV_HTTP_HEAD ? SRV_M_HEAD : SRV_M_GET, r,
+			    (t1.tv_sec - t0->tv_sec) * 1000000L +
+			    (t1.tv_nsec - t0->tv_nsec) / 1000);
 }
 
 /*
@@ -298,7 +274,7 @@ static int process(struct conn *c)
 
 	while (c->in_len && !c->closing && c->out_len - c->out_off < OUT_HIGH) {
 		struct timespec t0;
-		enum result r;
+		enum srv_result r;
 		int close;
 
 		rc = srv_http_parse(c->in, c->in_len, MAX_HEAD, &req);
@@ -346,11 +322,11 @@ static int process(struct conn *c)
 					    sizeof(buf), &len);
 			if (rc == -1) {
 				respond_text(c, req.method, 404, "not found\n", close);
-				r = R_NOT_FOUND;
+				r = SRV_R_NOT_FOUND;
 			} else if (rc != 0) {
 				respond(c, req.method, 200, OCSP_TYPE, resp_malformed,
 					sizeof(resp_malformed), NO_CACHE, close);
-				r = R_MALFORMED;
+				r = SRV_R_MALFORMED;
 			} else {
 				r = answer(c, &req, buf, len, close);
 			}
@@ -382,6 +358,7 @@ static void conn_free(struct conn *c)
 	c->next_free = w->free_conns;
 	w->free_conns = c;
 	w->nconns--;
+	srv_counter_add(&w->stats.conns, -1);
 }
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
@@ -430,7 +407,7 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_TIMEOUT) {
 		/* Idle, or a client too slow to send a request or read its
 		 * answer: it costs only its own connection. */
-		BUMP(c->w->conns_timed_out, 1);
+		srv_counter_add(&c->w->stats.conns_timed_out, 1);
 		conn_free(c);
 		return;
 	}
@@ -449,7 +426,7 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 			/* Slowloris: a request must arrive whole within the
 			 * timeout, however it trickles. */
 			if (now - c->head_started > TIMEOUT_SECS) {
-				BUMP(c->w->conns_timed_out, 1);
+				srv_counter_add(&c->w->stats.conns_timed_out, 1);
 				conn_free(c);
 				return;
 			}
@@ -480,7 +457,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)sa;
 	(void)salen;
 	if (w->nconns >= w->max_conns) {
-		BUMP(w->conns_rejected, 1);
+		srv_counter_add(&w->stats.conns_rejected, 1);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -509,7 +486,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		c->next->prev = c;
 	w->open_conns = c;
 	w->nconns++;
-	BUMP(w->conns_open, 1);
+	srv_counter_add(&w->stats.conns, 1);
+	srv_counter_add(&w->stats.conns_open, 1);
 }
 
 /* Once a second: let go of swapped-out maps, and stop when asked. */
@@ -549,127 +527,22 @@ static void *worker_main(void *arg)
 static void on_metrics(struct evhttp_request *req, void *arg)
 {
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	const char *uri = evhttp_request_get_uri(req);
-	int64_t now = op_time_now();
 
 	(void)arg;
 	if (strcmp(uri, "/healthz") == 0) {
-		int ok = 1;
+		int ok = srv_metrics_health(out, srv.slots, srv.nslots, op_time_now());
 
-		for (int i = 0; i < srv.nslots; i++) {
-			struct srv_slot *s = &srv.slots[i];
-
-			pthread_mutex_lock(&s->mu);
-			if (s->cur->nearest_next <= now) {
-				ok = 0;
-				evbuffer_add_printf(out, "stale: %s has responses "
-						    "past nextUpdate\n", s->path);
-			}
-			if (atomic_load(&s->missing))
-				evbuffer_add_printf(out, "warning: %s was deleted; "
-						    "serving the mapped copy\n",
-						    s->path);
-			pthread_mutex_unlock(&s->mu);
-		}
-		evbuffer_add_printf(out, ok ? "ok\n" : "unhealthy\n");
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "Content-Type", "text/plain");
+		evhttp_add_header(h, "Content-Type", "text/plain");
 		evhttp_send_reply(req, ok ? HTTP_OK : 503, ok ? "OK" : "Unhealthy", NULL);
-		return;
-	}
-	if (strcmp(uri, "/metrics") != 0) {
+	} else if (strcmp(uri, "/metrics") == 0) {
+		srv_metrics_render(out, srv.stats, srv.nthreads, srv.slots, srv.nslots);
+		evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4");
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	} else {
 		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
-		return;
 	}
-	evbuffer_add_printf(out, "# HELP ocsp_serve_requests_total OCSP requests "
-			    "by method and result.\n"
-			    "# TYPE ocsp_serve_requests_total counter\n");
-	for (int m = 0; m < M_COUNT; m++)
-		for (int r = 0; r < R_COUNT; r++) {
-			uint64_t n = 0;
-
-			for (int t = 0; t < srv.nthreads; t++)
-				n += READ(srv.workers[t].requests[m][r]);
-			evbuffer_add_printf(out, "ocsp_serve_requests_total{method=\"%s\","
-					    "result=\"%s\"} %llu\n", method_name[m],
-					    result_name[r], (unsigned long long)n);
-		}
-	evbuffer_add_printf(out, "# HELP ocsp_serve_request_duration_seconds Time "
-			    "to answer a request in the server.\n"
-			    "# TYPE ocsp_serve_request_duration_seconds histogram\n");
-	{
-		uint64_t cum = 0, sum = 0;
-
-		for (size_t b = 0; b < NBUCKET; b++) {
-			for (int t = 0; t < srv.nthreads; t++)
-				cum += READ(srv.workers[t].hist[b]);
-			if (b < NBUCKET - 1)
-				evbuffer_add_printf(out, "ocsp_serve_request_duration_"
-						    "seconds_bucket{le=\"%g\"} %llu\n",
-						    bucket_us[b] / 1e6,
-						    (unsigned long long)cum);
-			else
-				evbuffer_add_printf(out, "ocsp_serve_request_duration_"
-						    "seconds_bucket{le=\"+Inf\"} %llu\n",
-						    (unsigned long long)cum);
-		}
-		for (int t = 0; t < srv.nthreads; t++)
-			sum += READ(srv.workers[t].lat_sum_us);
-		evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_sum %g\n"
-				    "ocsp_serve_request_duration_seconds_count %llu\n",
-				    sum / 1e6, (unsigned long long)cum);
-	}
-	{
-		uint64_t open = 0, rej = 0, to = 0;
-		int cur = 0;
-
-		for (int t = 0; t < srv.nthreads; t++) {
-			open += READ(srv.workers[t].conns_open);
-			rej += READ(srv.workers[t].conns_rejected);
-			to += READ(srv.workers[t].conns_timed_out);
-			cur += srv.workers[t].nconns;	/* racy read: a gauge */
-		}
-		evbuffer_add_printf(out, "# TYPE ocsp_serve_connections_total counter\n"
-				    "ocsp_serve_connections_total %llu\n"
-				    "# TYPE ocsp_serve_connections_rejected_total counter\n"
-				    "ocsp_serve_connections_rejected_total %llu\n"
-				    "# TYPE ocsp_serve_connections_timed_out_total counter\n"
-				    "ocsp_serve_connections_timed_out_total %llu\n"
-				    "# TYPE ocsp_serve_connections gauge\n"
-				    "ocsp_serve_connections %d\n",
-				    (unsigned long long)open, (unsigned long long)rej,
-				    (unsigned long long)to, cur);
-	}
-	evbuffer_add_printf(out, "# TYPE ocsp_serve_db_responses gauge\n"
-			    "# TYPE ocsp_serve_db_generated_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_oldest_this_update_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_nearest_next_update_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_swaps_total counter\n"
-			    "# TYPE ocsp_serve_db_swaps_refused_total counter\n"
-			    "# TYPE ocsp_serve_db_missing gauge\n");
-	for (int i = 0; i < srv.nslots; i++) {
-		struct srv_slot *s = &srv.slots[i];
-
-		pthread_mutex_lock(&s->mu);
-		evbuffer_add_printf(out,
-			"ocsp_serve_db_responses{db=\"%s\"} %llu\n"
-			"ocsp_serve_db_generated_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_oldest_this_update_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_nearest_next_update_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_swaps_total{db=\"%s\"} %lu\n"
-			"ocsp_serve_db_swaps_refused_total{db=\"%s\"} %lu\n"
-			"ocsp_serve_db_missing{db=\"%s\"} %d\n",
-			s->path, (unsigned long long)s->cur->responses,
-			s->path, (long long)s->cur->db.generated,
-			s->path, (long long)(s->cur->responses ? s->cur->oldest_this : 0),
-			s->path, (long long)(s->cur->responses ? s->cur->nearest_next : 0),
-			s->path, atomic_load(&s->swaps), s->path,
-			atomic_load(&s->refused), s->path, atomic_load(&s->missing));
-		pthread_mutex_unlock(&s->mu);
-	}
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4");
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 }
 
 /* ---------------- setup ---------------- */
@@ -887,6 +760,7 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 		w->max_conns = (srv.max_conns + srv.nthreads - 1) / srv.nthreads;
+		srv.stats[t] = &w->stats;
 		/* All threads accept from one socket per address: whichever is
 		 * free takes the connection.  (SO_REUSEPORT's hash can load one
 		 * thread with more connections and stretch the tail latency.) */

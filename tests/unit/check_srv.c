@@ -9,6 +9,10 @@
 #include "op_rec.h"
 #include "srv_cache.h"
 #include "srv_http.h"
+#include "srv_metrics.h"
+
+#include <event2/buffer.h>
+#include <stdlib.h>
 #include "srv_req.h"
 
 /* Build a DER OCSPRequest with n CertIDs (md, serial + i) via OpenSSL. */
@@ -251,6 +255,37 @@ START_TEST(http_head)
 }
 END_TEST
 
+START_TEST(metrics_text)
+{
+	static struct srv_counters a, b;
+	struct srv_counters *w[] = { &a, &b };
+	struct evbuffer *out = evbuffer_new();
+	char *text;
+	size_t n;
+
+	srv_metrics_request(&a, SRV_M_POST, SRV_R_GOOD, 75);	/* <= 100 us */
+	srv_metrics_request(&b, SRV_M_POST, SRV_R_GOOD, 40);	/* <= 50 us */
+	srv_metrics_request(&b, SRV_M_GET, SRV_R_TRYLATER, 500000);	/* +Inf */
+	srv_counter_add(&a.conns, 3);
+	srv_counter_add(&a.conns, -1);
+	srv_metrics_render(out, w, 2, NULL, 0);
+	n = evbuffer_get_length(out);
+	text = malloc(n + 1);
+	evbuffer_remove(out, text, n);
+	text[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_requests_total{method=\"POST\",result=\"good\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_requests_total{method=\"GET\",result=\"tryLater\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"5e-05\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"0.0001\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"0.1\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"+Inf\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_request_duration_seconds_count 3\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_connections 2\n"));
+	free(text);
+	evbuffer_free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("srv");
@@ -264,6 +299,7 @@ int main(void)
 	tcase_add_test(tc, cache_headers_fake_clock);
 	tcase_add_test(tc, http_parse);
 	tcase_add_test(tc, http_head);
+	tcase_add_test(tc, metrics_text);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,136 @@
+#include "srv_metrics.h"
+
+#include <event2/buffer.h>
+#include <pthread.h>
+#include <stddef.h>
+
+static const char *const method_name[] = { "GET", "POST", "HEAD" };
+static const char *const result_name[] = { "good", "revoked", "unauthorized",
+	"malformed", "tryLater", "not_modified", "not_found" };
+/* Upper bounds of the latency buckets, microseconds (the last is +Inf). */
+static const long bucket_us[SRV_NBUCKET - 1] = {
+	50, 100, 250, 500, 1000, 2500, 10000, 100000
+};
+
+#define READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
+
+void srv_metrics_request(struct srv_counters *c, enum srv_method m,
+			 enum srv_result r, long us)
+{
+	size_t b = 0;
+
+	srv_counter_add(&c->requests[m][r], 1);
+	srv_counter_add(&c->lat_sum_us, us);
+	while (b < SRV_NBUCKET - 1 && us > bucket_us[b])
+		b++;
+	srv_counter_add(&c->hist[b], 1);
+}
+
+static uint64_t sum(struct srv_counters *const *w, int n, size_t offset)
+{
+	uint64_t s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += atomic_load_explicit((srv_counter *)((char *)w[i] + offset),
+					  memory_order_relaxed);
+	return s;
+}
+
+#define SUM(field) sum(w, n, offsetof(struct srv_counters, field))
+
+void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
+			int n, struct srv_slot *slots, int nslots)
+{
+	uint64_t cum = 0;
+
+	evbuffer_add_printf(out, "# HELP ocsp_serve_requests_total OCSP requests "
+			    "by method and result.\n"
+			    "# TYPE ocsp_serve_requests_total counter\n");
+	for (int m = 0; m < SRV_M_COUNT; m++)
+		for (int r = 0; r < SRV_R_COUNT; r++)
+			evbuffer_add_printf(out, "ocsp_serve_requests_total{method=\"%s\","
+					    "result=\"%s\"} %llu\n", method_name[m],
+					    result_name[r],
+					    (unsigned long long)SUM(requests[m][r]));
+	evbuffer_add_printf(out, "# HELP ocsp_serve_request_duration_seconds Time "
+			    "to answer a request in the server.\n"
+			    "# TYPE ocsp_serve_request_duration_seconds histogram\n");
+	for (size_t b = 0; b < SRV_NBUCKET; b++) {
+		cum += SUM(hist[b]);
+		if (b < SRV_NBUCKET - 1)
+			evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_"
+					    "bucket{le=\"%g\"} %llu\n", bucket_us[b] / 1e6,
+					    (unsigned long long)cum);
+		else
+			evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_"
+					    "bucket{le=\"+Inf\"} %llu\n",
+					    (unsigned long long)cum);
+	}
+	evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_sum %g\n"
+			    "ocsp_serve_request_duration_seconds_count %llu\n",
+			    SUM(lat_sum_us) / 1e6, (unsigned long long)cum);
+	evbuffer_add_printf(out, "# TYPE ocsp_serve_connections_total counter\n"
+			    "ocsp_serve_connections_total %llu\n"
+			    "# TYPE ocsp_serve_connections_rejected_total counter\n"
+			    "ocsp_serve_connections_rejected_total %llu\n"
+			    "# TYPE ocsp_serve_connections_timed_out_total counter\n"
+			    "ocsp_serve_connections_timed_out_total %llu\n"
+			    "# TYPE ocsp_serve_connections gauge\n"
+			    "ocsp_serve_connections %llu\n",
+			    (unsigned long long)SUM(conns_open),
+			    (unsigned long long)SUM(conns_rejected),
+			    (unsigned long long)SUM(conns_timed_out),
+			    (unsigned long long)SUM(conns));
+	evbuffer_add_printf(out, "# TYPE ocsp_serve_db_responses gauge\n"
+			    "# TYPE ocsp_serve_db_generated_timestamp_seconds gauge\n"
+			    "# TYPE ocsp_serve_db_oldest_this_update_timestamp_seconds gauge\n"
+			    "# TYPE ocsp_serve_db_nearest_next_update_timestamp_seconds gauge\n"
+			    "# TYPE ocsp_serve_db_swaps_total counter\n"
+			    "# TYPE ocsp_serve_db_swaps_refused_total counter\n"
+			    "# TYPE ocsp_serve_db_missing gauge\n");
+	for (int i = 0; i < nslots; i++) {
+		struct srv_slot *s = &slots[i];
+		struct srv_dbfile *f;
+
+		pthread_mutex_lock(&s->mu);
+		f = s->cur;
+		evbuffer_add_printf(out,
+			"ocsp_serve_db_responses{db=\"%s\"} %llu\n"
+			"ocsp_serve_db_generated_timestamp_seconds{db=\"%s\"} %lld\n"
+			"ocsp_serve_db_oldest_this_update_timestamp_seconds{db=\"%s\"} %lld\n"
+			"ocsp_serve_db_nearest_next_update_timestamp_seconds{db=\"%s\"} %lld\n"
+			"ocsp_serve_db_swaps_total{db=\"%s\"} %lu\n"
+			"ocsp_serve_db_swaps_refused_total{db=\"%s\"} %lu\n"
+			"ocsp_serve_db_missing{db=\"%s\"} %d\n",
+			s->path, (unsigned long long)f->responses,
+			s->path, (long long)f->db.generated,
+			s->path, (long long)(f->responses ? f->oldest_this : 0),
+			s->path, (long long)(f->responses ? f->nearest_next : 0),
+			s->path, atomic_load(&s->swaps), s->path,
+			atomic_load(&s->refused), s->path, atomic_load(&s->missing));
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,
+		       int64_t now)
+{
+	int ok = 1;
+
+	for (int i = 0; i < nslots; i++) {
+		struct srv_slot *s = &slots[i];
+
+		pthread_mutex_lock(&s->mu);
+		if (s->cur->nearest_next <= now) {
+			ok = 0;
+			evbuffer_add_printf(out, "stale: %s has responses past "
+					    "nextUpdate\n", s->path);
+		}
+		if (atomic_load(&s->missing))
+			evbuffer_add_printf(out, "warning: %s was deleted; serving "
+					    "the mapped copy\n", s->path);
+		pthread_mutex_unlock(&s->mu);
+	}
+	evbuffer_add_printf(out, ok ? "ok\n" : "unhealthy\n");
+	return ok;
+}

@@ -1,0 +1,57 @@
+/*
+ * srv_metrics: ocsp-serve's counters and their Prometheus text, and the
+ * /healthz verdict.
+ *
+ * Each worker thread owns one struct srv_counters and is its only writer;
+ * the metrics listener reads all of them with relaxed atomic loads, so
+ * counting a request takes no lock and no locked instruction.
+ */
+#ifndef SRV_METRICS_H
+#define SRV_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "srv_db.h"
+
+struct evbuffer;
+
+enum srv_method { SRV_M_GET, SRV_M_POST, SRV_M_HEAD, SRV_M_COUNT };
+enum srv_result {
+	SRV_R_GOOD, SRV_R_REVOKED, SRV_R_UNAUTHORIZED, SRV_R_MALFORMED,
+	SRV_R_TRYLATER, SRV_R_NOT_MODIFIED, SRV_R_NOT_FOUND, SRV_R_COUNT
+};
+#define SRV_NBUCKET 9		/* latency buckets, the last one +Inf */
+
+typedef _Atomic uint64_t srv_counter;
+
+struct srv_counters {
+	srv_counter requests[SRV_M_COUNT][SRV_R_COUNT];
+	srv_counter hist[SRV_NBUCKET];
+	srv_counter lat_sum_us;
+	srv_counter conns_open, conns_rejected, conns_timed_out;
+	srv_counter conns;		/* gauge: open now */
+};
+
+/* Add n to a counter owned by the calling thread. */
+static inline void srv_counter_add(srv_counter *c, int64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+			      (uint64_t)n, memory_order_relaxed);
+}
+
+/* Count one answered request that took us microseconds. */
+void srv_metrics_request(struct srv_counters *c, enum srv_method m,
+			 enum srv_result r, long us);
+
+/* Append the Prometheus text exposition for n workers' counters and the
+ * files served. */
+void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
+			int n, struct srv_slot *slots, int nslots);
+
+/* Append the /healthz text; returns 1 when healthy (no file holds
+ * responses past nextUpdate at now). */
+int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,
+		       int64_t now);
+
+#endif
