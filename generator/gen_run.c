@@ -1,6 +1,7 @@
 #include "gen_run.h"
 #include "gen_input.h"
 #include "gen_metrics.h"
+#include "gen_pool.h"
 #include "gen_publish.h"
 #include "gen_resp.h"
 #include "gen_signer.h"
@@ -14,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,17 +55,6 @@ struct job {
 	char err[256];
 };
 
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t go, done;
-	pthread_t *threads;
-	int nthreads;
-	struct job *jobs;
-	size_t njobs, next, finished;
-	unsigned long round;
-	int quit;
-	int64_t this_update, next_update;
-};
 
 struct run {
 	const struct gen_conf *conf;
@@ -75,7 +64,10 @@ struct run {
 	struct auth *auths;
 	size_t nauths;
 	struct gen_keystore *ks;
-	struct pool pool;
+	struct gen_pool *pool;
+	struct job *jobs;		/* BATCH of them */
+	size_t njobs;
+	int64_t this_update, next_update;
 	size_t removed_unknown;
 	MDB_env *env;
 	MDB_dbi dbi;
@@ -176,8 +168,11 @@ static void free_auth(struct auth *a)
 
 /* ---------------- signing pool ---------------- */
 
-static void sign_job(struct pool *p, struct job *j)
+/* On a pool thread: build and sign one response. */
+static void sign_job(void *job, void *arg)
 {
+	struct job *j = job;
+	const struct run *r = arg;
 	OCSP_CERTID *cid = gen_resp_certid(j->a->ca, j->hash, j->e->serial,
 					   j->e->serial_len);
 
@@ -185,90 +180,23 @@ static void sign_job(struct pool *p, struct job *j)
 		j->rc = op_err_ssl(OP_E_CRYPTO, "building CertID");
 	} else {
 		j->rc = gen_resp_sign(&j->a->signer, cid, j->e->status,
-				      j->e->reason, j->rev_time, p->this_update,
-				      p->next_update, &j->der, &j->der_len);
+				      j->e->reason, j->rev_time, r->this_update,
+				      r->next_update, &j->der, &j->der_len);
 		OCSP_CERTID_free(cid);
 	}
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
 }
 
-static void *worker(void *arg)
-{
-	struct pool *p = arg;
-	unsigned long seen = 0;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (!p->quit && p->round == seen)
-			pthread_cond_wait(&p->go, &p->mu);
-		if (p->quit)
-			break;
-		seen = p->round;
-		while (p->next < p->njobs) {
-			struct job *j = &p->jobs[p->next++];
-
-			pthread_mutex_unlock(&p->mu);
-			sign_job(p, j);
-			pthread_mutex_lock(&p->mu);
-			if (++p->finished == p->njobs)
-				pthread_cond_signal(&p->done);
-		}
-	}
-	pthread_mutex_unlock(&p->mu);
-	/* OpenSSL keeps per-thread error state; release it. */
-	OPENSSL_thread_stop();
-	return NULL;
-}
-
-static int pool_start(struct pool *p, int n)
-{
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->go, NULL);
-	pthread_cond_init(&p->done, NULL);
-	if (!(p->jobs = calloc(BATCH, sizeof(*p->jobs))) ||
-	    !(p->threads = calloc((size_t)n, sizeof(*p->threads))))
-		return OP_E_NOMEM;
-	for (; p->nthreads < n; p->nthreads++)
-		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0)
-			return op_err_set(OP_E_SYS, "cannot start signing threads");
-	return 0;
-}
-
-static void pool_stop(struct pool *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->quit = 1;
-	pthread_cond_broadcast(&p->go);
-	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
-	free(p->threads);
-	free(p->jobs);
-	pthread_cond_destroy(&p->done);
-	pthread_cond_destroy(&p->go);
-	pthread_mutex_destroy(&p->mu);
-}
-
 /* Sign the queued jobs in parallel, then store them (this thread owns the
  * write transaction). */
 static int flush(struct run *r)
 {
-	struct pool *p = &r->pool;
 	int rc = 0;
 
-	if (p->njobs == 0)
-		return 0;
-	pthread_mutex_lock(&p->mu);
-	p->next = p->finished = 0;
-	p->round++;
-	pthread_cond_broadcast(&p->go);
-	while (p->finished < p->njobs)
-		pthread_cond_wait(&p->done, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-
-	for (size_t i = 0; i < p->njobs; i++) {
-		struct job *j = &p->jobs[i];
+	gen_pool_run(r->pool, r->jobs, r->njobs, sizeof(*r->jobs));
+	for (size_t i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
 		struct op_rec rec = { 0 };
 		MDB_val k = { j->keylen, j->key }, v;
 
@@ -279,8 +207,8 @@ static int flush(struct run *r)
 			rec.status = j->e->status;
 			rec.reason = j->e->reason;
 			rec.flags = j->flags;
-			rec.this_update = p->this_update;
-			rec.next_update = p->next_update;
+			rec.this_update = r->this_update;
+			rec.next_update = r->next_update;
 			rec.rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 			memcpy(rec.signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
 			rec.der = j->der;
@@ -298,10 +226,10 @@ static int flush(struct run *r)
 		OPENSSL_free(j->der);
 		j->der = NULL;
 	}
-	r->progress += p->njobs;
+	r->progress += r->njobs;
 	if (r->opts->progress)
 		fprintf(stderr, "\rocsp-gen: signed %zu", r->progress);
-	p->njobs = 0;
+	r->njobs = 0;
 	return rc;
 }
 
@@ -380,7 +308,7 @@ static int diff_auth_hash(struct run *r, struct auth *a, int hash,
 		return op_err_set(OP_E_DB, "issuer record: %s", mdb_strerror(mrc));
 	for (size_t i = 0; i < a->entries.n; i++) {
 		const struct gen_entry *e = &a->entries.v[i];
-		struct job *j = &r->pool.jobs[r->pool.njobs];
+		struct job *j = &r->jobs[r->njobs];
 		struct op_rec old;
 		int have_old;
 		int64_t rev_time = e->rev_time;
@@ -414,7 +342,7 @@ static int diff_auth_hash(struct run *r, struct auth *a, int hash,
 		j->rev_time = rev_time;
 		j->flags = flags;
 		j->rc = 0;
-		if (++r->pool.njobs == BATCH && (rc = flush(r)) != 0)
+		if (++r->njobs == BATCH && (rc = flush(r)) != 0)
 			return rc;
 	}
 	if ((rc = flush(r)) != 0)
@@ -728,8 +656,8 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	r.opts = opts;
 	r.stats = stats;
 	r.now = op_time_now();
-	r.pool.this_update = r.now;
-	r.pool.next_update = r.now + conf->validity;
+	r.this_update = r.now;
+	r.next_update = r.now + conf->validity;
 
 	if (opts->only_ca) {
 		size_t i;
@@ -757,7 +685,11 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 		if ((rc = prepare_auth(&r, &r.auths[r.nauths++])) != 0)
 			goto free_auths;
 	}
-	if ((rc = pool_start(&r.pool, conf->workers)) != 0)
+	if (!(r.jobs = calloc(BATCH, sizeof(*r.jobs)))) {
+		rc = OP_E_NOMEM;
+		goto free_auths;
+	}
+	if ((rc = gen_pool_start(conf->workers, sign_job, &r, &r.pool)) != 0)
 		goto stop_pool;
 	if ((rc = work_open(&r)) != 0)
 		goto close_env;
@@ -789,7 +721,8 @@ close_env:
 	if (r.env)
 		mdb_env_close(r.env);
 stop_pool:
-	pool_stop(&r.pool);
+	gen_pool_stop(r.pool);
+	free(r.jobs);
 free_auths:
 	for (size_t i = 0; i < r.nauths; i++)
 		free_auth(&r.auths[i]);

@@ -1,0 +1,104 @@
+#include "gen_pool.h"
+#include "op_err.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <openssl/crypto.h>
+
+struct gen_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	pthread_t *threads;
+	int nthreads;
+	gen_pool_fn fn;
+	void *arg;
+	char *jobs;
+	size_t njobs, size, next, finished;
+	unsigned long round;	/* bumped per batch, so threads see new work */
+	int quit;
+};
+
+static void *worker(void *arg)
+{
+	struct gen_pool *p = arg;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->round == seen)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit)
+			break;
+		seen = p->round;
+		while (p->next < p->njobs) {
+			void *job = p->jobs + p->next++ * p->size;
+
+			pthread_mutex_unlock(&p->mu);
+			p->fn(job, p->arg);
+			pthread_mutex_lock(&p->mu);
+			if (++p->finished == p->njobs)
+				pthread_cond_signal(&p->done);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	/* OpenSSL keeps per-thread error state; release it. */
+	OPENSSL_thread_stop();
+	return NULL;
+}
+
+int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **out)
+{
+	struct gen_pool *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p || !(p->threads = calloc((size_t)nthreads, sizeof(*p->threads)))) {
+		free(p);
+		return OP_E_NOMEM;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->fn = fn;
+	p->arg = arg;
+	for (; p->nthreads < nthreads; p->nthreads++) {
+		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0) {
+			gen_pool_stop(p);
+			return op_err_set(OP_E_SYS, "cannot start signing threads");
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size)
+{
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->jobs = jobs;
+	p->njobs = n;
+	p->size = size;
+	p->next = p->finished = 0;
+	p->round++;
+	pthread_cond_broadcast(&p->go);
+	while (p->finished < p->njobs)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void gen_pool_stop(struct gen_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->go);
+	pthread_mutex_destroy(&p->mu);
+	free(p->threads);
+	free(p);
+}

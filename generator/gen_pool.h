@@ -1,0 +1,26 @@
+/*
+ * gen_pool: a fixed set of threads that run one function over a batch of
+ * jobs and return when all are done.  ocsp-gen signs in parallel this way
+ * while the calling thread alone owns the LMDB write transaction.
+ */
+#ifndef GEN_POOL_H
+#define GEN_POOL_H
+
+#include <stddef.h>
+
+struct gen_pool;
+
+/* Called on a pool thread for one job; arg is gen_pool_start()'s. */
+typedef void (*gen_pool_fn)(void *job, void *arg);
+
+/* Start nthreads threads.  The caller stops them with gen_pool_stop(). */
+int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **out);
+
+/* Run fn on each of the n jobs of size octets at jobs; returns when all
+ * are done.  Jobs are handed out one at a time, so uneven costs balance. */
+void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size);
+
+/* Join the threads and free the pool; NULL is fine. */
+void gen_pool_stop(struct gen_pool *p);
+
+#endif

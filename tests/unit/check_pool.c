@@ -1,0 +1,74 @@
+/* gen_pool: every job runs exactly once, batch after batch. */
+#include <check.h>
+
+#include "check_run.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "gen_pool.h"
+
+struct job {
+	int in, out;
+	int runs;
+};
+
+static atomic_int total;
+
+static void square(void *job, void *arg)
+{
+	struct job *j = job;
+
+	j->out = j->in * j->in + *(int *)arg;
+	j->runs++;
+	atomic_fetch_add(&total, 1);
+}
+
+START_TEST(runs_every_job_once)
+{
+	static struct job jobs[1000];
+	struct gen_pool *p;
+	int offset = 7;
+
+	ck_assert_int_eq(gen_pool_start(3, square, &offset, &p), 0);
+	for (int round = 0; round < 5; round++) {
+		size_t n = round == 4 ? 1 : 1000;	/* a short last batch */
+
+		for (size_t i = 0; i < n; i++)
+			jobs[i] = (struct job){ .in = (int)i + round };
+		gen_pool_run(p, jobs, n, sizeof(jobs[0]));
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_eq(jobs[i].runs, 1);
+			ck_assert_int_eq(jobs[i].out, jobs[i].in * jobs[i].in + 7);
+		}
+	}
+	gen_pool_run(p, jobs, 0, sizeof(jobs[0]));	/* empty: returns */
+	gen_pool_stop(p);
+	ck_assert_int_eq(atomic_load(&total), 4 * 1000 + 1);
+}
+END_TEST
+
+START_TEST(more_threads_than_jobs)
+{
+	struct job jobs[2] = { { .in = 3 }, { .in = 4 } };
+	struct gen_pool *p;
+	int zero = 0;
+
+	ck_assert_int_eq(gen_pool_start(8, square, &zero, &p), 0);
+	gen_pool_run(p, jobs, 2, sizeof(jobs[0]));
+	ck_assert_int_eq(jobs[0].out + jobs[1].out, 25);
+	gen_pool_stop(p);
+	gen_pool_stop(NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gen_pool");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, runs_every_job_once);
+	tcase_add_test(tc, more_threads_than_jobs);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
