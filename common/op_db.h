@@ -18,6 +18,7 @@
 #define OP_META_GENERATED "\0generated"
 #define OP_META_GENERATION "\0generation"	/* counter, +1 per change */
 #define OP_META_ISSUER "\0issuer"	/* + issuer key prefix -> "name\tsubject" */
+#define OP_META_CRL "\0crl"	/* + sha256 issuer prefix -> CRL numbers seen */
 
 struct op_db {
 	MDB_env *env;

@@ -13,10 +13,11 @@
 
 static const char *const main_keys[] = {
 	"output", "validity", "refresh", "cert_ids", "workers",
-	"pkcs11_module", "authorities", "metrics_file", NULL
+	"pkcs11_module", "authorities", "metrics_file", "cache_dir", NULL
 };
 static const char *const auth_keys[] = {
-	"ca_cert", "crl", "issued", "local_revocations", "signers", NULL
+	"ca_cert", "crl", "delta_crl", "issued", "local_revocations",
+	"signers", NULL
 };
 static const char *const signer_keys[] = { "cert", "key", NULL };
 
@@ -60,7 +61,8 @@ static int path_dup(struct loader *l, const char *v, char **out)
 {
 	size_t n;
 
-	if (v[0] == '/' || strncmp(v, "pkcs11:", 7) == 0) {
+	if (v[0] == '/' || strncmp(v, "pkcs11:", 7) == 0 ||
+	    strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0) {
 		*out = strdup(v);
 	} else {
 		n = strlen(l->dir) + strlen(v) + 2;
@@ -199,6 +201,7 @@ static int add_auth(void *arg, const char *section)
 	if ((rc = warn_unknown(x->l, section, auth_keys)) != 0 ||
 	    (rc = need_path(x->l, section, "ca_cert", &a->ca_cert)) != 0 ||
 	    (rc = need_path(x->l, section, "crl", &a->crl)) != 0 ||
+	    (rc = opt_path(x->l, section, "delta_crl", &a->delta_crl)) != 0 ||
 	    (rc = need_path(x->l, section, "issued", &a->issued)) != 0 ||
 	    (rc = opt_path(x->l, section, "local_revocations",
 			   &a->local_revocations)) != 0)
@@ -242,6 +245,8 @@ static int load(struct loader *l, struct gen_conf *c)
 	    (rc = need_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
+	    (rc = path_dup(l, (v = get(l, "ocsp_gen", "cache_dir")) ? v :
+			   GEN_CACHE_DIR, &c->cache_dir)) != 0 ||
 	    (rc = duration(l, "validity", "7d", &c->validity)) != 0 ||
 	    (rc = duration(l, "refresh", "3d", &c->refresh)) != 0)
 		return rc;
@@ -328,6 +333,7 @@ void gen_conf_free(struct gen_conf *c)
 		free(a->name);
 		free(a->ca_cert);
 		free(a->crl);
+		free(a->delta_crl);
 		free(a->issued);
 		free(a->local_revocations);
 	}
@@ -336,5 +342,6 @@ void gen_conf_free(struct gen_conf *c)
 	free(c->output);
 	free(c->pkcs11_module);
 	free(c->metrics_file);
+	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
 }

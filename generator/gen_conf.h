@@ -1,7 +1,7 @@
 /*
  * gen_conf: ocsp-gen's configuration, read with OpenSSL's NCONF.
  *
- * Keys are the contract in DESIGN.md.  Relative file names are taken
+ * Keys are the documented contract (docs/ocsp-gen.conf.5).  Relative file names are taken
  * relative to the configuration file's directory.  Unknown keys are
  * warned about (a typo in "local_revocations" must not pass silently).
  */
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define GEN_MAX_HASHES 4
+#define GEN_CACHE_DIR "/var/cache/ocsp-presign"
 
 struct gen_signer_conf {
 	char *name;		/* section name */
@@ -22,7 +23,8 @@ struct gen_signer_conf {
 struct gen_auth_conf {
 	char *name;		/* section name */
 	char *ca_cert;
-	char *crl;
+	char *crl;		/* file or http:// URL */
+	char *delta_crl;	/* file or http:// URL; NULL if not configured */
 	char *issued;
 	char *local_revocations;	/* NULL if not configured */
 	struct gen_signer_conf *signers;
@@ -39,6 +41,7 @@ struct gen_conf {
 	int workers;
 	char *pkcs11_module;	/* NULL if not set */
 	char *metrics_file;	/* NULL if not set */
+	char *cache_dir;	/* CRLs fetched from URLs; GEN_CACHE_DIR default */
 	struct gen_auth_conf *auths;
 	size_t nauths;
 };

@@ -13,9 +13,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 void gen_list_free(struct gen_list *l)
 {
@@ -23,7 +20,7 @@ void gen_list_free(struct gen_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static struct gen_entry *list_add(struct gen_list *l)
+struct gen_entry *gen_list_add(struct gen_list *l)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -41,7 +38,7 @@ static struct gen_entry *list_add(struct gen_list *l)
 static int add(struct gen_list *l, const uint8_t *serial, size_t len,
 	       int status, int reason, int src, int64_t rev_time)
 {
-	struct gen_entry *e = list_add(l);
+	struct gen_entry *e = gen_list_add(l);
 
 	if (!e)
 		return op_err_set(OP_E_NOMEM, "out of memory reading serials");
@@ -309,121 +306,6 @@ int gen_local_load(const char *path, struct gen_list *local)
 	}
 	free(line);
 	fclose(f);
-	return rc;
-}
-
-/* Whole-file read; inputs are small enough (a CRL of a million entries is
- * about 40 MB) and it lets DER parsing insist on consuming every octet. */
-static X509_CRL *read_crl(const char *path, int *rc)
-{
-	BIO *b = BIO_new_file(path, "rb"), *mem = NULL;
-	X509_CRL *crl = NULL;
-	unsigned char buf[65536], *data;
-	const unsigned char *p;
-	long len;
-	int n;
-
-	if (!b) {
-		*rc = op_err_ssl(OP_E_CRL, "%s: cannot open", path);
-		return NULL;
-	}
-	if (!(mem = BIO_new(BIO_s_mem()))) {
-		*rc = OP_E_NOMEM;
-		goto out;
-	}
-	while ((n = BIO_read(b, buf, sizeof(buf))) > 0)
-		BIO_write(mem, buf, n);
-	len = BIO_get_mem_data(mem, &data);
-	if (len > 10 && memcmp(data, "-----BEGIN", 10) == 0) {
-		crl = PEM_read_bio_X509_CRL(mem, NULL, NULL, NULL);
-	} else if (len > 0) {
-		p = data;
-		crl = d2i_X509_CRL(NULL, &p, len);
-		if (crl && p != data + len) {
-			X509_CRL_free(crl);
-			crl = NULL;
-		}
-	}
-	if (!crl)
-		*rc = op_err_ssl(OP_E_CRL, "%s: not a complete CRL in PEM or DER "
-				 "(truncated or corrupt?)", path);
-out:
-	BIO_free(mem);
-	BIO_free(b);
-	return crl;
-}
-
-int gen_crl_load(const char *path, X509 *ca, int64_t now,
-		 struct gen_list *revoked, int64_t *next_update)
-{
-	X509_CRL *crl;
-	STACK_OF(X509_REVOKED) *revs;
-	char caname[256], crlname[256];
-	int64_t t;
-	int rc = 0;
-
-	ERR_clear_error();
-	if (!(crl = read_crl(path, &rc)))
-		return rc;
-	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca))) {
-		X509_NAME_oneline(X509_CRL_get_issuer(crl), crlname, sizeof(crlname));
-		X509_NAME_oneline(X509_get_subject_name(ca), caname, sizeof(caname));
-		rc = op_err_set(OP_E_CRL, "%s: issued by %s, not by the CA %s",
-				path, crlname, caname);
-		goto out;
-	}
-	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1) {
-		rc = op_err_ssl(OP_E_CRL, "%s: signature does not verify with the "
-				"CA's key (ca_cert)", path);
-		goto out;
-	}
-	*next_update = 0;
-	if (X509_CRL_get0_nextUpdate(crl)) {
-		char when[32];
-
-		if ((rc = op_time_from_asn1(X509_CRL_get0_nextUpdate(crl), &t)) != 0)
-			goto out;
-		if (t < now) {
-			op_time_iso(t, when, sizeof(when));
-			rc = op_err_set(OP_E_CRL, "%s: expired: its nextUpdate %s has "
-					"passed", path, when);
-			goto out;
-		}
-		*next_update = t;
-	}
-	revs = X509_CRL_get_REVOKED(crl);
-	for (int i = 0; i < sk_X509_REVOKED_num(revs); i++) {
-		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
-		const ASN1_INTEGER *sn = X509_REVOKED_get0_serialNumber(r);
-		ASN1_ENUMERATED *re;
-		uint8_t s[OP_SERIAL_MAX];
-		size_t slen;
-		int reason = OP_REASON_NONE, crit;
-
-		re = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, NULL);
-		if (re) {
-			reason = (int)ASN1_ENUMERATED_get(re);
-			ASN1_ENUMERATED_free(re);
-		}
-		if (reason == 8)	/* removeFromCRL: no longer revoked */
-			continue;
-		if (reason < 0 || reason > 10)
-			reason = OP_REASON_NONE;
-		if ((rc = op_serial_from_asn1(sn, s, &slen)) != 0 ||
-		    (rc = op_time_from_asn1(X509_REVOKED_get0_revocationDate(r),
-					    &t)) != 0) {
-			char d[256];
-
-			snprintf(d, sizeof(d), "%s", op_err_detail());
-			rc = op_err_set(OP_E_CRL, "%s: entry %d: %s", path, i + 1, d);
-			goto out;
-		}
-		if ((rc = add(revoked, s, slen, OP_STATUS_REVOKED, reason,
-			      GEN_SRC_CRL, t)) != 0)
-			goto out;
-	}
-out:
-	X509_CRL_free(crl);
 	return rc;
 }
 

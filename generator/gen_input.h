@@ -1,7 +1,7 @@
 /*
  * gen_input: what an authority's input files say about its serials.
  *
- * Every parser appends to a gen_list and names file and line in its error
+ * Every parser (and gen_crl's) appends to a gen_list and names file and line in its error
  * detail.  gen_merge() then folds the lists into one sorted list with one
  * entry per serial: a local revocation beats the CRL, the CRL beats an
  * index.txt R line, any revocation beats "issued".
@@ -11,7 +11,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <openssl/x509.h>
 
 #include "op_key.h"
 
@@ -38,6 +37,10 @@ struct gen_list {
 
 void gen_list_free(struct gen_list *l);
 
+/* Append a zeroed entry; NULL when out of memory.  Valid until the next
+ * append. */
+struct gen_entry *gen_list_add(struct gen_list *l);
+
 /*
  * Read an `issued` source: a directory of files named by hex serial, an
  * OpenSSL index.txt (R lines also go to *revoked, E lines are skipped), or
@@ -48,14 +51,6 @@ int gen_issued_load(const char *path, struct gen_list *issued,
 
 /* Lines "SERIAL [YYYYMMDDHHMMSSZ [reason]]"; '#' starts a comment. */
 int gen_local_load(const char *path, struct gen_list *local);
-
-/*
- * Load a CRL (PEM or DER), check it was issued and signed by ca and that
- * its nextUpdate has not passed at now, and append its entries.
- * *next_update receives the CRL's nextUpdate (0 if absent).
- */
-int gen_crl_load(const char *path, X509 *ca, int64_t now,
-		 struct gen_list *revoked, int64_t *next_update);
 
 /* One entry per serial from all lists, sorted by (length, octets). */
 int gen_merge(struct gen_list *const *lists, size_t nlists,

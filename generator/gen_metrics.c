@@ -49,8 +49,13 @@ int gen_metrics_write(const char *path, const struct gen_metrics *m)
 	       "Expiry of the signer in use.");
 	family(f, "ocsp_gen_crl_next_update_timestamp_seconds", "gauge",
 	       "nextUpdate of the CRL read (0 if absent).");
+	family(f, "ocsp_gen_crl_cache_used", "gauge",
+	       "CRLs read from cache_dir because their URL could not be fetched.");
 	for (size_t i = 0; i < m->nauths; i++) {
 		const struct gen_metrics_auth *a = &m->auths[i];
+
+		fprintf(f, "ocsp_gen_crl_cache_used{authority=\"%s\"} %d\n",
+			a->name, a->crl_cache_used);
 
 		fprintf(f, "ocsp_gen_serials{authority=\"%s\"} %zu\n"
 			"ocsp_gen_responses_signed{authority=\"%s\"} %zu\n"

@@ -16,6 +16,7 @@ struct gen_metrics_auth {
 	size_t serials, signed_count, kept, removed;
 	int64_t signer_not_after;
 	int64_t crl_next_update;	/* 0: the CRL has none */
+	int crl_cache_used;		/* CRL URLs that failed: cached copy used */
 };
 
 struct gen_metrics {

@@ -1,4 +1,5 @@
 #include "gen_run.h"
+#include "gen_crlset.h"
 #include "gen_input.h"
 #include "gen_metrics.h"
 #include "gen_pool.h"
@@ -36,6 +37,7 @@ struct auth {
 	const char *signer_name;
 	int64_t signer_not_after;
 	int64_t crl_next;
+	struct gen_crlset crls;
 	struct gen_list entries;	/* merged, sorted by serial */
 	size_t nsigned, kept, removed;
 	char subject[256];
@@ -84,7 +86,6 @@ static int prepare_auth(struct run *r, struct auth *a)
 	struct gen_list *lists[] = { &issued, &idx_rev, &crl, &local };
 	X509 **certs = NULL;
 	const char **names = NULL;
-	int64_t crl_next;
 	size_t chosen = 0;
 	int warn = 0, rc;
 
@@ -92,17 +93,18 @@ static int prepare_auth(struct run *r, struct auth *a)
 		goto out;
 	X509_NAME_oneline(X509_get_subject_name(a->ca), a->subject,
 			  sizeof(a->subject));
-	if ((rc = gen_crl_load(c->crl, a->ca, r->now, &crl, &crl_next)) != 0 ||
+	if ((rc = gen_crlset_load(c, r->conf->output, r->conf->cache_dir, a->ca,
+				  r->now, &crl, &a->crls)) != 0 ||
 	    (rc = gen_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
 	    (c->local_revocations &&
 	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
 	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
 		goto out;
-	a->crl_next = crl_next;
-	if (crl_next && crl_next < r->now + r->conf->validity) {
+	a->crl_next = a->crls.next_update;
+	if (a->crl_next && a->crl_next < r->now + r->conf->validity) {
 		char t[32];
 
-		op_time_iso(crl_next, t, sizeof(t));
+		op_time_iso(a->crl_next, t, sizeof(t));
 		op_warn("%s: CRL %s is due for renewal at %s, before responses "
 			"signed now expire", c->name, c->crl, t);
 	}
@@ -546,7 +548,7 @@ static int run_txn(struct run *r)
 {
 	uint8_t (*prefixes)[OP_KEY_MAX];
 	size_t *plens, np = 0, removed_unknown = 0;
-	int rc = 0;
+	int rc = 0, crl_changed = 0;
 
 	prefixes = calloc(r->nauths * r->conf->nhashes, sizeof(*prefixes));
 	plens = calloc(r->nauths * r->conf->nhashes, sizeof(*plens));
@@ -555,6 +557,8 @@ static int run_txn(struct run *r)
 		goto out;
 	}
 	for (size_t i = 0; i < r->nauths && !rc; i++) {
+		rc = gen_crlset_put(r->txn, r->dbi, r->auths[i].ca,
+				    &r->auths[i].crls.mark, &crl_changed);
 		for (size_t h = 0; h < r->conf->nhashes && !rc; h++) {
 			rc = diff_auth_hash(r, &r->auths[i], r->conf->hashes[h],
 					    prefixes[np], &plens[np]);
@@ -572,7 +576,7 @@ static int run_txn(struct run *r)
 	}
 	r->stats->removed += removed_unknown;
 	r->removed_unknown = removed_unknown;
-	if (!rc && (r->stats->signed_count || r->stats->removed))
+	if (!rc && (r->stats->signed_count || r->stats->removed || crl_changed))
 		rc = bump_generation(r);
 out:
 	free(prefixes);
@@ -636,6 +640,7 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.kept = a->kept, .removed = a->removed,
 			.signer_not_after = a->signer_not_after,
 			.crl_next_update = a->crl_next,
+			.crl_cache_used = a->crls.cache_used,
 		};
 	}
 	rc = gen_metrics_write(r->conf->metrics_file, &m);

@@ -1,0 +1,614 @@
+#include "gen_crl.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#define REASON_REMOVE 8		/* removeFromCRL */
+
+/* ---------------- a minimal DER walker ---------------- */
+
+struct der {
+	const uint8_t *p, *end;
+};
+
+/*
+ * Take the next element of d: its tag (low-tag-number form only, which is
+ * all a CRL uses), its contents in *in, and where the whole element starts.
+ * Definite lengths only (DER); anything else is malformed.
+ */
+static int der_next(struct der *d, uint8_t *tag, struct der *in,
+		    const uint8_t **start)
+{
+	const uint8_t *p = d->p;
+	size_t len = 0, n;
+
+	if (d->end - p < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	*start = p;
+	*tag = *p++;
+	if (*p < 0x80) {
+		len = *p++;
+	} else {
+		n = *p++ & 0x7f;
+		if (n == 0 || n > 4 || (size_t)(d->end - p) < n)
+			return -1;
+		while (n--)
+			len = len << 8 | *p++;
+	}
+	if ((size_t)(d->end - p) < len)
+		return -1;
+	in->p = p;
+	in->end = p + len;
+	d->p = p + len;
+	return 0;
+}
+
+/* The next element must carry tag; its contents go to *in. */
+static int der_expect(struct der *d, uint8_t tag, struct der *in)
+{
+	const uint8_t *start;
+	struct der save = *d;
+	uint8_t t;
+
+	if (der_next(d, &t, in, &start) != 0 || t != tag) {
+		*d = save;
+		return -1;
+	}
+	return 0;
+}
+
+static int der_peek(const struct der *d)
+{
+	return d->p < d->end ? d->p[0] : -1;
+}
+
+/* UTCTime or GeneralizedTime contents, as RFC 5280 profiles them. */
+static int der_time(uint8_t tag, const struct der *in, int64_t *t)
+{
+	char s[16];
+	size_t n = (size_t)(in->end - in->p);
+
+	if ((tag != 0x17 || n != 13) && (tag != 0x18 || n != 15))
+		return -1;
+	memcpy(s, in->p, n);
+	s[n] = '\0';
+	return tag == 0x17 ? op_time_parse_utc(s, t) : op_time_parse_gt(s, t);
+}
+
+/* ---------------- numbers ---------------- */
+
+static int crlnum_from_asn1(const ASN1_INTEGER *ai, struct gen_crlnum *n)
+{
+	const uint8_t *p = ASN1_STRING_get0_data(ai);
+	int len = ASN1_STRING_length(ai);
+
+	if (ASN1_STRING_type(ai) == V_ASN1_NEG_INTEGER)
+		return -1;
+	while (len > 0 && *p == 0) {
+		p++;
+		len--;
+	}
+	if (len > GEN_CRLNUM_MAX)
+		return -1;
+	n->len = (uint8_t)len;
+	memcpy(n->v, p, (size_t)len);
+	return 0;
+}
+
+int gen_crlnum_cmp(const struct gen_crlnum *a, const struct gen_crlnum *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->v, b->v, a->len);
+}
+
+const char *gen_crlnum_str(const struct gen_crlnum *n, char *buf, size_t size)
+{
+	unsigned long long v = 0;
+	size_t o;
+
+	if (n->len <= 8) {
+		for (size_t i = 0; i < n->len; i++)
+			v = v << 8 | n->v[i];
+		snprintf(buf, size, "%llu", v);
+		return buf;
+	}
+	o = (size_t)snprintf(buf, size, "0x");
+	for (size_t i = 0; i < n->len && o + 3 <= size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%02X", n->v[i]);
+	return buf;
+}
+
+/* ---------------- parsing ---------------- */
+
+void gen_crl_free(struct gen_crl *c)
+{
+	gen_list_free(&c->entries);
+	X509_NAME_free(c->issuer);
+	X509_ALGOR_free(c->alg);
+	ASN1_BIT_STRING_free(c->sig);
+	memset(c, 0, sizeof(*c));
+}
+
+static int bad(const char *name, const char *what)
+{
+	return op_err_set(OP_E_CRL, "%s: not a CRL in PEM or DER (truncated or "
+			  "corrupt? %s)", name, what);
+}
+
+/* crlEntryExtensions: the reason, and whether the entry is someone
+ * else's (certificateIssuer). */
+static int entry_exts(struct der *exts, const char *name, size_t idx,
+		      int *reason, int *scope)
+{
+	static const uint8_t oid_reason[] = { 0x55, 0x1d, 0x15 };
+	static const uint8_t oid_issuer[] = { 0x55, 0x1d, 0x1d };
+	static const uint8_t oid_invalidity[] = { 0x55, 0x1d, 0x18 };
+	struct der ext, oid, val, flag, e;
+
+	while (exts->p < exts->end) {
+		int critical = 0;
+		size_t olen;
+
+		if (der_expect(exts, 0x30, &ext) || der_expect(&ext, 0x06, &oid))
+			return bad(name, "entry extension");
+		if (der_expect(&ext, 0x01, &flag) == 0)
+			critical = flag.end - flag.p == 1 && flag.p[0] != 0;
+		if (der_expect(&ext, 0x04, &val) || ext.p != ext.end)
+			return bad(name, "entry extension");
+		olen = (size_t)(oid.end - oid.p);
+		if (olen == 3 && memcmp(oid.p, oid_reason, 3) == 0) {
+			if (der_expect(&val, 0x0a, &e) || e.end - e.p != 1)
+				return bad(name, "reasonCode");
+			*reason = e.p[0];
+		} else if (olen == 3 && memcmp(oid.p, oid_issuer, 3) == 0) {
+			*scope |= GEN_CRL_S_ENTRY_ISSUER;
+		} else if (critical && (olen != 3 ||
+					memcmp(oid.p, oid_invalidity, 3) != 0)) {
+			return op_err_set(OP_E_CRL, "%s: entry %zu has a critical "
+					  "extension ocsp-gen does not know", name,
+					  idx);
+		}
+	}
+	return 0;
+}
+
+/* revokedCertificates, appended to out. */
+static int parse_entries(struct der *list, const char *name, int *scope,
+			 struct gen_list *out)
+{
+	for (size_t i = 1; list->p < list->end; i++) {
+		struct der rc, sn, when, exts;
+		const uint8_t *start;
+		uint8_t tag;
+		struct gen_entry *e;
+		size_t slen;
+		int reason = OP_REASON_NONE;
+
+		if (der_expect(list, 0x30, &rc) || der_expect(&rc, 0x02, &sn) ||
+		    der_next(&rc, &tag, &when, &start))
+			return bad(name, "revoked entry");
+		if (!(e = gen_list_add(out)))
+			return op_err_set(OP_E_NOMEM, "%s: out of memory", name);
+		if (op_serial_normalize(sn.p, (size_t)(sn.end - sn.p), e->serial,
+					&slen) != 0 ||
+		    der_time(tag, &when, &e->rev_time) != 0)
+			return op_err_set(OP_E_CRL, "%s: entry %zu: bad serial "
+					  "number or revocation date", name, i);
+		e->serial_len = (uint8_t)slen;
+		if (rc.p < rc.end) {
+			int r;
+
+			if (der_expect(&rc, 0x30, &exts) || rc.p != rc.end)
+				return bad(name, "revoked entry");
+			if ((r = entry_exts(&exts, name, i, &reason, scope)) != 0)
+				return r;
+		}
+		if (reason < 0 || reason > 10 || reason == 7)
+			reason = OP_REASON_NONE;
+		e->status = OP_STATUS_REVOKED;
+		e->reason = (uint8_t)reason;
+		e->src = GEN_SRC_CRL;
+	}
+	return 0;
+}
+
+/* The CRL extensions ocsp-gen understands; any other critical one makes
+ * the CRL unusable (RFC 5280, 5.2). */
+static int crl_exts(const STACK_OF(X509_EXTENSION) *exts, const char *name,
+		    struct gen_crl *c)
+{
+	static const int known[] = {
+		NID_crl_number, NID_delta_crl, NID_issuing_distribution_point,
+		NID_authority_key_identifier, NID_issuer_alt_name,
+		NID_freshest_crl,
+	};
+	ASN1_INTEGER *ai;
+	ISSUING_DIST_POINT *idp;
+	int crit;
+
+	for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+		X509_EXTENSION *x = sk_X509_EXTENSION_value(exts, i);
+		int nid = OBJ_obj2nid(X509_EXTENSION_get_object(x)), ok = 0;
+
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			ok |= nid == known[k];
+		if (X509_EXTENSION_get_critical(x) && !ok)
+			return op_err_set(OP_E_CRL, "%s: has a critical extension "
+					  "ocsp-gen does not know (%s)", name,
+					  nid ? OBJ_nid2sn(nid) : "unregistered");
+	}
+	if ((ai = X509V3_get_d2i(exts, NID_crl_number, &crit, NULL)) != NULL) {
+		c->has_number = crlnum_from_asn1(ai, &c->number) == 0;
+		ASN1_INTEGER_free(ai);
+		if (!c->has_number)
+			return op_err_set(OP_E_CRL, "%s: bad CRL number", name);
+	} else if (crit != -1) {
+		return op_err_set(OP_E_CRL, "%s: bad CRL number extension", name);
+	}
+	if ((ai = X509V3_get_d2i(exts, NID_delta_crl, &crit, NULL)) != NULL) {
+		c->is_delta = crlnum_from_asn1(ai, &c->base) == 0;
+		ASN1_INTEGER_free(ai);
+		if (!c->is_delta)
+			return op_err_set(OP_E_CRL, "%s: bad BaseCRLNumber", name);
+	} else if (crit != -1) {
+		return op_err_set(OP_E_CRL, "%s: bad DeltaCRLIndicator", name);
+	}
+	idp = X509V3_get_d2i(exts, NID_issuing_distribution_point, &crit, NULL);
+	if (!idp && crit != -1)
+		return op_err_set(OP_E_CRL, "%s: bad IssuingDistributionPoint", name);
+	if (idp) {
+		c->scope |= (idp->onlysomereasons ? GEN_CRL_S_SOME_REASONS : 0) |
+			    (idp->indirectCRL ? GEN_CRL_S_INDIRECT : 0) |
+			    (idp->onlyCA ? GEN_CRL_S_CA_ONLY : 0) |
+			    (idp->onlyattr ? GEN_CRL_S_ATTR_ONLY : 0) |
+			    (idp->onlyuser ? GEN_CRL_S_USER_ONLY : 0);
+		ISSUING_DIST_POINT_free(idp);
+	}
+	return 0;
+}
+
+/* The pieces of tbsCertList, in order (RFC 5280, 5.1). */
+static int parse_tbs(struct der *tbs, const struct der *outer_alg,
+		     const char *name, struct gen_crl *c)
+{
+	struct der v, alg, issuer, t, list, x0, x;
+	const uint8_t *start, *q;
+	uint8_t tag;
+	STACK_OF(X509_EXTENSION) *exts;
+	int rc;
+
+	if (der_peek(tbs) == 0x02 && der_expect(tbs, 0x02, &v))
+		return bad(name, "version");
+	start = tbs->p;
+	if (der_expect(tbs, 0x30, &alg))
+		return bad(name, "signature algorithm");
+	/* The algorithm signed inside must be the one outside (5.1.2.2). */
+	if (tbs->p - start != outer_alg->end - outer_alg->p ||
+	    memcmp(start, outer_alg->p, (size_t)(tbs->p - start)) != 0)
+		return op_err_set(OP_E_CRL, "%s: signature algorithms inside and "
+				  "outside tbsCertList differ", name);
+	start = tbs->p;
+	if (der_expect(tbs, 0x30, &issuer))
+		return bad(name, "issuer");
+	q = start;
+	if (!(c->issuer = d2i_X509_NAME(NULL, &q, tbs->p - start)))
+		return bad(name, "issuer");
+	if (der_next(tbs, &tag, &t, &start) || der_time(tag, &t, &c->this_update))
+		return bad(name, "thisUpdate");
+	if ((der_peek(tbs) == 0x17 || der_peek(tbs) == 0x18) &&
+	    (der_next(tbs, &tag, &t, &start) || der_time(tag, &t, &c->next_update)))
+		return bad(name, "nextUpdate");
+	if (der_peek(tbs) == 0x30) {
+		if (der_expect(tbs, 0x30, &list))
+			return bad(name, "revokedCertificates");
+		if ((rc = parse_entries(&list, name, &c->scope, &c->entries)) != 0)
+			return rc;
+	}
+	if (der_peek(tbs) == 0xa0) {
+		if (der_expect(tbs, 0xa0, &x0) ||
+		    der_next(&x0, &tag, &x, &start) || tag != 0x30 || x0.p != x0.end)
+			return bad(name, "crlExtensions");
+		q = start;
+		exts = d2i_X509_EXTENSIONS(NULL, &q, x0.end - start);
+		if (!exts || q != x0.end) {
+			sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+			return bad(name, "crlExtensions");
+		}
+		rc = crl_exts(exts, name, c);
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+		if (rc)
+			return rc;
+	}
+	if (tbs->p != tbs->end)
+		return bad(name, "tbsCertList");
+	return 0;
+}
+
+static int is_pem(const uint8_t *data, size_t len)
+{
+	while (len && (*data == ' ' || *data == '\t' || *data == '\r' ||
+		       *data == '\n')) {
+		data++;
+		len--;
+	}
+	return len >= 10 && memcmp(data, "-----BEGIN", 10) == 0;
+}
+
+int gen_crl_parse(const uint8_t *data, size_t len, const char *name,
+		  struct gen_crl *out, unsigned char **pem_der)
+{
+	struct der all, cl, tbs, alg, sig;
+	const uint8_t *start, *q;
+	uint8_t tag;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*pem_der = NULL;
+	ERR_clear_error();
+	if (is_pem(data, len)) {
+		BIO *b = BIO_new_mem_buf(data, len > INT32_MAX ? -1 : (int)len);
+		long dlen = 0;
+
+		if (!b || !PEM_bytes_read_bio(pem_der, &dlen, NULL,
+					      PEM_STRING_X509_CRL, b, NULL, NULL)) {
+			BIO_free(b);
+			return op_err_ssl(OP_E_CRL, "%s: no X509 CRL in this PEM",
+					  name);
+		}
+		BIO_free(b);
+		data = *pem_der;
+		len = (size_t)dlen;
+	}
+	all.p = data;
+	all.end = data + len;
+	if (der_expect(&all, 0x30, &cl) || all.p != all.end) {
+		rc = bad(name, "outer SEQUENCE");
+		goto err;
+	}
+	if (der_next(&cl, &tag, &tbs, &start) || tag != 0x30) {
+		rc = bad(name, "tbsCertList");
+		goto err;
+	}
+	out->tbs = start;
+	out->tbs_len = (size_t)(cl.p - start);
+	alg.p = cl.p;
+	if (der_next(&cl, &tag, &sig, &start) || tag != 0x30) {
+		rc = bad(name, "signatureAlgorithm");
+		goto err;
+	}
+	alg.end = cl.p;
+	q = alg.p;
+	if (!(out->alg = d2i_X509_ALGOR(NULL, &q, alg.end - alg.p))) {
+		rc = bad(name, "signatureAlgorithm");
+		goto err;
+	}
+	start = cl.p;
+	if (der_expect(&cl, 0x03, &sig) || cl.p != cl.end ||
+	    !(q = start, out->sig = d2i_ASN1_BIT_STRING(NULL, &q, cl.p - start))) {
+		rc = bad(name, "signatureValue");
+		goto err;
+	}
+	if ((rc = parse_tbs(&tbs, &alg, name, out)) != 0)
+		goto err;
+	ERR_clear_error();
+	return 0;
+err:
+	gen_crl_free(out);
+	OPENSSL_free(*pem_der);
+	*pem_der = NULL;
+	ERR_clear_error();
+	return rc;
+}
+
+/* ---------------- judging ---------------- */
+
+/* The signature over the tbsCertList octets exactly as they came: an ANY
+ * holding a SEQUENCE encodes to its contents verbatim. */
+static int verify_sig(const struct gen_crl *c, EVP_PKEY *key)
+{
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_STRING *s = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
+	int ok = 0;
+
+	if (t && s && c->tbs_len <= INT32_MAX &&
+	    ASN1_STRING_set(s, c->tbs, (int)c->tbs_len)) {
+		ASN1_TYPE_set(t, V_ASN1_SEQUENCE, s);
+		s = NULL;	/* t owns it */
+		ok = ASN1_item_verify(ASN1_ITEM_rptr(ASN1_ANY), c->alg, c->sig,
+				      t, key) == 1;
+	}
+	ASN1_STRING_free(s);
+	ASN1_TYPE_free(t);
+	return ok;
+}
+
+/* What a CRL's scope makes of it as the complete list, or NULL. */
+static const char *scope_refusal(int scope)
+{
+	if (scope & GEN_CRL_S_SOME_REASONS)
+		return "is partitioned by reason (IssuingDistributionPoint "
+		       "onlySomeReasons): it does not list every revocation";
+	if (scope & (GEN_CRL_S_INDIRECT | GEN_CRL_S_ENTRY_ISSUER))
+		return "is an indirect CRL (IssuingDistributionPoint indirectCRL "
+		       "or certificateIssuer entries): not supported";
+	if (scope & GEN_CRL_S_CA_ONLY)
+		return "covers only CA certificates (IssuingDistributionPoint "
+		       "onlyContainsCACerts)";
+	if (scope & GEN_CRL_S_ATTR_ONLY)
+		return "covers only attribute certificates "
+		       "(IssuingDistributionPoint onlyContainsAttributeCerts)";
+	return NULL;
+}
+
+int gen_crl_check(const struct gen_crl *c, const char *name,
+		  enum gen_crl_kind kind, X509 *ca, int64_t now)
+{
+	char a[256], b[256], n[48];
+	const char *why;
+
+	if (X509_NAME_cmp(c->issuer, X509_get_subject_name(ca)) != 0) {
+		X509_NAME_oneline(c->issuer, a, sizeof(a));
+		X509_NAME_oneline(X509_get_subject_name(ca), b, sizeof(b));
+		return op_err_set(OP_E_CRL, "%s: issued by %s, not by the CA %s",
+				  name, a, b);
+	}
+	if (!verify_sig(c, X509_get0_pubkey(ca)))
+		return op_err_ssl(OP_E_CRL, "%s: signature does not verify with "
+				  "the CA's key (ca_cert)", name);
+	if (c->next_update && c->next_update < now) {
+		op_time_iso(c->next_update, a, sizeof(a));
+		return op_err_set(OP_E_CRL, "%s: expired: its nextUpdate %s has "
+				  "passed", name, a);
+	}
+	if (kind == GEN_CRL_BASE && c->is_delta)
+		return op_err_set(OP_E_CRL, "%s: is a delta CRL (DeltaCRLIndicator, "
+				  "base CRL number %s), not a complete one: give "
+				  "the CA's base CRL as crl and this one as "
+				  "delta_crl", name,
+				  gen_crlnum_str(&c->base, n, sizeof(n)));
+	if (kind == GEN_CRL_DELTA && !c->is_delta)
+		return op_err_set(OP_E_CRL, "%s: is not a delta CRL (no "
+				  "DeltaCRLIndicator): delta_crl takes the CA's "
+				  "delta CRL", name);
+	if (kind == GEN_CRL_DELTA && !c->has_number)
+		return op_err_set(OP_E_CRL, "%s: delta CRL without a CRL number",
+				  name);
+	if ((why = scope_refusal(c->scope)) != NULL)
+		return op_err_set(OP_E_CRL, "%s: %s", name, why);
+	return 0;
+}
+
+int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,
+		     enum gen_crl_kind kind, X509 *ca, int64_t now,
+		     struct gen_crl *out)
+{
+	unsigned char *pem = NULL;
+	int rc;
+
+	if ((rc = gen_crl_parse(data, len, name, out, &pem)) != 0)
+		return rc;
+	rc = gen_crl_check(out, name, kind, ca, now);
+	OPENSSL_free(pem);
+	out->tbs = NULL;
+	out->tbs_len = 0;
+	if (rc) {
+		gen_crl_free(out);
+		return rc;
+	}
+	if (out->scope & GEN_CRL_S_USER_ONLY)
+		op_warn("%s: covers only end-entity certificates "
+			"(IssuingDistributionPoint onlyContainsUserCerts): "
+			"revocations of certificates the CA issued to other CAs "
+			"are not covered", name);
+	if (kind == GEN_CRL_BASE) {	/* removeFromCRL belongs in deltas */
+		size_t j = 0;
+
+		for (size_t i = 0; i < out->entries.n; i++)
+			if (out->entries.v[i].reason != REASON_REMOVE)
+				out->entries.v[j++] = out->entries.v[i];
+		out->entries.n = j;
+	}
+	return 0;
+}
+
+int gen_crl_load(const char *path, enum gen_crl_kind kind, X509 *ca,
+		 int64_t now, struct gen_crl *out)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return op_err_set(OP_E_CRL, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return op_err_set(OP_E_CRL, "%s: not a regular file", path);
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return op_err_set(OP_E_NOMEM, "%s: out of memory", path);
+	}
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (got != (size_t)st.st_size)
+		rc = op_err_set(OP_E_CRL, "%s: read error", path);
+	else
+		rc = gen_crl_load_mem(buf, got, path, kind, ca, now, out);
+	free(buf);
+	return rc;
+}
+
+/* ---------------- delta ---------------- */
+
+int gen_crl_apply_delta(struct gen_crl *base, const struct gen_crl *delta,
+			const char *bname, const char *dname, int *applied)
+{
+	char a[48], b[48], c[48];
+	struct gen_list out = { 0 };
+	struct gen_entry *d = NULL;
+	size_t i = 0, j = 0, nd = delta->entries.n;
+
+	*applied = 0;
+	if (!base->has_number)
+		return op_err_set(OP_E_CRL, "%s: the base CRL %s has no CRL number, "
+				  "so no delta CRL can be applied to it", dname,
+				  bname);
+	if (gen_crlnum_cmp(&delta->number, &base->number) <= 0)
+		return 0;
+	if (gen_crlnum_cmp(&delta->base, &base->number) > 0)
+		return op_err_set(OP_E_CRL, "%s: delta CRL %s needs base CRL %s or "
+				  "newer; the base CRL %s is number %s: fetch "
+				  "or publish the CA's newer base CRL", dname,
+				  gen_crlnum_str(&delta->number, a, sizeof(a)),
+				  gen_crlnum_str(&delta->base, b, sizeof(b)),
+				  bname, gen_crlnum_str(&base->number, c, sizeof(c)));
+	if (nd && !(d = malloc(nd * sizeof(*d))))
+		return op_err_set(OP_E_NOMEM, "%s: out of memory", dname);
+	if (nd)
+		memcpy(d, delta->entries.v, nd * sizeof(*d));
+	qsort(d, nd, sizeof(*d), gen_entry_cmp);
+	qsort(base->entries.v, base->entries.n, sizeof(*d), gen_entry_cmp);
+	out.cap = base->entries.n + nd;
+	if (out.cap && !(out.v = malloc(out.cap * sizeof(*d)))) {
+		free(d);
+		return op_err_set(OP_E_NOMEM, "%s: out of memory", dname);
+	}
+	while (i < base->entries.n || j < nd) {
+		int o = i == base->entries.n ? 1 : j == nd ? -1 :
+			gen_entry_cmp(&base->entries.v[i], &d[j]);
+
+		if (o < 0) {
+			out.v[out.n++] = base->entries.v[i++];
+			continue;
+		}
+		if (o == 0)
+			i++;	/* the delta's word replaces the base's */
+		if (d[j].reason != REASON_REMOVE)
+			out.v[out.n++] = d[j];
+		j++;
+	}
+	free(d);
+	gen_list_free(&base->entries);
+	base->entries = out;
+	*applied = 1;
+	return 0;
+}

@@ -1,0 +1,302 @@
+#include "gen_crlset.h"
+#include "gen_fetch.h"
+#include "op_db.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_time.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+/* One of the two CRLs, as configured and as obtained. */
+struct src {
+	const char *auth;
+	const char *where;		/* file or URL from the configuration */
+	enum gen_crl_kind kind;
+	char cache[PATH_MAX];		/* URL only */
+	struct gen_fetch f;		/* URL only */
+	struct gen_crl crl;
+};
+
+/* ---------------- the remembered numbers ---------------- */
+
+/* "\0crl" | tag | SHA-256(issuer name) | SHA-256(issuer key) */
+static int mark_key(X509 *ca, uint8_t *k, size_t *len)
+{
+	const size_t ml = sizeof(OP_META_CRL) - 1;
+	unsigned int n1 = 0, n2 = 0;
+
+	memcpy(k, OP_META_CRL, ml);
+	k[ml] = OP_HASH_SHA256;
+	if (!X509_NAME_digest(X509_get_subject_name(ca), EVP_sha256(),
+			      k + ml + 1, &n1) ||
+	    !X509_pubkey_digest(ca, EVP_sha256(), k + ml + 1 + 32, &n2) ||
+	    n1 != 32 || n2 != 32)
+		return op_err_ssl(OP_E_CRYPTO, "hashing the CA certificate");
+	*len = ml + 1 + 64;
+	return 0;
+}
+
+/* flags(1: bit 0 base, bit 1 delta) | len | base | len | delta */
+static size_t mark_encode(const struct gen_crlmark *m, uint8_t *v)
+{
+	size_t o = 0;
+
+	v[o++] = (uint8_t)((m->has_base ? 1 : 0) | (m->has_delta ? 2 : 0));
+	v[o++] = m->base.len;
+	memcpy(v + o, m->base.v, m->base.len);
+	o += m->base.len;
+	v[o++] = m->delta.len;
+	memcpy(v + o, m->delta.v, m->delta.len);
+	return o + m->delta.len;
+}
+
+static int mark_decode(const uint8_t *v, size_t n, struct gen_crlmark *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (n < 3 || v[1] > GEN_CRLNUM_MAX || n < 3u + v[1] ||
+	    v[2 + v[1]] > GEN_CRLNUM_MAX || n != 3u + v[1] + v[2 + v[1]])
+		return -1;
+	m->has_base = v[0] & 1;
+	m->has_delta = (v[0] & 2) >> 1;
+	m->base.len = v[1];
+	memcpy(m->base.v, v + 2, v[1]);
+	m->delta.len = v[2 + v[1]];
+	memcpy(m->delta.v, v + 3 + v[1], m->delta.len);
+	return 0;
+}
+
+int gen_crlset_get(MDB_txn *txn, MDB_dbi dbi, X509 *ca, struct gen_crlmark *m)
+{
+	uint8_t k[sizeof(OP_META_CRL) + 65];
+	size_t klen;
+	MDB_val v;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = mark_key(ca, k, &klen)) != 0)
+		return rc;
+	if (op_db_meta(txn, dbi, (const char *)k, klen, &v) != 0)
+		return 0;
+	if (mark_decode(v.mv_data, v.mv_size, m) != 0)
+		return op_err_set(OP_E_FORMAT, "bad CRL number record");
+	return 0;
+}
+
+int gen_crlset_put(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
+		   const struct gen_crlmark *m, int *changed)
+{
+	uint8_t k[sizeof(OP_META_CRL) + 65], buf[3 + 2 * GEN_CRLNUM_MAX];
+	size_t klen;
+	MDB_val mk, mv, old;
+	int rc;
+
+	if ((rc = mark_key(ca, k, &klen)) != 0)
+		return rc;
+	mk.mv_size = klen;
+	mk.mv_data = k;
+	mv.mv_size = mark_encode(m, buf);
+	mv.mv_data = buf;
+	if (mdb_get(txn, dbi, &mk, &old) == 0 && old.mv_size == mv.mv_size &&
+	    memcmp(old.mv_data, buf, mv.mv_size) == 0)
+		return 0;
+	if ((rc = mdb_put(txn, dbi, &mk, &mv, 0)) != 0)
+		return op_err_set(OP_E_DB, "CRL number record: %s", mdb_strerror(rc));
+	*changed = 1;
+	return 0;
+}
+
+/* What the published file remembers; nothing when there is no file (yet)
+ * or it is not one this version reads. */
+static int seen_marks(const char *output, X509 *ca, struct gen_crlmark *m)
+{
+	struct op_db db;
+	MDB_txn *txn;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (op_db_open(output, &db) != 0) {
+		op_err_clear();
+		return 0;
+	}
+	if ((rc = mdb_txn_begin(db.env, NULL, MDB_RDONLY, &txn)) != 0) {
+		op_db_close(&db);
+		return op_err_set(OP_E_DB, "%s: %s", output, mdb_strerror(rc));
+	}
+	rc = gen_crlset_get(txn, db.dbi, ca, m);
+	mdb_txn_abort(txn);
+	op_db_close(&db);
+	return rc;
+}
+
+/* ---------------- obtaining one CRL ---------------- */
+
+static int from_url(struct src *s, const char *cache_dir, X509 *ca,
+		    int64_t now, int *cache_used)
+{
+	char why[512], t[32];
+	int rc;
+
+	if (snprintf(s->cache, sizeof(s->cache), "%s/%s%s.crl", cache_dir,
+		     s->auth, s->kind == GEN_CRL_DELTA ? "+" : "") >=
+	    (int)sizeof(s->cache))
+		return op_err_set(OP_E_RANGE, "cache_dir: path too long");
+	if (gen_fetch_get(s->where, s->cache, &s->f) == 0) {
+		rc = gen_crl_load_mem(s->f.data, s->f.len, s->where, s->kind, ca,
+				      now, &s->crl);
+		if (rc && s->f.how == GEN_FETCH_SAME) {
+			snprintf(why, sizeof(why), "%s", op_err_detail());
+			rc = op_err_set(rc, "%s (the server says it has not "
+					"changed since the copy in %s)", why,
+					s->cache);
+		}
+		return rc;
+	}
+	snprintf(why, sizeof(why), "%s", op_err_detail());
+	gen_fetch_free(&s->f);
+	if (gen_fetch_cached(s->cache, &s->f) != 0)
+		return op_err_set(OP_E_CRL, "%s; no cached copy in %s", why,
+				  s->cache);
+	if ((rc = gen_crl_load_mem(s->f.data, s->f.len, s->cache, s->kind, ca,
+				   now, &s->crl)) != 0) {
+		char d[512];
+
+		snprintf(d, sizeof(d), "%s", op_err_detail());
+		return op_err_set(rc, "%s; the cached copy is no use: %s", why, d);
+	}
+	if (s->crl.next_update)
+		op_time_iso(s->crl.next_update, t, sizeof(t));
+	op_warn("%s: %s; using the cached copy %s%s%s", s->auth, why, s->cache,
+		s->crl.next_update ? " until its nextUpdate " : "",
+		s->crl.next_update ? t : "");
+	(*cache_used)++;
+	return 0;
+}
+
+static int obtain(struct src *s, const char *cache_dir, X509 *ca, int64_t now,
+		  int *cache_used)
+{
+	if (strncmp(s->where, "https://", 8) == 0)
+		return op_err_set(OP_E_CONFIG, "%s: only http:// URLs are "
+				  "fetched (a CDP serves CRLs over plain HTTP; "
+				  "they are signed)", s->where);
+	if (gen_fetch_is_url(s->where))
+		return from_url(s, cache_dir, ca, now, cache_used);
+	return gen_crl_load(s->where, s->kind, ca, now, &s->crl);
+}
+
+/* A verified download becomes the cache's copy; failing that only warns:
+ * the run itself has what it needs. */
+static void keep(struct src *s)
+{
+	if (s->f.how != GEN_FETCH_NEW)
+		return;
+	if (gen_fetch_keep(s->cache, s->where, &s->f) != 0)
+		op_warn("%s: %s", s->auth, op_err_detail());
+}
+
+/* ---------------- rollback ---------------- */
+
+static int rollback(const struct src *b, const struct src *d, int applied,
+		    const struct gen_crlmark *seen, const char *output)
+{
+	const struct gen_crlnum *eff = applied ? &d->crl.number : &b->crl.number;
+	const struct gen_crlnum *last = &seen->base;
+	char n1[48], n2[48];
+
+	if (!seen->has_base)
+		return 0;
+	if (!b->crl.has_number)
+		return op_err_set(OP_E_CRL, "%s: has no CRL number, but the last "
+				  "CRL %s accepted for this authority had number "
+				  "%s", b->where, output,
+				  gen_crlnum_str(&seen->base, n2, sizeof(n2)));
+	if (gen_crlnum_cmp(&b->crl.number, &seen->base) < 0)
+		return op_err_set(OP_E_CRL, "%s: CRL number %s is lower than %s, "
+				  "the last one %s accepted for this authority: "
+				  "an older CRL would undo newer revocations",
+				  b->where, gen_crlnum_str(&b->crl.number, n1,
+							   sizeof(n1)),
+				  gen_crlnum_str(&seen->base, n2, sizeof(n2)),
+				  output);
+	if (seen->has_delta && gen_crlnum_cmp(&seen->delta, last) > 0)
+		last = &seen->delta;
+	if (gen_crlnum_cmp(eff, last) < 0)
+		return op_err_set(OP_E_CRL, "%s: %s number %s is older than the "
+				  "delta CRL %s that %s accepted for this "
+				  "authority: revocations it carried would be "
+				  "undone", applied ? d->where : b->where,
+				  applied ? "delta CRL" : "CRL",
+				  gen_crlnum_str(eff, n1, sizeof(n1)),
+				  gen_crlnum_str(last, n2, sizeof(n2)), output);
+	return 0;
+}
+
+/* ---------------- the set ---------------- */
+
+static void append(struct gen_list *to, const struct gen_list *from, int *rc)
+{
+	for (size_t i = 0; i < from->n && !*rc; i++) {
+		struct gen_entry *e = gen_list_add(to);
+
+		if (!e)
+			*rc = op_err_set(OP_E_NOMEM, "out of memory");
+		else
+			*e = from->v[i];
+	}
+}
+
+int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
+		    const char *cache_dir, X509 *ca, int64_t now,
+		    struct gen_list *revoked, struct gen_crlset *out)
+{
+	struct src b = { .auth = a->name, .where = a->crl, .kind = GEN_CRL_BASE };
+	struct src d = { .auth = a->name, .where = a->delta_crl,
+			 .kind = GEN_CRL_DELTA };
+	struct gen_crlmark seen;
+	int applied = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = seen_marks(output, ca, &seen)) != 0 ||
+	    (rc = obtain(&b, cache_dir, ca, now, &out->cache_used)) != 0)
+		goto out;
+	if (d.where &&
+	    ((rc = obtain(&d, cache_dir, ca, now, &out->cache_used)) != 0 ||
+	     (rc = gen_crl_apply_delta(&b.crl, &d.crl, b.where, d.where,
+				       &applied)) != 0))
+		goto out;
+	if (d.where && !applied) {
+		char n1[48], n2[48];
+
+		op_warn("%s: delta CRL %s (number %s) is not newer than the base "
+			"CRL (number %s): ignored", a->name, d.where,
+			gen_crlnum_str(&d.crl.number, n1, sizeof(n1)),
+			gen_crlnum_str(&b.crl.number, n2, sizeof(n2)));
+	}
+	if ((rc = rollback(&b, &d, applied, &seen, output)) != 0)
+		goto out;
+	append(revoked, &b.crl.entries, &rc);
+	if (rc)
+		goto out;
+	out->next_update = b.crl.next_update;
+	if (applied && d.crl.next_update &&
+	    (!out->next_update || d.crl.next_update < out->next_update))
+		out->next_update = d.crl.next_update;
+	out->mark.has_base = b.crl.has_number;
+	out->mark.base = b.crl.number;
+	out->mark.has_delta = applied;
+	if (applied)
+		out->mark.delta = d.crl.number;
+	keep(&b);
+	if (d.where)
+		keep(&d);
+out:
+	gen_crl_free(&b.crl);
+	gen_crl_free(&d.crl);
+	gen_fetch_free(&b.f);
+	gen_fetch_free(&d.f);
+	return rc;
+}

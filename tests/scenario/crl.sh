@@ -1,0 +1,108 @@
+#!/bin/sh
+# CRL inputs as AD CS publishes them: base + delta CRLs signed by Python
+# cryptography (tests/lib/mkcrl.py), refusals of incomplete or older CRLs,
+# CRLs over HTTP from a local server with the cache in cache_dir.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib/t.sh"
+. "$here/lib/pki.sh"
+t_start_pki 20
+DB=out/responses.lmdb
+unset http_proxy HTTP_PROXY no_proxy NO_PROXY
+
+gen() { "$B/ocsp-gen" -c "${CONF:-ocsp-gen.conf}" "$@" >"$T_TMP/gen.log" 2>&1; }
+# mk OUT NUMBER [mkcrl options]: a CRL of the RSA CA, valid 30 days.
+mk() { o=$1; n=$2; shift 2
+	/usr/bin/python3 "$here/lib/mkcrl.py" --ca rsa/ca.pem --key rsa/ca.key \
+		--days 30 --number "$n" "$@" "$o" || t_fail "mkcrl $o"; }
+status() {  # SERIAL STATUS [REASON]: what openssl verifies, both hashes
+	for h in sha1 sha256; do
+		"$B/ocsp-db" get "$DB" --issuer rsa/ca.pem --serial "$1" --hash $h \
+			> "$T_TMP/r.der" || return 1
+		verify_resp "$T_TMP/r.der" rsa/ca.pem "$1" $h "$2" root.pem \
+			> "$T_TMP/v.out" || { cat "$T_TMP/v.out"; return 1; }
+		[ -z "${3:-}" ] || grep -q "Reason: $3" "$T_TMP/v.out" ||
+			{ cat "$T_TMP/v.out"; return 1; }
+	done
+}
+# refused DESC PATTERN: the run fails with exit 1, stderr names the
+# authority and matches PATTERN, the published file is byte-identical.
+refused() {
+	cp "$DB" "$T_TMP/published"
+	gen; rc=$?
+	if [ $rc -eq 1 ] && grep -q "issuing_rsa: .*$2" "$T_TMP/gen.log" &&
+	   cmp -s "$DB" "$T_TMP/published"; then t_ok "$1: refused (exit 1), file byte-identical"
+	else t_fail "$1 (exit $rc)"; sed 's/^/     | /' "$T_TMP/gen.log"; fi
+}
+use_delta() { sed -i '/^delta_crl/d' ocsp-gen.conf
+	[ -z "$1" ] || sed -i "s|^crl  *= rsa/ca.crl|&\ndelta_crl = $1|" ocsp-gen.conf; }
+
+# Base CRL 10: 1003 keyCompromise, 1004 on hold.
+mk rsa/ca.crl 10 --revoke 1003:keyCompromise --revoke 1004:certificateHold
+t_check "base CRL with AD CS extensions accepted" gen
+t_check "base: keyCompromise" status 1003 revoked keyCompromise
+t_check "base: on hold reads revoked, certificateHold" status 1004 revoked certificateHold
+t_check "base: issued, not listed reads good" status 1006 good
+
+# The delta given as crl would drop every revocation of the base.
+cp rsa/ca.crl "$T_TMP/base10.crl"
+mk rsa/ca.crl 11 --delta 10 --revoke 1006:keyCompromise
+refused "delta CRL as crl" "rsa/ca.crl: is a delta CRL"
+cp "$T_TMP/base10.crl" rsa/ca.crl
+
+# A delta not newer than its base carries nothing newer.
+mk rsa/stale.crl 10 --delta 9 --revoke 1009:keyCompromise
+use_delta rsa/stale.crl
+t_check "stale delta: run succeeds" gen
+t_grep "stale delta: warned and ignored" "delta CRL .*stale.crl \(number 10\) is not newer than the base CRL \(number 10\): ignored" "$T_TMP/gen.log"
+t_check "stale delta: its entry not applied" status 1009 good
+
+# A delta that needs a newer base.
+mk rsa/ahead.crl 12 --delta 11 --revoke 1009:keyCompromise
+use_delta rsa/ahead.crl
+refused "delta needing a newer base" "ahead.crl: delta CRL 12 needs base CRL 11 or newer"
+
+# Delta 11 on base 10: new revocation, hold released, hold placed.
+mk rsa/ca+.crl 11 --delta 10 --revoke 1006:keyCompromise \
+	--revoke 1004:removeFromCRL --revoke 1008:certificateHold
+use_delta rsa/ca+.crl
+t_check "base + delta accepted" gen
+t_check "delta: new revocation" status 1006 revoked keyCompromise
+t_check "delta: removeFromCRL releases the hold" status 1004 good
+t_check "delta: hold placed" status 1008 revoked certificateHold
+t_check "delta: base revocation kept" status 1003 revoked keyCompromise
+"$B/ocsp-db" dump "$DB" > "$T_TMP/dump"
+
+# Rollback: a lower base number, or the base without the delta it had.
+mk rsa/ca.crl 9 --revoke 1003:keyCompromise
+use_delta ""
+refused "rollback to a lower CRL number" "rsa/ca.crl: CRL number 9 is lower than 10, the last one"
+cp "$T_TMP/base10.crl" rsa/ca.crl
+refused "rollback behind the accepted delta" "CRL number 10 is older than the delta CRL 11"
+# A new base that folds the delta in: only the CRL number changes.
+mk rsa/ca.crl 12 --revoke 1003:keyCompromise --revoke 1006:keyCompromise \
+	--revoke 1008:certificateHold
+t_check "new base with the delta folded in" gen
+t_grep "nothing re-signed" "issuing_rsa: 20 serials; signed 0" "$T_TMP/gen.log"
+t_grep "file republished to remember the CRL number" "^ocsp-gen: published" "$T_TMP/gen.log"
+mk rsa/ca.crl 11 --revoke 1003:keyCompromise
+refused "the remembered number holds" "CRL number 11 is lower than 12"
+mk rsa/ca.crl 12 --revoke 1003:keyCompromise --revoke 1006:keyCompromise \
+	--revoke 1008:certificateHold
+t_check "equal CRL number is fine" gen
+
+# Scope: a CRL that is not the complete list of the CA's revocations.
+mk rsa/ca.crl 13 --idp some-reasons --revoke 1003:keyCompromise
+refused "partitioned CRL (onlySomeReasons)" "partitioned by reason"
+mk rsa/ca.crl 13 --idp indirect --revoke 1003:keyCompromise
+refused "indirect CRL" "is an indirect CRL"
+mk rsa/ca.crl 13 --idp ca-only --revoke 1003:keyCompromise
+refused "CA certificates only" "covers only CA certificates"
+mk rsa/ca.crl 13 --idp attr-only --revoke 1003:keyCompromise
+refused "attribute certificates only" "covers only attribute certificates"
+mk rsa/ca.crl 13 --idp user-only --revoke 1003:keyCompromise \
+	--revoke 1006:keyCompromise --revoke 1008:certificateHold --pem
+t_check "end-entity-only CRL (PEM) accepted" gen
+t_grep "end-entity-only CRL warned about" "warning: .*onlyContainsUserCerts.*other CAs are not covered" "$T_TMP/gen.log"
+
+t_done
