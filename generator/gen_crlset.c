@@ -147,12 +147,9 @@ static int from_url(struct src *s, const char *cache_dir, X509 *ca,
 	if (gen_fetch_get(s->where, s->cache, &s->f) == 0) {
 		rc = gen_crl_load_mem(s->f.data, s->f.len, s->where, s->kind, ca,
 				      now, &s->crl);
-		if (rc && s->f.how == GEN_FETCH_SAME) {
-			snprintf(why, sizeof(why), "%s", op_err_detail());
-			rc = op_err_set(rc, "%s (the server says it has not "
-					"changed since the copy in %s)", why,
-					s->cache);
-		}
+		if (rc && s->f.how == GEN_FETCH_SAME)
+			op_err_append(rc, " (the server says it has not changed "
+				      "since the copy in %s)", s->cache);
 		return rc;
 	}
 	snprintf(why, sizeof(why), "%s", op_err_detail());
@@ -161,12 +158,8 @@ static int from_url(struct src *s, const char *cache_dir, X509 *ca,
 		return op_err_set(OP_E_CRL, "%s; no cached copy in %s", why,
 				  s->cache);
 	if ((rc = gen_crl_load_mem(s->f.data, s->f.len, s->cache, s->kind, ca,
-				   now, &s->crl)) != 0) {
-		char d[512];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		return op_err_set(rc, "%s; the cached copy is no use: %s", why, d);
-	}
+				   now, &s->crl)) != 0)
+		return op_err_prefix(rc, "%s; the cached copy is no use", why);
 	if (s->crl.next_update)
 		op_time_iso(s->crl.next_update, t, sizeof(t));
 	op_warn("%s: %s; using the cached copy %s%s%s", s->auth, why, s->cache,

@@ -292,12 +292,8 @@ int gen_fetch_keep(const char *cache, const char *url, const struct gen_fetch *f
 	 * download, never pass an old CRL off as current. */
 	unlink(path);
 	if ((rc = write_atomic(cache, f->data, f->len)) != 0 ||
-	    (rc = write_atomic(path, v, (size_t)n)) != 0) {
-		char d[512];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		return op_err_set(rc, "keeping a copy of %s: %s", url, d);
-	}
+	    (rc = write_atomic(path, v, (size_t)n)) != 0)
+		return op_err_prefix(rc, "keeping a copy of %s", url);
 	return 0;
 }
 

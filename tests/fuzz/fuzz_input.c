@@ -2,8 +2,9 @@
  * libFuzzer targets for ocsp-gen's input parsers, one binary per target
  * (FUZZ_TARGET chosen at compile time): the `issued` parsers (hex list and
  * index.txt, detected), local revocations, CRL loading (parse, issuer and
- * signature checks), and the record decoder the server runs on stored
- * values.  The parsers read files, so the input goes through one in
+ * signature checks, scope), delta CRLs (parsed, judged as a delta, applied
+ * over a base made of their own entries), and the record decoder the server
+ * runs on stored values.  The parsers read files, so the input goes through one in
  * /dev/shm (or TMPDIR).
  */
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "gen_crl.h"
 #include "gen_input.h"
 #include "op_log.h"
 #include "op_rec.h"
@@ -64,9 +66,40 @@ static int write_input(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gen_list a = { 0 }, b = { 0 };
-	int64_t next;
+	struct gen_crl c = { 0 };
 
-#if FUZZ_TARGET == 4
+#if FUZZ_TARGET == 5
+	struct gen_crl base = { 0 };
+	unsigned char *pem = NULL;
+	int applied;
+
+	if (gen_crl_parse(data, size, "fuzz", &c, &pem) == 0) {
+		gen_crl_check(&c, "fuzz", GEN_CRL_DELTA, ca, 0);
+		base.has_number = 1;
+		base.number = c.base;
+		for (size_t i = 0; i < c.entries.n; i++) {
+			struct gen_entry *e = gen_list_add(&base.entries);
+
+			if (!e)
+				break;
+			*e = c.entries.v[i];
+			e->reason = 1;	/* the base's word, overridden */
+		}
+		if (gen_crl_apply_delta(&base, &c, "base", "fuzz", &applied) == 0 &&
+		    applied)
+			for (size_t i = 0; i < base.entries.n; i++)
+				if (base.entries.v[i].reason == 8 ||
+				    base.entries.v[i].serial_len == 0)
+					__builtin_trap();
+		gen_crl_free(&base);
+		gen_crl_free(&c);
+		OPENSSL_free(pem);
+	}
+	(void)a;
+	(void)b;
+	(void)write_input;
+	return 0;
+#elif FUZZ_TARGET == 4
 	struct op_rec rec;
 
 	if (op_rec_decode(data, size, &rec) == 0 &&
@@ -74,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	(void)a;
 	(void)b;
-	(void)next;
+	(void)c;
+	(void)write_input;
 	return 0;
 #else
 	if (write_input(data, size) != 0)
@@ -84,7 +118,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif FUZZ_TARGET == 2
 	gen_local_load(path, &a);
 #elif FUZZ_TARGET == 3
-	gen_crl_load(path, ca, 0, &a, &next);
+	if (gen_crl_load(path, GEN_CRL_BASE, ca, 0, &c) == 0)
+		a = c.entries;	/* freed below */
+	else
+		(void)c;
 #endif
 	for (size_t i = 0; i < a.n; i++)
 		if (a.v[i].serial_len == 0 || a.v[i].serial_len > OP_SERIAL_MAX)

@@ -105,4 +105,52 @@ mk rsa/ca.crl 13 --idp user-only --revoke 1003:keyCompromise \
 t_check "end-entity-only CRL (PEM) accepted" gen
 t_grep "end-entity-only CRL warned about" "warning: .*onlyContainsUserCerts.*other CAs are not covered" "$T_TMP/gen.log"
 
+# CRLs from the CDP over HTTP (AD CS: CA.crl and CA+.crl), kept in cache_dir.
+port=$(t_ports 1) || { t_done; exit 1; }
+cdp=http://127.0.0.1:$port
+mkdir cdp
+mk cdp/CA.crl 14 --revoke 1003:keyCompromise --revoke 1004:certificateHold
+mk cdp/CA+.crl 15 --delta 14 --revoke 1004:removeFromCRL --revoke 1009:keyCompromise
+/usr/bin/python3 "$here/lib/cdp.py" cdp "$port" > "$T_TMP/cdp.log" 2>&1 &
+srv=$!
+t_bg $srv
+t_wait_url "$cdp/CA.crl"
+sed -i "/^delta_crl/d; s|^crl  *= rsa/ca.crl|crl = $cdp/CA.crl\ndelta_crl = $cdp/moved/CA+.crl|" ocsp-gen.conf
+sed -i 's|^authorities .*|&\ncache_dir = cache\nmetrics_file = out/gen.prom|' ocsp-gen.conf
+t_check "CRLs over HTTP (delta behind a redirect)" gen
+t_check "HTTP: delta revocation" status 1009 revoked keyCompromise
+t_check "HTTP: hold released by the delta" status 1004 good
+t_check "HTTP: copies kept in cache_dir" test -s cache/issuing_rsa.crl -a -s cache/issuing_rsa+.crl
+t_grep "HTTP: first fetch downloads" "GET /CA.crl 200" "$T_TMP/cdp.log"
+t_check "HTTP: conditional re-run" gen
+t_grep "HTTP: unchanged base answered 304" "GET /CA.crl 304" "$T_TMP/cdp.log"
+t_grep "HTTP: unchanged delta answered 304" "GET /CA\+.crl 304" "$T_TMP/cdp.log"
+t_grep "HTTP: no cached copy used" '^ocsp_gen_crl_cache_used\{authority="issuing_rsa"\} 0$' out/gen.prom
+sleep 1	# a new Last-Modified second
+mk cdp/CA+.crl 16 --delta 14 --revoke 1004:removeFromCRL --revoke 1009:keyCompromise \
+	--revoke 100A:keyCompromise
+t_check "HTTP: a new delta is downloaded" gen
+t_check "HTTP: its revocation served" status 100A revoked keyCompromise
+
+cp cdp/CA.crl "$T_TMP/cdp-base.crl"
+cp ec/ca.crl cdp/CA.crl
+refused "fetched CRL failing verification (cache not used)" "$cdp/CA.crl: issued by .*Issuing EC"
+cp "$T_TMP/cdp-base.crl" cdp/CA.crl
+
+sed -i "s|^crl = $cdp/CA.crl|crl = $cdp/oversize|" ocsp-gen.conf
+t_check "oversized download: run goes on" gen
+t_grep "oversized download: refused, cached copy used" "oversize: cannot fetch: max resp len exceeded.*using the cached copy" "$T_TMP/gen.log"
+sed -i "s|^cache_dir = cache|cache_dir = cache2|" ocsp-gen.conf
+refused "oversized download without a cached copy" "oversize: cannot fetch: max resp len exceeded.*no cached copy"
+sed -i "s|^cache_dir = cache2|cache_dir = cache|; s|^crl = $cdp/oversize|crl = $cdp/CA.crl|" ocsp-gen.conf
+
+kill $srv; wait $srv 2>/dev/null
+t_check "server gone: run goes on" gen
+t_grep "server gone: warned, cached copy used" "warning: issuing_rsa: $cdp/CA.crl: cannot fetch.*using the cached copy" "$T_TMP/gen.log"
+t_grep "server gone: metric" '^ocsp_gen_crl_cache_used\{authority="issuing_rsa"\} 2$' out/gen.prom
+t_check "server gone: statuses kept" status 100A revoked keyCompromise
+export OCSP_PRESIGN_NOW=$(( $(date +%s) + 31 * 86400 ))
+refused "server gone, cached copy expired" "$cdp/CA.crl: cannot fetch.*the cached copy is no use: .*expired"
+unset OCSP_PRESIGN_NOW
+
 t_done
