@@ -366,7 +366,8 @@ int gen_crl_parse(const uint8_t *data, size_t len, const char *name,
 		if (!b || !PEM_bytes_read_bio(pem_der, &dlen, NULL,
 					      PEM_STRING_X509_CRL, b, NULL, NULL)) {
 			BIO_free(b);
-			return op_err_ssl(OP_E_CRL, "%s: no X509 CRL in this PEM",
+			return op_err_ssl(OP_E_CRL, "%s: no complete X509 CRL in this "
+					  "PEM (truncated or corrupt?)",
 					  name);
 		}
 		BIO_free(b);
