@@ -474,7 +474,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return verdict;
 fail:
-	op_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
-	       *op_err_detail() ? ": " : "", op_err_detail());
+	op_log_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
+		   *op_err_detail() ? ": " : "", op_err_detail());
 	return rc == OP_E_NOTFOUND ? 1 : 3;
 }
