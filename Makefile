@@ -2,6 +2,13 @@
 # make install [PREFIX=/usr/local] [DESTDIR=] | make clean
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
+# The release, defined here and nowhere else: it is compiled into
+# common/op_version.c (every program's --version) and names the Debian
+# package directory; `make deb` stops when the top entry of
+# packaging/debian/changelog carries another upstream version, so a release
+# bumps VERSION here and adds a changelog entry (dch -v VERSION-1) together.
+VERSION := 0.1.0
+
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
@@ -47,6 +54,10 @@ all: $(PROGS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Only this object carries the version, so only it rebuilds when it changes.
+$(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
+$(BUILD)/common/op_version.o: Makefile
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
@@ -141,8 +152,12 @@ stress: deps all
 	@BIN=$(abspath $(BIN)) sh tests/stress/stress.sh
 
 # Debian package: a copy of the tree with packaging/debian as debian/.
-DEB_DIR := build-deb/ocsp-presign-0.1.0
+DEB_DIR := build-deb/ocsp-presign-$(VERSION)
 deb:
+	@v=$$(dpkg-parsechangelog -l packaging/debian/changelog -S Version); \
+	if [ "$${v%-*}" != "$(VERSION)" ]; then \
+		echo "deb: packaging/debian/changelog is at $$v, the Makefile's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION)-1)" >&2; \
+		exit 1; fi
 	rm -rf build-deb && mkdir -p $(DEB_DIR)
 	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)
 	cp -r packaging/debian $(DEB_DIR)/debian

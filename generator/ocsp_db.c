@@ -10,6 +10,7 @@
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
+#include "op_version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 	      "       ocsp-db dump FILE\n"
 	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256]\n"
 	      "       ocsp-db check FILE --min-remaining DURATION\n"
+	      "       ocsp-db --version\n"
 	      "\n"
 	      "get writes the DER response to standard output (for stapling).\n"
 	      "check exits 2 and names each response whose nextUpdate is nearer\n"
@@ -280,6 +282,7 @@ int main(int argc, char **argv)
 		{ "hash", required_argument, NULL, 'H' },
 		{ "min-remaining", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *issuer = NULL, *serial = NULL, *hash = "sha1", *minrem = NULL;
@@ -295,6 +298,7 @@ int main(int argc, char **argv)
 		case 'H': hash = optarg; break;
 		case 'm': minrem = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': return op_version_print(stdout, "ocsp-db") ? 1 : 0;
 		default: usage(stderr); return 64;
 		}
 	}
