@@ -349,8 +349,8 @@ close_slots:
 	for (int i = 0; i < s.cfg.nslots; i++)
 		srv_slot_destroy(&s.cfg.slots[i]);
 	if (rc != 0) {
-		op_err("%s: %s%s%s", act, op_strerror(rc),
-		       *op_err_detail() ? ": " : "", op_err_detail());
+		op_log_err("%s: %s%s%s", act, op_strerror(rc),
+			   *op_err_detail() ? ": " : "", op_err_detail());
 		return 1;
 	}
 	return 0;
