@@ -7,16 +7,19 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
 
 static const char *const main_keys[] = {
 	"output", "validity", "refresh", "cert_ids", "workers",
-	"pkcs11_module", "authorities", "metrics_file", NULL
+	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
+	"responder_id", NULL
 };
 static const char *const auth_keys[] = {
-	"ca_cert", "crl", "issued", "local_revocations", "signers", NULL
+	"ca_cert", "crl", "issued", "local_revocations", "signers",
+	"include_signer_cert", "responder_id", NULL
 };
 static const char *const signer_keys[] = { "cert", "key", NULL };
 
@@ -175,6 +178,32 @@ struct auth_ctx {
 	struct gen_conf *c;
 };
 
+/*
+ * A key taking one of two words (no: 0, yes: 1), set in the authority's
+ * section or else in [ocsp_gen]; def when in neither.
+ */
+static int choice(struct loader *l, const char *section, const char *key,
+		  const char *no, const char *yes, int def, int *out)
+{
+	const char *v = get(l, section, key), *where = section;
+
+	if (!v) {
+		v = get(l, "ocsp_gen", key);
+		where = "ocsp_gen";
+	}
+	*out = def;
+	if (!v)
+		return 0;
+	if (strcasecmp(v, no) == 0)
+		*out = 0;
+	else if (strcasecmp(v, yes) == 0)
+		*out = 1;
+	else
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: %s '%s' must be %s or "
+				  "%s", l->path, where, key, v, yes, no);
+	return 0;
+}
+
 static int add_auth(void *arg, const char *section)
 {
 	struct auth_ctx *x = arg;
@@ -201,7 +230,11 @@ static int add_auth(void *arg, const char *section)
 	    (rc = need_path(x->l, section, "crl", &a->crl)) != 0 ||
 	    (rc = need_path(x->l, section, "issued", &a->issued)) != 0 ||
 	    (rc = opt_path(x->l, section, "local_revocations",
-			   &a->local_revocations)) != 0)
+			   &a->local_revocations)) != 0 ||
+	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 1,
+			 &a->include_signer_cert)) != 0 ||
+	    (rc = choice(x->l, section, "responder_id", "key", "name", 0,
+			 &a->responder_by_name)) != 0)
 		return rc;
 	if (!(signers = get(x->l, section, "signers")))
 		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is required",

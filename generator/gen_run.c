@@ -138,7 +138,11 @@ static int prepare_auth(struct run *r, struct auth *a)
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;
 	a->signer.cert = certs[chosen];
-	a->signer.include_cert = X509_cmp(certs[chosen], a->ca) != 0;
+	/* A delegate's certificate is always needed to verify its responses;
+	 * the CA's own only by clients that will not look elsewhere. */
+	a->signer.include_cert = c->include_signer_cert ||
+				 X509_cmp(certs[chosen], a->ca) != 0;
+	a->signer.by_name = c->responder_by_name;
 	certs[chosen] = NULL;
 	op_log(OP_LOG_DEBUG, "%s: %zu serials, signer %s", c->name,
 	       a->entries.n, a->signer_name);
