@@ -40,7 +40,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ocsp-db stats FILE\n"
 	      "       ocsp-db dump FILE\n"
-	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256]\n"
+	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256|sha384|sha512]\n"
 	      "       ocsp-db check FILE --min-remaining DURATION\n"
 	      "       ocsp-db verify FILE [--issuer CERT.pem ...] [--allow-expired]\n"
 	      "       ocsp-db --version\n"
