@@ -123,7 +123,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Icommon -Igenerator -Iserver
-FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c \
+FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c common/op_file.c \
 	common/op_log.c
 FUZZ_TARGETS := req issued local crl rec delta
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))

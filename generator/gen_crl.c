@@ -1,17 +1,14 @@
 #include "gen_crl.h"
 #include "op_err.h"
+#include "op_file.h"
 #include "op_key.h"
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -529,31 +526,14 @@ int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,
 int gen_crl_load(const char *path, enum gen_crl_kind kind, X509 *ca,
 		 int64_t now, struct gen_crl *out)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd, rc;
+	unsigned char *buf;
+	size_t len;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return op_err_set(OP_E_CRL, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return op_err_set(OP_E_CRL, "%s: not a regular file", path);
-	}
-	if (!(buf = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return op_err_set(OP_E_NOMEM, "%s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	if (got != (size_t)st.st_size)
-		rc = op_err_set(OP_E_CRL, "%s: read error", path);
-	else
-		rc = gen_crl_load_mem(buf, got, path, kind, ca, now, out);
+	if ((rc = op_file_read(path, &buf, &len)) != 0)
+		return op_err_prefix(OP_E_CRL, "cannot read the CRL");
+	rc = gen_crl_load_mem(buf, len, path, kind, ca, now, out);
 	free(buf);
 	return rc;
 }

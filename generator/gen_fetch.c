@@ -1,8 +1,8 @@
 #include "gen_fetch.h"
 #include "op_err.h"
+#include "op_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,32 +176,6 @@ void gen_fetch_free(struct gen_fetch *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int read_all(const char *path, uint8_t **data, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? OP_E_NOTFOUND : OP_E_SYS;
-	if (fstat(fd, &st) != 0 || !(*data = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return OP_E_SYS;
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, *data + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	*len = got;
-	if (got != (size_t)st.st_size) {
-		free(*data);
-		*data = NULL;
-		return OP_E_SYS;
-	}
-	return 0;
-}
-
 /* The validators kept with the cached copy, if it came from url. */
 static void read_validators(const char *cache, const char *url,
 			    struct gen_fetch *f)
@@ -229,43 +203,24 @@ static void read_validators(const char *cache, const char *url,
 		f->etag[0] = f->last_modified[0] = '\0';
 }
 
-/* Write path atomically: temporary name, fsync, rename, directory fsync. */
 static int write_atomic(const char *path, const void *data, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, rc = 0;
+	struct op_file f;
+	int rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return op_err_set(OP_E_RANGE, "%s: path too long", path);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return op_err_set(OP_E_SYS, "%s: %s", tmp, strerror(errno));
-	if ((size_t)write(fd, data, len) != len || fsync(fd) != 0)
-		rc = op_err_set(OP_E_SYS, "%s: %s", tmp, strerror(errno));
-	if (close(fd) != 0 && !rc)
-		rc = op_err_set(OP_E_SYS, "%s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = op_err_set(OP_E_SYS, "%s: %s", path, strerror(errno));
-	if (rc) {
-		unlink(tmp);
+	if ((rc = op_file_begin(&f, path, 0644)) != 0)
+		return rc;
+	if ((rc = op_file_write_all(f.fd, data, len, path)) != 0) {
+		op_file_abort(&f);
 		return rc;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
-		 slash ? path : ".");
-	if ((fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
+	return op_file_commit(&f);
 }
 
 int gen_fetch_cached(const char *cache, struct gen_fetch *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (read_all(cache, &f->data, &f->len) != 0)
+	if (op_file_read(cache, &f->data, &f->len) != 0)
 		return op_err_set(OP_E_NOTFOUND, "%s: no cached copy", cache);
 	f->how = GEN_FETCH_CACHED;
 	return 0;
@@ -274,15 +229,14 @@ int gen_fetch_cached(const char *cache, struct gen_fetch *f)
 int gen_fetch_keep(const char *cache, const char *url, const struct gen_fetch *f)
 {
 	char path[PATH_MAX], v[1024], dir[PATH_MAX];
-	const char *slash = strrchr(cache, '/');
 	int n, rc;
 
-	if (slash) {	/* the default directory may not exist yet */
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cache), cache);
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return op_err_set(OP_E_SYS, "cache_dir %s: %s", dir,
-					  strerror(errno));
-	}
+	/* The default directory may not exist yet. */
+	if ((rc = op_path_dir(cache, dir, sizeof(dir))) != 0)
+		return rc;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return op_err_set(OP_E_SYS, "cache_dir %s: %s", dir,
+				  strerror(errno));
 	n = snprintf(v, sizeof(v), "url %s\netag %s\nlast-modified %s\n", url,
 		     f->etag, f->last_modified);
 	if (n >= (int)sizeof(v) ||
@@ -291,6 +245,8 @@ int gen_fetch_keep(const char *cache, const char *url, const struct gen_fetch *f
 	/* The copy first: validators naming an older copy would only cost a
 	 * download, never pass an old CRL off as current. */
 	unlink(path);
+	op_file_cleanup(cache);
+	op_file_cleanup(path);
 	if ((rc = write_atomic(cache, f->data, f->len)) != 0 ||
 	    (rc = write_atomic(path, v, (size_t)n)) != 0)
 		return op_err_prefix(rc, "keeping a copy of %s", url);
