@@ -18,7 +18,7 @@ static const char *const main_keys[] = {
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "issued", "local_revocations", "signers", NULL
 };
-static const char *const signer_keys[] = { "cert", "key", NULL };
+static const char *const signer_keys[] = { "cert", "key", "subject", NULL };
 
 struct loader {
 	CONF *nconf;
@@ -152,6 +152,7 @@ static int add_signer(void *arg, const char *section)
 {
 	struct signer_ctx *s = arg;
 	struct gen_signer_conf *sc, *v;
+	const char *subject;
 	int rc;
 
 	v = realloc(s->a->signers, (s->a->nsigners + 1) * sizeof(*v));
@@ -167,6 +168,9 @@ static int add_signer(void *arg, const char *section)
 	    (rc = need_path(s->l, section, "cert", &sc->cert)) != 0 ||
 	    (rc = need_path(s->l, section, "key", &sc->key)) != 0)
 		return rc;
+	if ((subject = get(s->l, section, "subject")) &&
+	    !(sc->subject = strdup(subject)))
+		return OP_E_NOMEM;
 	return 0;
 }
 
@@ -323,6 +327,7 @@ void gen_conf_free(struct gen_conf *c)
 			free(a->signers[j].name);
 			free(a->signers[j].cert);
 			free(a->signers[j].key);
+			free(a->signers[j].subject);
 		}
 		free(a->signers);
 		free(a->name);
