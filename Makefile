@@ -21,6 +21,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's liblmdb-dev ships a .pc; other systems may not.
 LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# ocsp-db is a pure reader: common/ and libcrypto, no PKCS#11, no libevent.
+DB_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
@@ -69,9 +71,9 @@ $(SRV_LIB): $(call obj,$(SRV_SRC))
 $(BIN)/ocsp-gen: $(call obj,generator/ocsp_gen.c) $(GEN_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
-$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(GEN_LIB) $(COMMON_LIB)
+$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) $(LMDB_LIBS)
 $(BIN)/ocsp-serve: $(call obj,server/ocsp_serve.c) $(SRV_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread

@@ -243,12 +243,8 @@ static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 	if (u->has_pin_value) {
 		snprintf(pin, sizeof(pin), "%s", u->pin_value);
 	} else if (u->pin_source[0]) {
-		if ((rc = gen_pin_read(u->pin_source, pin, sizeof(pin))) != 0) {
-			char d[512];
-
-			snprintf(d, sizeof(d), "%s", op_err_detail());
-			return op_err_set(rc, "signer %s: %s", signer, d);
-		}
+		if ((rc = gen_pin_read(u->pin_source, pin, sizeof(pin))) != 0)
+			return op_err_prefix(rc, "signer %s", signer);
 	} else {
 		return op_err_set(OP_E_PKCS11, "signer %s: token '%s' needs a PIN: "
 				  "add pin-source=file:PATH to the URI", signer,
@@ -272,12 +268,8 @@ static int load_pkcs11(struct gen_keystore *ks, const char *signer,
 	char shown[512];
 	int rc;
 
-	if ((rc = gen_p11_uri_parse(spec, &u)) != 0) {
-		char d[256];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		return op_err_set(rc, "signer %s: key: %s", signer, d);
-	}
+	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+		return op_err_prefix(rc, "signer %s: key", signer);
 	if ((rc = p11_start(ks, signer)) != 0)
 		return rc;
 	if (!(slot = p11_find_slot(ks, &u)))

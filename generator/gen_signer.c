@@ -1,4 +1,5 @@
 #include "gen_signer.h"
+#include "op_cert.h"
 #include "op_err.h"
 #include "op_time.h"
 
@@ -10,16 +11,7 @@
 
 int gen_cert_load(const char *path, X509 **out)
 {
-	BIO *b = BIO_new_file(path, "r");
-
-	*out = NULL;
-	if (!b)
-		return op_err_ssl(OP_E_PARSE, "%s: cannot open certificate", path);
-	*out = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (!*out)
-		return op_err_ssl(OP_E_PARSE, "%s: not a PEM certificate", path);
-	return 0;
+	return op_cert_load(path, out);
 }
 
 int gen_signer_id(X509 *cert, uint8_t id[OP_REC_SIGNER_ID])

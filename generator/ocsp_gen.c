@@ -119,9 +119,9 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return 0;
 fail:
-	op_err("%s: %s%s%s", act, op_strerror(rc), *op_err_detail() ? ": " : "",
-	       op_err_detail());
+	op_log_err("%s: %s%s%s", act, op_strerror(rc),
+		   *op_err_detail() ? ": " : "", op_err_detail());
 	if (rc != OP_E_LOCKED && strcmp(act, "run") == 0)
-		op_err("nothing was published; the previous file is unchanged");
+		op_log_err("nothing was published; the previous file is unchanged");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }
