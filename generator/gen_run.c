@@ -31,7 +31,9 @@
 struct auth {
 	const struct gen_auth_conf *c;
 	X509 *ca;
-	struct gen_resp_signer signer;
+	struct gen_resp_signer *rs;	/* constant parts, per-worker contexts */
+	EVP_PKEY **keys;		/* one handle per worker */
+	int nkeys;
 	uint8_t signer_id[OP_REC_SIGNER_ID];
 	const char *signer_name;
 	int64_t signer_not_after;
@@ -68,6 +70,7 @@ struct run {
 	struct job *jobs;		/* BATCH of them */
 	size_t njobs;
 	int64_t this_update, next_update;
+	int64_t produced_at;		/* set per batch */
 	size_t removed_unknown;
 	MDB_env *env;
 	MDB_dbi dbi;
@@ -76,6 +79,29 @@ struct run {
 };
 
 /* ---------------- inputs and signers ---------------- */
+
+/* The signer's key, one handle per worker, and its response template. */
+static int open_signer(struct run *r, struct auth *a, X509 *cert,
+		       const char *keyspec)
+{
+	/* A delegate's certificate is always needed to verify its responses;
+	 * the CA's own only by clients that will not look elsewhere. */
+	struct gen_resp_profile prof = {
+		.include_cert = a->c->include_signer_cert || X509_cmp(cert, a->ca) != 0,
+		.by_name = a->c->responder_by_name,
+	};
+	int n = r->conf->workers, rc;
+
+	if (!(a->keys = calloc((size_t)n, sizeof(*a->keys))))
+		return OP_E_NOMEM;
+	if ((rc = gen_key_load_workers(r->ks, a->signer_name, keyspec, cert, n,
+				       a->keys)) != 0)
+		return rc;
+	a->nkeys = n;
+	if ((rc = gen_resp_signer_new(a->ca, cert, a->keys, n, &prof, &a->rs)) != 0)
+		return op_err_prefix(rc, "signer %s", a->signer_name);
+	return 0;
+}
 
 static int prepare_auth(struct run *r, struct auth *a)
 {
@@ -133,17 +159,9 @@ static int prepare_auth(struct run *r, struct auth *a)
 		op_warn("%s: signer %s expires %s, within twice the response "
 			"validity: issue its successor", c->name, a->signer_name, t);
 	}
-	if ((rc = gen_key_load(r->ks, a->signer_name, c->signers[chosen].key,
-			       certs[chosen], &a->signer.key)) != 0 ||
+	if ((rc = open_signer(r, a, certs[chosen], c->signers[chosen].key)) != 0 ||
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;
-	a->signer.cert = certs[chosen];
-	/* A delegate's certificate is always needed to verify its responses;
-	 * the CA's own only by clients that will not look elsewhere. */
-	a->signer.include_cert = c->include_signer_cert ||
-				 X509_cmp(certs[chosen], a->ca) != 0;
-	a->signer.by_name = c->responder_by_name;
-	certs[chosen] = NULL;
 	op_log(OP_LOG_DEBUG, "%s: %zu serials, signer %s", c->name,
 	       a->entries.n, a->signer_name);
 out:
@@ -160,30 +178,32 @@ out:
 
 static void free_auth(struct auth *a)
 {
+	gen_resp_signer_free(a->rs);
+	for (int i = 0; i < a->nkeys; i++)
+		EVP_PKEY_free(a->keys[i]);
+	free(a->keys);
 	X509_free(a->ca);
-	X509_free(a->signer.cert);
-	EVP_PKEY_free(a->signer.key);
 	gen_list_free(&a->entries);
 }
 
 /* ---------------- signing pool ---------------- */
 
 /* On a pool thread: build and sign one response. */
-static void sign_job(void *job, void *arg)
+static void sign_job(void *job, void *arg, int worker)
 {
 	struct job *j = job;
 	const struct run *r = arg;
-	OCSP_CERTID *cid = gen_resp_certid(j->a->ca, j->hash, j->e->serial,
-					   j->e->serial_len);
+	struct gen_resp_in in = {
+		.hash = j->hash, .serial = j->e->serial,
+		.serial_len = j->e->serial_len, .status = j->e->status,
+		.reason = j->e->reason, .rev_time = j->rev_time,
+		.produced_at = r->produced_at, .this_update = r->this_update,
+		.next_update = r->next_update,
+	};
+	size_t len = 0;
 
-	if (!cid) {
-		j->rc = op_err_ssl(OP_E_CRYPTO, "building CertID");
-	} else {
-		j->rc = gen_resp_sign(&j->a->signer, cid, j->e->status,
-				      j->e->reason, j->rev_time, r->this_update,
-				      r->next_update, &j->der, &j->der_len);
-		OCSP_CERTID_free(cid);
-	}
+	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &len);
+	j->der_len = (int)len;
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
 }
@@ -194,6 +214,7 @@ static int flush(struct run *r)
 {
 	int rc = 0;
 
+	r->produced_at = op_time_now();
 	gen_pool_run(r->pool, r->jobs, r->njobs, sizeof(*r->jobs));
 	for (size_t i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
