@@ -1,5 +1,6 @@
 #include "gen_keystore.h"
 #include "op_err.h"
+#include "op_log.h"
 
 #include <ctype.h>
 #include <dlfcn.h>
@@ -308,10 +309,10 @@ int gen_p11_sessions_check(const char *signer, const char *token,
 	    (open <= max && max - open >= (unsigned long)need))
 		return 0;
 	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' allows %lu "
-			  "sessions and %lu are open, but %d signing threads "
-			  "need one each: lower workers in [ocsp_gen] to %lu or "
-			  "raise the token's session limit", signer, token, max,
-			  open, need, max > open ? max - open : 0);
+			  "sessions and %lu are open, but %d more signing "
+			  "threads need one each: lower workers in [ocsp_gen] "
+			  "or raise the token's session limit", signer, token,
+			  max, open, need);
 }
 
 /*
@@ -327,30 +328,37 @@ struct ck_token_info {
 	unsigned char hw[2], fw[2], utc[16];
 };
 
-static int p11_sessions(struct gen_keystore *ks, const char *signer,
-			PKCS11_SLOT *slot, int need)
+/* The token's session limit and open sessions; 0 if it would not say. */
+static int p11_token_sessions(struct gen_keystore *ks, PKCS11_SLOT *slot,
+			      unsigned long *max, unsigned long *open)
 {
 	unsigned long (*info)(unsigned long, struct ck_token_info *);
 	struct ck_token_info ti;
 	void *h = dlopen(ks->module, RTLD_NOW | RTLD_NOLOAD);
-	int rc = 0;
+	int ok = 0;
 
 	if (!h)
 		return 0;
 	*(void **)&info = dlsym(h, "C_GetTokenInfo");
-	if (info && info(PKCS11_get_slotid_from_slot(slot), &ti) == 0)
-		rc = gen_p11_sessions_check(signer, slot->token->label,
-					    ti.max_sessions, ti.sessions, need);
+	if (info && info(PKCS11_get_slotid_from_slot(slot), &ti) == 0) {
+		*max = ti.max_sessions;
+		*open = ti.sessions;
+		ok = 1;
+	}
 	dlclose(h);
-	return rc;
+	return ok;
 }
 
+/* Handles for workers 1..n through contexts 1..n, shared by every signer
+ * (authorities are signed one after the other), so a run opens as many
+ * sessions as it has workers. */
 static int more_pkcs11(struct gen_keystore *ks, const char *signer,
 		       const char *spec, int n, EVP_PKEY **keys)
 {
 	struct gen_p11_uri u;
 	struct p11_ctx *c;
 	PKCS11_SLOT *slot;
+	unsigned long max, open;
 	int rc;
 
 	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
@@ -358,12 +366,23 @@ static int more_pkcs11(struct gen_keystore *ks, const char *signer,
 	if (!(slot = p11_find_slot(&ks->p11[0], &u)))
 		return op_err_set(OP_E_PKCS11, "signer %s: token gone", signer);
 	/* libp11 waits for a free session rather than failing: check first. */
-	if ((rc = p11_sessions(ks, signer, slot, n)) != 0)
+	if ((size_t)n + 1 > ks->np11 && p11_token_sessions(ks, slot, &max, &open) &&
+	    (rc = gen_p11_sessions_check(signer, slot->token->label, max, open,
+					 n + 1 - (int)ks->np11)) != 0)
 		return rc;
-	for (int i = 0; i < n; i++)
-		if ((rc = p11_add(ks, signer, &c)) != 0 ||
-		    (rc = p11_key(ks, c, signer, &u, &slot, &keys[i])) != 0)
+	for (int i = 0; i < n; i++) {
+		if ((size_t)i + 1 >= ks->np11 && (rc = p11_add(ks, signer, &c)) != 0)
 			return rc;
+		if ((rc = p11_key(ks, &ks->p11[i + 1], signer, &u, &slot,
+				  &keys[i])) != 0)
+			return rc;
+	}
+	if (p11_token_sessions(ks, slot, &max, &open) && open != ~0UL)
+		op_debug("signer %s: %d signing sessions; token '%s' has %lu "
+			 "open, limit %lu (0: none)", signer, n + 1,
+			 slot->token->label, open, max);
+	else
+		op_debug("signer %s: %d signing sessions", signer, n + 1);
 	return 0;
 }
 
