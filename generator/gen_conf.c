@@ -1,5 +1,6 @@
 #include "gen_conf.h"
 #include "op_err.h"
+#include "op_file.h"
 #include "op_key.h"
 #include "op_log.h"
 #include "op_time.h"
@@ -66,9 +67,11 @@ static int path_dup(struct loader *l, const char *v, char **out)
 	if (v[0] == '/' || strncmp(v, "pkcs11:", 7) == 0) {
 		*out = strdup(v);
 	} else {
+		const char *sep = strcmp(l->dir, "/") ? "/" : "";
+
 		n = strlen(l->dir) + strlen(v) + 2;
 		if ((*out = malloc(n)) != NULL)
-			snprintf(*out, n, "%s/%s", l->dir, v);
+			snprintf(*out, n, "%s%s%s", l->dir, sep, v);
 	}
 	return *out ? 0 : OP_E_NOMEM;
 }
@@ -311,16 +314,12 @@ int gen_conf_load(const char *path, struct gen_conf *conf)
 {
 	struct loader l = { 0 };
 	long errline = -1;
-	const char *slash;
 	int rc;
 
 	memset(conf, 0, sizeof(*conf));
 	l.path = path;
-	slash = strrchr(path, '/');
-	if (slash)
-		snprintf(l.dir, sizeof(l.dir), "%.*s", (int)(slash - path), path);
-	else
-		snprintf(l.dir, sizeof(l.dir), ".");
+	if ((rc = op_path_dir(path, l.dir, sizeof(l.dir))) != 0)
+		return rc;
 	if (!(l.nconf = NCONF_new(NULL)))
 		return OP_E_NOMEM;
 	if (NCONF_load(l.nconf, path, &errline) <= 0) {
