@@ -27,6 +27,9 @@ static void print(FILE *f, const struct gen_metrics *m)
 	family(f, "ocsp_gen_responses_signed", "gauge", "Responses signed by the last run.");
 	family(f, "ocsp_gen_responses_kept", "gauge", "Responses kept by the last run.");
 	family(f, "ocsp_gen_responses_removed", "gauge", "Responses removed by the last run.");
+	family(f, "ocsp_gen_responses_resigned_early", "gauge",
+	       "Of the responses signed by the last run, those re-signed before "
+	       "refresh to spread the load (run_interval).");
 	family(f, "ocsp_gen_signer_not_after_timestamp_seconds", "gauge",
 	       "Expiry of the signer in use.");
 	family(f, "ocsp_gen_crl_next_update_timestamp_seconds", "gauge",
@@ -38,11 +41,12 @@ static void print(FILE *f, const struct gen_metrics *m)
 			"ocsp_gen_responses_signed{authority=\"%s\"} %zu\n"
 			"ocsp_gen_responses_kept{authority=\"%s\"} %zu\n"
 			"ocsp_gen_responses_removed{authority=\"%s\"} %zu\n"
+			"ocsp_gen_responses_resigned_early{authority=\"%s\"} %zu\n"
 			"ocsp_gen_signer_not_after_timestamp_seconds{authority=\"%s\","
 			"signer=\"%s\"} %lld\n"
 			"ocsp_gen_crl_next_update_timestamp_seconds{authority=\"%s\"} %lld\n",
 			a->name, a->serials, a->name, a->signed_count, a->name, a->kept,
-			a->name, a->removed, a->name, a->signer,
+			a->name, a->removed, a->name, a->early, a->name, a->signer,
 			(long long)a->signer_not_after, a->name,
 			(long long)a->crl_next_update);
 	}
