@@ -41,8 +41,10 @@ struct gen_auth {
 	int64_t crl_next;		/* the CRL's nextUpdate; 0 if none */
 	struct gen_list entries;	/* merged, sorted by serial */
 	char subject[256];		/* the CA's subject, one line */
-	/* Counters of this run, filled by the diff. */
-	size_t nsigned, kept, removed;
+	/* Counters of this run, filled by the diff: responses signed, kept,
+	 * removed; of the signed, those that had reached refresh (aged) and
+	 * those re-signed before it by the sweep (early, gen_sweep.h). */
+	size_t nsigned, kept, removed, aged, early;
 };
 
 /*
