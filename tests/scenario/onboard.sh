@@ -14,7 +14,7 @@ top=$(cd "$here/.." && pwd)
 ver=$(sed -n 's/^VERSION := //p' "$top/Makefile")
 debver=$(sed -n '1s/^ocsp-presign (\([^-)]*\).*/\1/p' "$top/packaging/debian/changelog")
 t_check "Makefile VERSION ($ver) is the Debian changelog's ($debver)" [ -n "$ver" -a "$ver" = "$debver" ]
-for p in ocsp-gen ocsp-db; do
+for p in ocsp-gen ocsp-serve ocsp-db; do
 	"$B/$p" --version > "$T_TMP/version" 2>&1
 	t_grep "$p --version" "^$p $ver\$" "$T_TMP/version"
 done
