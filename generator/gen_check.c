@@ -206,8 +206,8 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 		rc = op_err_prefix(rc, "authority %s", c->name);
 	fprintf(out, "%s: %s\n", c->name, rc ? "NOT READY" : "ready");
 	if (rc)
-		fprintf(out, "  error:        %s: %s\n", op_strerror(rc),
-			op_err_detail());
+		fprintf(out, "  error:        %s\n", *op_err_detail() ?
+			op_err_detail() : op_strerror(rc));
 	else
 		report_ready(conf, &a, now, tested, out);
 	for (size_t i = 0; i < w.n; i++)

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	struct gen_conf conf;
 	struct gen_stats st;
 	const char *config = NULL, *csr = NULL, *act;
-	int check = 0;
+	int check = 0, run;
 	enum op_log_level level = OP_LOG_INFO;
 	int64_t t0;
 	int c, rc;
@@ -136,9 +136,14 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return 0;
 fail:
-	op_log_err("%s: %s%s%s", act, op_strerror(rc),
-		   *op_err_detail() ? ": " : "", op_err_detail());
-	if (rc != OP_E_LOCKED && strcmp(act, "run") == 0)
-		op_log_err("nothing was published; the previous file is unchanged");
+	/* One line: the detail names file, section, authority or signer;
+	 * the code's name only stands in when there is no detail. */
+	run = strcmp(act, "run") == 0 && rc != OP_E_LOCKED;
+	if (*op_err_detail())
+		op_log_err("%s%s", op_err_detail(), run ? "; nothing was published, "
+			   "the previous file is unchanged" : "");
+	else
+		op_log_err("%s: %s%s", act, op_strerror(rc), run ? "; nothing was "
+			   "published, the previous file is unchanged" : "");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }

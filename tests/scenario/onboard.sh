@@ -121,8 +121,9 @@ not_ready() {
 	if env "$@" "$B/ocsp-gen" -c "$c" --check > "$T_TMP/check.out" 2> "$T_TMP/check.err"; then
 		t_fail "$d: --check should fail"; return; fi
 	env "$@" "$B/ocsp-gen" -c "$c" > "$T_TMP/run.out" 2> "$T_TMP/run.err"
-	sed -n 's/^ocsp-gen: error: check: //p' "$T_TMP/check.err" > "$T_TMP/m.check"
-	sed -n 's/^ocsp-gen: error: run: //p' "$T_TMP/run.err" > "$T_TMP/m.run"
+	sed -n 's/^ocsp-gen: error: //p' "$T_TMP/check.err" > "$T_TMP/m.check"
+	sed -n 's/^ocsp-gen: error: \(.*\); nothing was published, the previous file is unchanged$/\1/p' \
+		"$T_TMP/run.err" > "$T_TMP/m.run"
 	if [ -s "$T_TMP/m.check" ] && cmp -s "$T_TMP/m.check" "$T_TMP/m.run" &&
 	   grep -Eq -- "$pat" "$T_TMP/m.check" && grep -q "NOT READY" "$T_TMP/check.out"; then
 		t_ok "$d: --check fails with the run's message"
@@ -136,5 +137,32 @@ not_ready "wrong PIN" badpin.conf "signer signer_(rsa|ec)_2: login to token 'ocs
 sed 's|object=ocsp-rsa-2;|object=ocsp-rsa-gone;|' ocsp-gen.conf > nokey.conf
 not_ready "chosen signer's key missing" nokey.conf \
 	"authority issuing_rsa: signer signer_rsa_2: token 'ocsp' has no private key that matches key = pkcs11:token=ocsp;object=ocsp-rsa-gone"
+
+# Errors an operator meets first: one line each (warnings aside), naming the
+# file, section or signer, without OpenSSL's internal fragments.
+one_line() {  # DESC PATTERN OCSP-GEN-ARGS...
+	d=$1; pat=$2; shift 2
+	"$B/ocsp-gen" "$@" > /dev/null 2> "$T_TMP/err.all" && { t_fail "$d: should fail"; return; }
+	grep -v ': warning: ' "$T_TMP/err.all" > "$T_TMP/err"
+	if [ "$(wc -l < "$T_TMP/err")" -eq 1 ] && grep -Eq -- "^ocsp-gen: error: $pat" "$T_TMP/err" &&
+	   ! grep -Eqi 'unknown OpenSSL error|asn1|no start line|error:[0-9A-F]{8}' "$T_TMP/err"; then
+		t_ok "message: $d"
+	else t_fail "message: $d (/$pat/)"; sed 's/^/     | /' "$T_TMP/err.all"; fi
+}
+one_line "configuration file missing" "/nonexistent: cannot read the configuration: No such file or directory$" -c /nonexistent
+one_line "configuration is a directory" "$P: is a directory" -c "$P"
+printf '[ocsp_gen\n' > broken.conf
+one_line "configuration syntax" "broken.conf:1: syntax error" -c broken.conf
+sed 's|^ca_cert *= rsa/ca.pem|ca_cert = rsa/ca.crl|' ocsp-gen.conf > m1.conf
+one_line "CA certificate not PEM" "authority issuing_rsa: .*rsa/ca.crl: not a PEM certificate; nothing was published" -c m1.conf
+cp rsa/ca.crl "$T_TMP/crl"; echo garbage > rsa/ca.crl
+one_line "CRL not a CRL" "authority issuing_rsa: .*rsa/ca.crl: .*(corrupt|truncated)" -c ocsp-gen.conf
+cp "$T_TMP/crl" rsa/ca.crl
+sed 's|^issued *= rsa/serials|issued = rsa/nothere|' ocsp-gen.conf > m2.conf
+one_line "issued list missing" "authority issuing_rsa: .*rsa/nothere: No such file or directory" -c m2.conf
+sed 's|^pkcs11_module.*|pkcs11_module = /nonexistent/lib.so|' ocsp-gen.conf > m3.conf
+one_line "PKCS#11 module missing (no stray dlopen line)" "authority issuing_rsa: signer signer_rsa_2: pkcs11_module /nonexistent/lib.so: No such file or directory" -c m3.conf
+sed 's|^output .*|output = /nonexistent/out.lmdb|' ocsp-gen.conf > m4.conf
+one_line "output directory missing" "output /nonexistent/out.lmdb: its directory does not exist" -c m4.conf
 
 t_done
