@@ -55,59 +55,74 @@ static const char *when(int64_t t, int64_t now, char *buf, size_t size)
 	return buf;
 }
 
+/* The certificate of a's chosen signer, loaded again (the run keeps only
+ * what signing needs); *out is the caller's. */
+static int chosen_cert(const struct gen_auth *a, X509 **out)
+{
+	for (size_t i = 0; i < a->c->nsigners; i++)
+		if (strcmp(a->c->signers[i].name, a->signer_name) == 0)
+			return op_cert_load(a->c->signers[i].cert, out);
+	return op_err_set(OP_E_SIGNER, "signer %s vanished", a->signer_name);
+}
+
 /* Sign one response for a's first serial (or serial 01 when it has none)
- * with the chosen key, and verify it with the signer's certificate. */
+ * as a run does, and verify it with the signer's certificate. */
 static int test_sign(const struct gen_conf *conf, const struct gen_auth *a,
 		     int64_t now, char *what, size_t size)
 {
 	static const uint8_t one = 1;
 	const struct gen_entry *e = a->entries.n ? &a->entries.v[0] : NULL;
-	int hash = conf->hashes[0], rc = OP_E_CRYPTO, status, der_len = 0;
-	OCSP_CERTID *cid = gen_resp_certid(a->ca, hash, e ? e->serial : &one,
-					   e ? e->serial_len : 1);
+	struct gen_resp_in in = {
+		.hash = conf->hashes[0], .serial = e ? e->serial : &one,
+		.serial_len = e ? e->serial_len : 1,
+		.status = e ? e->status : OP_STATUS_GOOD,
+		.reason = e ? e->reason : OP_REASON_NONE,
+		.rev_time = e && e->rev_time ? e->rev_time : now,
+		.produced_at = now, .this_update = now,
+		.next_update = now + conf->validity,
+	};
 	unsigned char *der = NULL;
 	const unsigned char *p;
+	size_t der_len = 0;
 	OCSP_RESPONSE *resp = NULL;
 	OCSP_BASICRESP *bs = NULL;
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	X509_STORE *store = X509_STORE_new();
+	X509 *cert = NULL;
 	char hex[65] = "";
+	int rc;
 
-	if (!cid || !certs || !store) {
-		rc = op_err_ssl(OP_E_NOMEM, "test response");
+	if (!certs || !store) {
+		rc = OP_E_NOMEM;
 		goto out;
 	}
-	status = e ? e->status : OP_STATUS_GOOD;
-	if ((rc = gen_resp_sign(&a->signer, cid, status,
-				e ? e->reason : OP_REASON_NONE,
-				e && e->rev_time ? e->rev_time : now, now,
-				now + conf->validity, &der, &der_len)) != 0)
+	if ((rc = chosen_cert(a, &cert)) != 0 ||
+	    (rc = gen_resp_make(a->rs, 0, &in, &der, &der_len)) != 0)
 		goto out;
 	p = der;
 	/* The signer's certificate is given, so a response without it
 	 * (include_signer_cert = no) is checked too; NOVERIFY: the chain
 	 * was judged when the signer was chosen. */
-	if (!(resp = d2i_OCSP_RESPONSE(NULL, &p, der_len)) ||
+	if (!(resp = d2i_OCSP_RESPONSE(NULL, &p, (long)der_len)) ||
 	    !(bs = OCSP_response_get1_basic(resp)) ||
-	    !sk_X509_push(certs, a->signer.cert) ||
+	    !sk_X509_push(certs, cert) ||
 	    OCSP_basic_verify(bs, certs, store, OCSP_NOVERIFY) != 1) {
 		rc = op_err_ssl(OP_E_CRYPTO, "signer %s: the test response's "
 				"signature does not verify", a->signer_name);
 		goto out;
 	}
-	for (size_t i = 0; i < (e ? e->serial_len : 1) && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02X", e ? e->serial[i] : one);
+	for (size_t i = 0; i < in.serial_len && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02X", in.serial[i]);
 	snprintf(what, size, "signed with the key and verified (serial %s, "
-		 "%s, %s CertID, %d bytes)", hex, status == OP_STATUS_REVOKED ?
-		 "revoked" : "good", op_hash_name(hash), der_len);
-	rc = 0;
+		 "%s, %s CertID, %zu bytes)", hex, in.status == OP_STATUS_REVOKED ?
+		 "revoked" : "good", op_hash_name(in.hash), der_len);
 out:
-	sk_X509_free(certs);	/* the certificate is a's */
+	sk_X509_free(certs);
+	X509_free(cert);
 	X509_STORE_free(store);
 	OCSP_BASICRESP_free(bs);
 	OCSP_RESPONSE_free(resp);
 	OPENSSL_free(der);
-	OCSP_CERTID_free(cid);
 	return rc;
 }
 
@@ -200,7 +215,7 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 	int rc;
 
 	op_log_set_hook(collect, &w);
-	rc = gen_auth_prepare(&a, c, ks, now, conf->validity);
+	rc = gen_auth_prepare(&a, c, ks, now, conf->validity, 1);
 	op_log_set_hook(NULL, NULL);
 	if (rc == 0 && (rc = test_sign(conf, &a, now, tested, sizeof(tested))) != 0)
 		rc = op_err_prefix(rc, "authority %s", c->name);

@@ -11,7 +11,8 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 }
 
 /* The per-authority families, one sample per authority. */
-enum { A_SERIALS, A_SIGNED, A_KEPT, A_REMOVED, A_SIGNER, A_CRL, A_NFAMILY };
+enum { A_SERIALS, A_SIGNED, A_KEPT, A_REMOVED, A_EARLY, A_SIGNER, A_CRL,
+       A_NFAMILY };
 static const struct {
 	const char *name, *help;
 } auth_family[A_NFAMILY] = {
@@ -19,6 +20,9 @@ static const struct {
 	{ "ocsp_gen_responses_signed", "Responses signed by the last run." },
 	{ "ocsp_gen_responses_kept", "Responses kept by the last run." },
 	{ "ocsp_gen_responses_removed", "Responses removed by the last run." },
+	{ "ocsp_gen_responses_resigned_early",
+	  "Of the responses signed by the last run, those re-signed before "
+	  "refresh to spread the load (run_interval)." },
 	{ "ocsp_gen_signer_not_after_timestamp_seconds", "Expiry of the signer in use." },
 	{ "ocsp_gen_crl_next_update_timestamp_seconds",
 	  "nextUpdate of the CRL read (0 if absent)." },
@@ -31,6 +35,7 @@ static long long auth_value(const struct gen_metrics_auth *a, int family_index)
 	case A_SIGNED: return (long long)a->signed_count;
 	case A_KEPT: return (long long)a->kept;
 	case A_REMOVED: return (long long)a->removed;
+	case A_EARLY: return (long long)a->early;
 	case A_SIGNER: return a->signer_not_after;
 	default: return a->crl_next_update;
 	}
