@@ -163,8 +163,9 @@ static void report_ready(const struct gen_conf *conf, const struct gen_auth *a,
 	for (size_t i = 0; i < a->entries.n; i++)
 		revoked += a->entries.v[i].status == OP_STATUS_REVOKED;
 	fprintf(out, "  CA:           %s\n", a->subject);
-	fprintf(out, "  serials:      %zu (%zu revoked), %zu responses per run "
-		"at most\n", a->entries.n, revoked, a->entries.n * conf->nhashes);
+	fprintf(out, "  serials:      %zu (%zu revoked): %zu responses with %zu "
+		"CertID hash%s\n", a->entries.n, revoked, a->entries.n *
+		conf->nhashes, conf->nhashes, conf->nhashes == 1 ? "" : "es");
 	if (a->crl_next)
 		fprintf(out, "  CRL:          nextUpdate %s\n",
 			when(a->crl_next, now, t, sizeof(t)));
@@ -178,7 +179,7 @@ static void report_ready(const struct gen_conf *conf, const struct gen_auth *a,
 
 /* The output directory must take new files; the published file, if any,
  * is described (a run replaces it whatever it holds). */
-static int check_output(const char *output, int64_t now, FILE *out)
+static int check_output(const char *output, FILE *out)
 {
 	char dir[PATH_MAX], t[80];
 	struct op_db db;
@@ -191,9 +192,9 @@ static int check_output(const char *output, int64_t now, FILE *out)
 		return op_err_set(OP_E_SYS, "%s: directory %s: %s", output, dir,
 				  strerror(errno));
 	if ((rc = op_db_open(output, &db)) == 0) {
+		op_time_iso(db.generated, t, sizeof(t));
 		fprintf(out, "  published:    generation %lld, %s\n",
-			(long long)db.generation, when(db.generated, now, t,
-							sizeof(t)));
+			(long long)db.generation, t);
 		op_db_close(&db);
 	} else if (rc == ENOENT) {
 		fprintf(out, "  published:    not yet (the first run creates it)\n");
@@ -257,7 +258,7 @@ int gen_check(const struct gen_conf *conf, const char *only_ca, FILE *out)
 	if (!found)
 		return op_err_set(OP_E_CONFIG, "--ca %s: no such authority in %s",
 				  only_ca, conf->path);
-	if ((rc = check_output(conf->output, now, out)) != 0 && !first_rc) {
+	if ((rc = check_output(conf->output, out)) != 0 && !first_rc) {
 		first_rc = rc;
 		snprintf(first, sizeof(first), "%s", op_err_detail());
 	}
