@@ -88,7 +88,7 @@ int gen_publish(MDB_env *env, const char *output)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return op_err_set(OP_E_SYS, "create %s: %s", tmp, strerror(errno));
-	if ((rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT)) != 0) {
+	if ((rc = mdb_env_copyfd2(env, fd, 0)) != 0) {
 		op_err_set(OP_E_DB, "write %s: %s", tmp, mdb_strerror(rc));
 		goto unlink_tmp;
 	}

@@ -5,6 +5,7 @@
 #include "gen_publish.h"
 #include "gen_resp.h"
 #include "gen_signer.h"
+#include "gen_store.h"
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
@@ -38,6 +39,7 @@ struct auth {
 	int64_t crl_next;
 	struct gen_list entries;	/* merged, sorted by serial */
 	size_t nsigned, kept, removed;
+	struct op_sum sum;		/* of the hash being diffed */
 	char subject[256];
 };
 
@@ -72,6 +74,7 @@ struct run {
 	MDB_env *env;
 	MDB_dbi dbi;
 	MDB_txn *txn;
+	struct gen_store *store;
 	size_t progress;
 };
 
@@ -198,7 +201,6 @@ static int flush(struct run *r)
 	for (size_t i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		struct op_rec rec = { 0 };
-		MDB_val k = { j->keylen, j->key }, v;
 
 		if (!rc && j->rc)
 			rc = op_err_set(j->rc, "authority %s: %s", j->a->c->name,
@@ -211,16 +213,9 @@ static int flush(struct run *r)
 			rec.next_update = r->next_update;
 			rec.rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 			memcpy(rec.signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
-			rec.der = j->der;
-			rec.der_len = (size_t)j->der_len;
-			v.mv_size = op_rec_size(rec.der_len);
-			int mrc = mdb_put(r->txn, r->dbi, &k, &v, MDB_RESERVE);
-
-			if (mrc)
-				rc = op_err_set(OP_E_DB, "storing a response: %s",
-						mdb_strerror(mrc));
-			else
-				op_rec_encode(&rec, v.mv_data);
+			rc = gen_store_put(r->store, j->key, j->keylen, &rec, j->der,
+					   (size_t)j->der_len);
+			op_sum_add(&j->a->sum, &rec);
 			j->a->nsigned++;
 		}
 		OPENSSL_free(j->der);
@@ -306,6 +301,7 @@ static int diff_auth_hash(struct run *r, struct auth *a, int hash,
 	*plenp = plen;
 	if ((mrc = put_issuer_meta(r, a, prefix, plen)) != 0)
 		return op_err_set(OP_E_DB, "issuer record: %s", mdb_strerror(mrc));
+	op_sum_init(&a->sum);
 	for (size_t i = 0; i < a->entries.n; i++) {
 		const struct gen_entry *e = &a->entries.v[i];
 		struct job *j = &r->jobs[r->njobs];
@@ -333,6 +329,7 @@ static int diff_auth_hash(struct run *r, struct auth *a, int hash,
 				   old.rev_time : r->now;
 		}
 		if (have_old && !needs_signing(r, a, e, &old, rev_time)) {
+			op_sum_add(&a->sum, &old);
 			a->kept++;
 			continue;
 		}
@@ -345,7 +342,8 @@ static int diff_auth_hash(struct run *r, struct auth *a, int hash,
 		if (++r->njobs == BATCH && (rc = flush(r)) != 0)
 			return rc;
 	}
-	if ((rc = flush(r)) != 0)
+	if ((rc = flush(r)) != 0 ||
+	    (rc = gen_store_put_sum(r->store, prefix, plen, &a->sum)) != 0)
 		return rc;
 
 	/* Drop responses for serials no longer listed. */
@@ -383,6 +381,7 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 				size_t *plens, size_t n, size_t *removed)
 {
 	const size_t ml = sizeof(OP_META_ISSUER) - 1;
+	const size_t sl = sizeof(OP_META_SUMMARY) - 1;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int mrc;
@@ -398,6 +397,11 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 		if (klen > ml && memcmp(key, OP_META_ISSUER, ml) == 0) {
 			key += ml;
 			klen -= ml;
+			meta = 1;
+			plen = klen;
+		} else if (klen > sl && memcmp(key, OP_META_SUMMARY, sl) == 0) {
+			key += sl;
+			klen -= sl;
 			meta = 1;
 			plen = klen;
 		} else if (key[0] == 0) {
@@ -544,13 +548,15 @@ static int bump_generation(struct run *r)
 
 static int run_txn(struct run *r)
 {
-	uint8_t (*prefixes)[OP_KEY_MAX];
+	uint8_t (*prefixes)[OP_KEY_MAX], *ids;
 	size_t *plens, np = 0, removed_unknown = 0;
 	int rc = 0;
 
 	prefixes = calloc(r->nauths * r->conf->nhashes, sizeof(*prefixes));
 	plens = calloc(r->nauths * r->conf->nhashes, sizeof(*plens));
-	if (!prefixes || !plens) {
+	ids = calloc(r->nauths, OP_REC_SIGNER_ID);
+	if (!prefixes || !plens || !ids ||
+	    gen_store_new(r->txn, r->dbi, &r->store) != 0) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
@@ -565,6 +571,12 @@ static int run_txn(struct run *r)
 		fputc('\n', stderr);
 	if (!rc && !r->opts->only_ca)
 		rc = drop_unknown_issuers(r, prefixes, plens, np, &removed_unknown);
+	/* Every authority was diffed: no record refers to another signer. */
+	for (size_t i = 0; i < r->nauths; i++)
+		memcpy(ids + i * OP_REC_SIGNER_ID, r->auths[i].signer_id,
+		       OP_REC_SIGNER_ID);
+	if (!rc && !r->opts->only_ca)
+		rc = gen_store_prune_certs(r->store, ids, r->nauths);
 	for (size_t i = 0; i < r->nauths; i++) {
 		r->stats->signed_count += r->auths[i].nsigned;
 		r->stats->kept += r->auths[i].kept;
@@ -575,6 +587,9 @@ static int run_txn(struct run *r)
 	if (!rc && (r->stats->signed_count || r->stats->removed))
 		rc = bump_generation(r);
 out:
+	gen_store_free(r->store);
+	r->store = NULL;
+	free(ids);
 	free(prefixes);
 	free(plens);
 	return rc;

@@ -114,7 +114,8 @@ static int each_response(struct reader *r,
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (((uint8_t *)k.mv_data)[0] == 0)
 			continue;
-		if (op_rec_decode(v.mv_data, v.mv_size, &rec) != 0) {
+		if (op_rec_decode(v.mv_data, v.mv_size, &rec) != 0 ||
+		    op_db_rec_certs(r->txn, r->db.dbi, &rec) != 0) {
 			frc = op_err_set(OP_E_FORMAT, "corrupt record");
 			break;
 		}
@@ -138,24 +139,22 @@ static void describe(struct reader *r, const MDB_val *k, char *buf, size_t size)
 	snprintf(buf, size, "%s %s %s", name, op_hash_name(key[0]), serial);
 }
 
-static int stats_one(struct reader *r, const MDB_val *k,
-		     const struct op_rec *rec, void *arg)
+/* Summaries, not records: stats reads a few pages at any size. */
+static int stats_one(const uint8_t *prefix, size_t plen, const struct op_sum *s,
+		     void *arg)
 {
-	struct issuer *i = issuer_of(r, k->mv_data, k->mv_size);
-	size_t *unknown = arg;
+	struct reader *r = arg;
 
-	if (!i) {
-		(*unknown)++;
-		return 0;
+	for (size_t n = 0; n < r->niss; n++) {
+		struct issuer *i = &r->iss[n];
+
+		if (i->plen != plen || memcmp(i->prefix, prefix, plen) != 0)
+			continue;
+		i->good = s->good;
+		i->revoked = s->revoked;
+		i->oldest_this = s->oldest_this;
+		i->nearest_next = s->nearest_next;
 	}
-	if (rec->status == OP_STATUS_GOOD)
-		i->good++;
-	else
-		i->revoked++;
-	if (rec->this_update < i->oldest_this)
-		i->oldest_this = rec->this_update;
-	if (rec->next_update < i->nearest_next)
-		i->nearest_next = rec->next_update;
 	return 0;
 }
 
@@ -163,7 +162,7 @@ static int cmd_stats(struct reader *r, const char *path)
 {
 	size_t unknown = 0, total = 0;
 	char t1[32], t2[32];
-	int rc = each_response(r, stats_one, &unknown);
+	int rc = op_db_sums(r->txn, r->db.dbi, stats_one, r);
 
 	if (rc)
 		return rc;
@@ -201,9 +200,9 @@ static int dump_one(struct reader *r, const MDB_val *k, const struct op_rec *rec
 	if (rec->status == OP_STATUS_REVOKED) {
 		op_time_iso(rec->rev_time, t3, sizeof(t3));
 		printf("%s revoked %s %s %s %s %zu %s\n", d, t3,
-		       op_reason_name(rec->reason), t1, t2, rec->der_len, etag);
+		       op_reason_name(rec->reason), t1, t2, op_rec_served_len(rec), etag);
 	} else {
-		printf("%s good %s %s %zu %s\n", d, t1, t2, rec->der_len, etag);
+		printf("%s good %s %s %zu %s\n", d, t1, t2, op_rec_served_len(rec), etag);
 	}
 	return 0;
 }
@@ -236,8 +235,9 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	size_t slen, klen;
 	OCSP_CERTID *cid;
 	X509 *ca;
-	MDB_val k, v;
 	struct op_rec rec;
+	uint8_t *der;
+	size_t len;
 	int tag = op_hash_from_name(hash), rc;
 
 	if (tag == OP_HASH_NONE)
@@ -253,23 +253,23 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	OCSP_CERTID_free(cid);
 	if (rc)
 		return rc;
-	k.mv_size = klen;
-	k.mv_data = key;
-	if ((rc = mdb_get(r->txn, r->db.dbi, &k, &v)) != 0)
-		return op_err_set(rc == MDB_NOTFOUND ? OP_E_NOTFOUND : OP_E_DB,
-				  "no %s response for serial %s of %s", hash,
-				  serial, issuer);
-	if ((rc = op_rec_decode(v.mv_data, v.mv_size, &rec)) != 0)
-		return rc;
+	if ((rc = op_db_get_rec(r->txn, r->db.dbi, key, klen, &rec)) != 0)
+		return rc != MDB_NOTFOUND ? rc :
+		       op_err_set(OP_E_NOTFOUND, "no %s response for serial %s "
+				  "of %s", hash, serial, issuer);
 	if (rec.next_update < op_time_now())
 		op_warn("this response's nextUpdate has passed");
 	if (isatty(STDOUT_FILENO))
 		return op_err_set(OP_E_RANGE, "refusing to write DER to a terminal; "
 				  "redirect standard output");
-	if (fwrite(rec.der, 1, rec.der_len, stdout) != rec.der_len ||
-	    fflush(stdout) != 0)
-		return op_err_set(OP_E_SYS, "writing standard output");
-	return 0;
+	len = op_rec_served_len(&rec);
+	if (!(der = malloc(len)))
+		return OP_E_NOMEM;
+	op_rec_emit(&rec, der);
+	if (fwrite(der, 1, len, stdout) != len || fflush(stdout) != 0)
+		rc = op_err_set(OP_E_SYS, "writing standard output");
+	free(der);
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -141,9 +141,13 @@ static const char *date_now(struct worker *w)
 	return w->date;
 }
 
-/* Queue one response: head, then body unless HEAD or 304. */
-static void respond(struct conn *c, int method, int status, const char *ctype,
-		    const uint8_t *body, size_t len, const char *extra, int close)
+#define OCSP_TYPE "application/ocsp-response"
+
+/* Queue a response head with room for a body of len after it; NULL (and
+ * the connection closing) if out of memory or without a body to write. */
+static char *respond_head(struct conn *c, int method, int status,
+			  const char *ctype, size_t len, const char *extra,
+			  int close)
 {
 	char head[1024];
 	size_t hl;
@@ -153,18 +157,39 @@ static void respond(struct conn *c, int method, int status, const char *ctype,
 			   status == 304 ? -1 : (long long)len, extra, close);
 	if (hl == 0 || out_reserve(c, hl + (nobody ? 0 : len)) != 0) {
 		c->closing = 1;
-		return;
+		return NULL;
 	}
 	memcpy(c->out + c->out_len, head, hl);
 	c->out_len += hl;
-	/* Copied, not referenced: the map may be swapped out while a slow
-	 * client still has the answer queued. */
-	if (!nobody) {
-		memcpy(c->out + c->out_len, body, len);
-		c->out_len += len;
-	}
 	if (close)
 		c->closing = 1;
+	return nobody ? NULL : c->out + c->out_len;
+}
+
+/* Queue one response: head, then body unless HEAD or 304. */
+static void respond(struct conn *c, int method, int status, const char *ctype,
+		    const uint8_t *body, size_t len, const char *extra, int close)
+{
+	char *p = respond_head(c, method, status, ctype, len, extra, close);
+
+	/* Copied, not referenced: the map may be swapped out while a slow
+	 * client still has the answer queued. */
+	if (p) {
+		memcpy(p, body, len);
+		c->out_len += len;
+	}
+}
+
+/* Queue a stored response: its DER is rebuilt straight into the output
+ * buffer (op_rec_emit), one copy and no allocation beyond the buffer. */
+static void respond_rec(struct conn *c, int method, const struct op_rec *rec,
+			const char *extra, int close)
+{
+	size_t len = op_rec_served_len(rec);
+	char *p = respond_head(c, method, 200, OCSP_TYPE, len, extra, close);
+
+	if (p)
+		c->out_len += op_rec_emit(rec, (uint8_t *)p);
 }
 
 static void respond_text(struct conn *c, int method, int status, const char *text,
@@ -180,18 +205,19 @@ static void respond_text(struct conn *c, int method, int status, const char *tex
 static int lookup(struct worker *w, const uint8_t *key, size_t keylen,
 		  struct op_rec *rec)
 {
-	MDB_val k = { keylen, (void *)key }, v;
-
 	for (int i = 0; i < srv.nslots; i++) {
+		int rc;
+
 		if (srv_view_sync(&w->views[i], &srv.slots[i]) != 0)
 			continue;
-		if (mdb_get(w->views[i].txn, w->views[i].f->db.dbi, &k, &v) == 0)
-			return op_rec_decode(v.mv_data, v.mv_size, rec) == 0 ? 0 : -1;
+		rc = op_db_get_rec(w->views[i].txn, w->views[i].f->db.dbi, key,
+				   keylen, rec);
+		if (rc != MDB_NOTFOUND)
+			return rc == 0 ? 0 : -1;
 	}
 	return -1;
 }
 
-#define OCSP_TYPE "application/ocsp-response"
 #define NO_CACHE "Cache-Control: no-cache\r\n"
 
 static enum srv_result answer(struct conn *c, const struct srv_http_req *req,
@@ -243,7 +269,7 @@ static enum srv_result answer(struct conn *c, const struct srv_http_req *req,
 			return SRV_R_NOT_MODIFIED;
 		}
 	}
-	respond(c, m, 200, OCSP_TYPE, rec.der, rec.der_len, extra, close);
+	respond_rec(c, m, &rec, extra, close);
 	return rec.status == OP_STATUS_REVOKED ? SRV_R_REVOKED : SRV_R_GOOD;
 }
 
