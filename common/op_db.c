@@ -119,7 +119,8 @@ int op_db_open(const char *path, struct op_db *db)
 	memset(db, 0, sizeof(*db));
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		return op_err_set(rc, "%s: %s", path, mdb_strerror(rc));
-	rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
+	rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK |
+			  MDB_NORDAHEAD, 0);
 	if (rc) {
 		op_err_set(rc == MDB_INVALID ? OP_E_FORMAT : rc, "%s: %s", path,
 			   mdb_strerror(rc));

@@ -68,11 +68,14 @@ static int get_tl(const uint8_t **p, const uint8_t *end, uint8_t tag, size_t *n)
 	len = q[1];
 	q += 2;
 	if (len & 0x80) {
+		/* DER: the shortest form only, so emitting gives the input. */
 		k = len & 0x7f;
-		if (k == 0 || k > 4 || (size_t)(end - q) < k)
+		if (k == 0 || k > 4 || (size_t)(end - q) < k || q[0] == 0)
 			return -1;
 		for (len = 0; k > 0; k--)
 			len = len << 8 | *q++;
+		if (len < 0x80)
+			return -1;
 	}
 	if ((size_t)(end - q) < len)
 		return -1;
