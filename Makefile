@@ -2,6 +2,13 @@
 # make install [PREFIX=/usr/local] [DESTDIR=] | make clean
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
+# The release, defined here and nowhere else: it is compiled into
+# common/op_version.c (every program's --version) and names the Debian
+# package directory; `make deb` stops when the top entry of
+# packaging/debian/changelog carries another upstream version, so a release
+# bumps VERSION here and adds a changelog entry (dch -v VERSION-1) together.
+VERSION := 0.1.0
+
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
@@ -14,6 +21,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's liblmdb-dev ships a .pc; other systems may not.
 LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# ocsp-db is a pure reader: common/ and libcrypto, no PKCS#11, no libevent.
+DB_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
@@ -48,6 +57,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# Only this object carries the version, so only it rebuilds when it changes.
+$(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
+$(BUILD)/common/op_version.o: Makefile
+
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
 $(GEN_LIB): $(call obj,$(GEN_SRC))
@@ -58,9 +71,9 @@ $(SRV_LIB): $(call obj,$(SRV_SRC))
 $(BIN)/ocsp-gen: $(call obj,generator/ocsp_gen.c) $(GEN_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
-$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(GEN_LIB) $(COMMON_LIB)
+$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) $(LMDB_LIBS)
 $(BIN)/ocsp-serve: $(call obj,server/ocsp_serve.c) $(SRV_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
@@ -141,8 +154,12 @@ stress: deps all
 	@BIN=$(abspath $(BIN)) sh tests/stress/stress.sh
 
 # Debian package: a copy of the tree with packaging/debian as debian/.
-DEB_DIR := build-deb/ocsp-presign-0.1.0
+DEB_DIR := build-deb/ocsp-presign-$(VERSION)
 deb:
+	@v=$$(dpkg-parsechangelog -l packaging/debian/changelog -S Version); \
+	if [ "$${v%-*}" != "$(VERSION)" ]; then \
+		echo "deb: packaging/debian/changelog is at $$v, the Makefile's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION)-1)" >&2; \
+		exit 1; fi
 	rm -rf build-deb && mkdir -p $(DEB_DIR)
 	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)
 	cp -r packaging/debian $(DEB_DIR)/debian

@@ -157,10 +157,7 @@ int op_db_open(const char *path, struct op_db *db)
 		goto txn_abort;
 	}
 	if ((rc = op_db_check_format(txn, db->dbi)) != 0) {
-		char d[512];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		op_err_set(rc, "%s: %s", path, d);
+		op_err_prefix(rc, "%s", path);
 		goto txn_abort;
 	}
 	db->generated = op_db_meta_i64(txn, db->dbi, OP_META_GENERATED,

@@ -70,6 +70,33 @@ int op_err_ssl(int rc, const char *fmt, ...)
 	return rc;
 }
 
+int op_err_prefix(int rc, const char *fmt, ...)
+{
+	char old[sizeof(detail)];
+	va_list ap;
+	size_t len;
+
+	memcpy(old, detail, sizeof(old));
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	len = strlen(detail);
+	if (old[0] && len < sizeof(detail))
+		snprintf(detail + len, sizeof(detail) - len, ": %s", old);
+	return rc;
+}
+
+int op_err_append(int rc, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(detail);
+
+	va_start(ap, fmt);
+	vsnprintf(detail + len, sizeof(detail) - len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 const char *op_err_detail(void)
 {
 	return detail;

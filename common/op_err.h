@@ -43,6 +43,19 @@ int op_err_set(int rc, const char *fmt, ...)
 int op_err_ssl(int rc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Put "PREFIX: " in front of the current detail and return rc, for a caller
+ * that adds its context (file, section, authority) to a callee's error:
+ * "return op_err_prefix(rc, "authority %s", name);".  The result is cut at
+ * the same length as every other detail.
+ */
+int op_err_prefix(int rc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Append formatted text to the current detail and return rc. */
+int op_err_append(int rc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The detail of the last op_err_set() on this thread, or "" if none.
  * Points into thread-local storage, valid until the next op_err_* call. */
 const char *op_err_detail(void);

@@ -210,3 +210,37 @@ size_t op_key_issuer_len(const uint8_t *key, size_t keylen)
 		return 0;
 	return 1 + 2 * h;
 }
+
+int op_key_issuer_prefix(X509 *ca, int tag, uint8_t prefix[OP_KEY_MAX],
+			 size_t *len)
+{
+	const EVP_MD *md = EVP_get_digestbynid(op_hash_nid(tag));
+	const ASN1_BIT_STRING *pub = X509_get0_pubkey_bitstr(ca);
+	size_t h = op_hash_len(tag);
+	unsigned int nl = 0, kl = 0;
+
+	if (h == 0 || !md)
+		return op_err_set(OP_E_PARSE, "unsupported CertID hash algorithm");
+	/* What OCSP_cert_id_new hashes: the DER name and the key's bits. */
+	if (!pub || !X509_NAME_digest(X509_get_subject_name(ca), md,
+				      prefix + 1, &nl) ||
+	    !EVP_Digest(pub->data, (size_t)pub->length, prefix + 1 + h, &kl, md,
+			NULL) || nl != h || kl != h)
+		return op_err_ssl(OP_E_CRYPTO, "hashing the issuer's name and key");
+	prefix[0] = (uint8_t)tag;
+	*len = 1 + 2 * h;
+	return 0;
+}
+
+int op_key_from_issuer(X509 *ca, int tag, const uint8_t *serial,
+		       size_t serial_len, uint8_t key[OP_KEY_MAX], size_t *keylen)
+{
+	uint8_t p[OP_KEY_MAX];
+	size_t plen, h = op_hash_len(tag);
+	int rc;
+
+	if ((rc = op_key_issuer_prefix(ca, tag, p, &plen)) != 0)
+		return rc;
+	return op_key_make(key, keylen, tag, p + 1, h, p + 1 + h, h, serial,
+			   serial_len);
+}

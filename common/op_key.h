@@ -76,6 +76,20 @@ int op_key_make(uint8_t key[OP_KEY_MAX], size_t *keylen, int tag,
 int op_key_from_certid(const OCSP_CERTID *cid, uint8_t key[OP_KEY_MAX],
 		       size_t *keylen);
 
+/*
+ * The issuer prefix of every key for certificates issued by ca under the
+ * CertID hash tag: tag | hash(ca's subject DER) | hash(ca's public key
+ * BIT STRING content).  prefix has room for OP_KEY_MAX; *len receives
+ * 1 + 2 * op_hash_len(tag).  OP_E_PARSE for an unknown tag, OP_E_CRYPTO if
+ * hashing fails.
+ */
+int op_key_issuer_prefix(X509 *ca, int tag, uint8_t prefix[OP_KEY_MAX],
+			 size_t *len);
+
+/* The key of serial (content octets, normalised here) issued by ca. */
+int op_key_from_issuer(X509 *ca, int tag, const uint8_t *serial,
+		       size_t serial_len, uint8_t key[OP_KEY_MAX], size_t *keylen);
+
 /* Length of the issuer prefix (tag + both hashes) of a key; 0 if not a
  * response key. */
 size_t op_key_issuer_len(const uint8_t *key, size_t keylen);

@@ -14,7 +14,7 @@ void op_log_init(const char *prog, enum op_log_level max);
 void op_log(enum op_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#define op_err(...) op_log(OP_LOG_ERR, __VA_ARGS__)
+#define op_log_err(...) op_log(OP_LOG_ERR, __VA_ARGS__)
 #define op_warn(...) op_log(OP_LOG_WARN, __VA_ARGS__)
 #define op_info(...) op_log(OP_LOG_INFO, __VA_ARGS__)
 #define op_debug(...) op_log(OP_LOG_DEBUG, __VA_ARGS__)

@@ -221,13 +221,9 @@ static int duration(struct loader *l, const char *key, const char *def,
 {
 	const char *v = get(l, "ocsp_gen", key);
 
-	if (op_dur_parse(v ? v : def, out) != 0) {
-		char d[256];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: %s: %s", l->path,
-				  key, d);
-	}
+	if (op_dur_parse(v ? v : def, out) != 0)
+		return op_err_prefix(OP_E_CONFIG, "%s: [ocsp_gen]: %s", l->path,
+				     key);
 	return 0;
 }
 

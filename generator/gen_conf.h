@@ -1,7 +1,7 @@
 /*
  * gen_conf: ocsp-gen's configuration, read with OpenSSL's NCONF.
  *
- * Keys are the contract in DESIGN.md.  Relative file names are taken
+ * Keys are a contract (docs/ocsp-gen.conf.5).  Relative file names are taken
  * relative to the configuration file's directory.  Unknown keys are
  * warned about (a typo in "local_revocations" must not pass silently).
  */

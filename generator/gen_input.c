@@ -61,13 +61,11 @@ static int add_hex(struct gen_list *l, const char *hex, size_t n,
 {
 	uint8_t s[OP_SERIAL_MAX];
 	size_t slen;
-	char d[256];
 
 	if (op_serial_from_hex(hex, n, s, &slen) != 0) {
-		snprintf(d, sizeof(d), "%s", op_err_detail());
 		if (line)
-			return op_err_set(OP_E_PARSE, "%s:%zu: %s", file, line, d);
-		return op_err_set(OP_E_PARSE, "%s: %s", file, d);
+			return op_err_prefix(OP_E_PARSE, "%s:%zu", file, line);
+		return op_err_prefix(OP_E_PARSE, "%s", file);
 	}
 	return add(l, s, slen, status, reason, src, rev_time);
 }
@@ -208,10 +206,7 @@ static int load_dir(const char *path, struct gen_list *issued)
 		rc = add_hex(issued, de->d_name, strlen(de->d_name), path, 0,
 			     OP_STATUS_GOOD, OP_REASON_NONE, GEN_SRC_ISSUED, 0);
 		if (rc) {
-			char dd[300];
-
-			snprintf(dd, sizeof(dd), "%s", op_err_detail());
-			rc = op_err_set(rc, "%s (file name in serials directory)", dd);
+			op_err_append(rc, " (file name in serials directory)");
 			break;
 		}
 	}
@@ -412,10 +407,7 @@ int gen_crl_load(const char *path, X509 *ca, int64_t now,
 		if ((rc = op_serial_from_asn1(sn, s, &slen)) != 0 ||
 		    (rc = op_time_from_asn1(X509_REVOKED_get0_revocationDate(r),
 					    &t)) != 0) {
-			char d[256];
-
-			snprintf(d, sizeof(d), "%s", op_err_detail());
-			rc = op_err_set(OP_E_CRL, "%s: entry %d: %s", path, i + 1, d);
+			rc = op_err_prefix(OP_E_CRL, "%s: entry %d", path, i + 1);
 			goto out;
 		}
 		if ((rc = add(revoked, s, slen, OP_STATUS_REVOKED, reason,

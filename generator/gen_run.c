@@ -152,12 +152,8 @@ out:
 	free(names);
 	for (size_t i = 0; i < 4; i++)
 		gen_list_free(lists[i]);
-	if (rc) {
-		char d[1024];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		rc = op_err_set(rc, "authority %s: %s", c->name, d);
-	}
+	if (rc)
+		rc = op_err_prefix(rc, "authority %s", c->name);
 	return rc;
 }
 
@@ -613,7 +609,7 @@ static void report(const struct run *r)
 /* LMDB reports a short write as EIO; say when the disk is the reason. */
 static int explain_write_error(const char *output, int rc)
 {
-	char dir[PATH_MAX], d[768];
+	char dir[PATH_MAX];
 	const char *slash = strrchr(output, '/');
 	struct statvfs sv;
 
@@ -622,10 +618,9 @@ static int explain_write_error(const char *output, int rc)
 	if (statvfs(dir[0] ? dir : "/", &sv) != 0 ||
 	    (unsigned long long)sv.f_bavail * sv.f_frsize > 16ULL << 20)
 		return rc;
-	snprintf(d, sizeof(d), "%s", op_err_detail());
-	return op_err_set(rc, "%s (the filesystem of %s has %llu KiB free: full?)",
-			  d, dir[0] ? dir : "/",
-			  (unsigned long long)sv.f_bavail * sv.f_frsize / 1024);
+	return op_err_append(rc, " (the filesystem of %s has %llu KiB free: full?)",
+			     dir[0] ? dir : "/",
+			     (unsigned long long)sv.f_bavail * sv.f_frsize / 1024);
 }
 
 static int write_metrics(struct run *r, const struct timespec *t0)

@@ -1,10 +1,9 @@
 /*
- * gen_signer: choosing and loading an authority's OCSP signer.
+ * gen_signer: checking and choosing an authority's OCSP signer.
  *
  * Certificates are checked without touching keys (gen_signer_check,
  * gen_signer_choose); only the chosen signer's key is then loaded, through
- * a keystore that holds a PEM-file backend and a PKCS#11 backend (libp11).
- * The PIN is read from a file or the URI and never logged.
+ * gen_keystore (included here for the callers that do both).
  */
 #ifndef GEN_SIGNER_H
 #define GEN_SIGNER_H
@@ -14,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "gen_keystore.h"
 #include "op_rec.h"
 
 #define GEN_SIGNER_W_NOCHECK 0x01	/* delegate without id-pkix-ocsp-nocheck */
@@ -39,43 +39,7 @@ int gen_signer_choose(X509 *const *certs, const char *const *names, size_t n,
 /* First OP_REC_SIGNER_ID octets of SHA-256 over the certificate's DER. */
 int gen_signer_id(X509 *cert, uint8_t id[OP_REC_SIGNER_ID]);
 
-/* Load a PEM certificate file; OP_E_PARSE naming path on failure. */
+/* op_cert_load(); callers move to it as gen_run.c is split. */
 int gen_cert_load(const char *path, X509 **out);
-
-/* Parsed RFC 7512 PKCS#11 URI (the attributes we use). */
-struct gen_p11_uri {
-	char token[64];
-	char serial[32];
-	char object[128];
-	uint8_t id[64];
-	size_t id_len;
-	char pin_source[512];	/* "file:/path" or a path */
-	char pin_value[128];
-	int has_token, has_serial, has_object, has_id, has_pin_value;
-};
-
-/* Parse "pkcs11:token=...;object=...;pin-source=file:..." */
-int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *out);
-
-/*
- * Read a PIN from a file: the first line, without its newline.  The file
- * must not be readable by group or others.
- */
-int gen_pin_read(const char *path, char *pin, size_t size);
-
-struct gen_keystore;
-
-/* module may be NULL if no PKCS#11 key is used (then it is an error to
- * load one).  Caller closes with gen_keystore_close(). */
-int gen_keystore_open(const char *module, struct gen_keystore **ks);
-void gen_keystore_close(struct gen_keystore *ks);
-
-/*
- * Load the private key named by spec (PKCS#11 URI or PEM file) and check it
- * matches cert.  *key is the caller's (EVP_PKEY_free) but a PKCS#11 key
- * needs ks alive to sign.  Errors name the signer.
- */
-int gen_key_load(struct gen_keystore *ks, const char *signer, const char *spec,
-		 X509 *cert, EVP_PKEY **key);
 
 #endif

@@ -2,14 +2,15 @@
  * ocsp-db: inspect a published responses file, extract one response (for
  * stapling), or check that none is about to expire.  See ocsp-db(1).
  */
-#include "gen_resp.h"
-#include "gen_signer.h"
+#include "op_cert.h"
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
+#include "op_version.h"
+#include "op_walk.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 	      "       ocsp-db dump FILE\n"
 	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256]\n"
 	      "       ocsp-db check FILE --min-remaining DURATION\n"
+	      "       ocsp-db --version\n"
 	      "\n"
 	      "get writes the DER response to standard output (for stapling).\n"
 	      "check exits 2 and names each response whose nextUpdate is nearer\n"
@@ -48,35 +50,31 @@ static void usage(FILE *f)
 
 static int open_reader(const char *path, struct reader *r)
 {
-	const size_t ml = sizeof(OP_META_ISSUER) - 1;
-	MDB_cursor *cur;
-	MDB_val k = { ml, OP_META_ISSUER }, v;
+	struct op_walk w;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = op_db_open(path, &r->db)) != 0)
 		return rc;
-	if ((rc = mdb_txn_begin(r->db.env, NULL, MDB_RDONLY, &r->txn)) != 0 ||
-	    (rc = mdb_cursor_open(r->txn, r->db.dbi, &cur)) != 0)
+	if ((rc = mdb_txn_begin(r->db.env, NULL, MDB_RDONLY, &r->txn)) != 0)
 		return op_err_set(OP_E_DB, "%s: %s", path, mdb_strerror(rc));
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 &&
-	     r->niss < MAX_ISSUERS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if ((rc = op_walk_begin(&w, r->txn, r->db.dbi, OP_WALK_ISSUERS)) != 0)
+		return rc;
+	while (r->niss < MAX_ISSUERS && (rc = op_walk_next(&w)) > 0) {
 		struct issuer *i = &r->iss[r->niss];
 
-		if (k.mv_size <= ml || memcmp(k.mv_data, OP_META_ISSUER, ml) != 0)
-			break;
-		i->plen = k.mv_size - ml;
-		if (i->plen > OP_KEY_MAX)
+		if (w.plen > OP_KEY_MAX)
 			continue;
-		memcpy(i->prefix, (uint8_t *)k.mv_data + ml, i->plen);
-		snprintf(i->name, sizeof(i->name), "%.*s", (int)v.mv_size,
-			 (char *)v.mv_data);
+		i->plen = w.plen;
+		memcpy(i->prefix, w.prefix, w.plen);
+		snprintf(i->name, sizeof(i->name), "%.*s", (int)w.val.mv_size,
+			 (char *)w.val.mv_data);
 		i->oldest_this = INT64_MAX;
 		i->nearest_next = INT64_MAX;
 		r->niss++;
 	}
-	mdb_cursor_close(cur);
-	return 0;
+	op_walk_end(&w);
+	return rc < 0 ? rc : 0;
 }
 
 static void close_reader(struct reader *r)
@@ -96,33 +94,30 @@ static struct issuer *issuer_of(struct reader *r, const uint8_t *key, size_t kle
 	return NULL;
 }
 
+struct each {
+	struct reader *r;
+	int (*fn)(struct reader *, const MDB_val *, const struct op_rec *, void *);
+	void *arg;
+};
+
+static int each_one(const struct op_walk *w, void *arg)
+{
+	struct each *e = arg;
+
+	return e->fn(e->r, &w->key, &w->rec, e->arg);
+}
+
 /*
- * Call fn for every response record.  Stops at the first non-zero return.
+ * Call fn for every response record.  Stops at the first non-zero return,
+ * a record that does not decode or a failing cursor.
  */
 static int each_response(struct reader *r,
 			 int (*fn)(struct reader *, const MDB_val *,
 				   const struct op_rec *, void *), void *arg)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	struct op_rec rec;
-	int rc, frc = 0;
+	struct each e = { r, fn, arg };
 
-	if ((rc = mdb_cursor_open(r->txn, r->db.dbi, &cur)) != 0)
-		return op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !frc;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (((uint8_t *)k.mv_data)[0] == 0)
-			continue;
-		if (op_rec_decode(v.mv_data, v.mv_size, &rec) != 0 ||
-		    op_db_rec_certs(r->txn, r->db.dbi, &rec) != 0) {
-			frc = op_err_set(OP_E_FORMAT, "corrupt record");
-			break;
-		}
-		frc = fn(r, &k, &rec, arg);
-	}
-	mdb_cursor_close(cur);
-	return frc;
+	return op_walk(r->txn, r->db.dbi, OP_WALK_RESPONSES, each_one, &e);
 }
 
 static void describe(struct reader *r, const MDB_val *k, char *buf, size_t size)
@@ -170,10 +165,12 @@ static int cmd_stats(struct reader *r, const char *path)
 	printf("file       %s\nformat     %s\ngenerated  %s\n", path, OP_DB_FORMAT, t1);
 	for (size_t n = 0; n < r->niss; n++) {
 		struct issuer *i = &r->iss[n];
-		char name[600];
+		char name[600], *tab;
 
+		/* "section\tsubject"; an older or odd file may lack the tab. */
 		snprintf(name, sizeof(name), "%s", i->name);
-		*strchr(name, '\t') = ' ';
+		if ((tab = strchr(name, '\t')) != NULL)
+			*tab = ' ';
 		total += i->good + i->revoked;
 		if (i->good + i->revoked == 0)
 			continue;
@@ -233,7 +230,6 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 {
 	uint8_t s[OP_SERIAL_MAX], key[OP_KEY_MAX];
 	size_t slen, klen;
-	OCSP_CERTID *cid;
 	X509 *ca;
 	struct op_rec rec;
 	uint8_t *der;
@@ -243,14 +239,10 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	if (tag == OP_HASH_NONE)
 		return op_err_set(OP_E_PARSE, "--hash %s: unknown hash", hash);
 	if ((rc = op_serial_from_hex(serial, strlen(serial), s, &slen)) != 0 ||
-	    (rc = gen_cert_load(issuer, &ca)) != 0)
+	    (rc = op_cert_load(issuer, &ca)) != 0)
 		return rc;
-	cid = gen_resp_certid(ca, tag, s, slen);
+	rc = op_key_from_issuer(ca, tag, s, slen, key, &klen);
 	X509_free(ca);
-	if (!cid)
-		return op_err_ssl(OP_E_CRYPTO, "building CertID");
-	rc = op_key_from_certid(cid, key, &klen);
-	OCSP_CERTID_free(cid);
 	if (rc)
 		return rc;
 	if ((rc = op_db_get_rec(r->txn, r->db.dbi, key, klen, &rec)) != 0)
@@ -280,6 +272,7 @@ int main(int argc, char **argv)
 		{ "hash", required_argument, NULL, 'H' },
 		{ "min-remaining", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *issuer = NULL, *serial = NULL, *hash = "sha1", *minrem = NULL;
@@ -295,6 +288,7 @@ int main(int argc, char **argv)
 		case 'H': hash = optarg; break;
 		case 'm': minrem = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': return op_version_print(stdout, "ocsp-db") ? 1 : 0;
 		default: usage(stderr); return 64;
 		}
 	}
@@ -346,7 +340,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return 0;
 fail:
-	op_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
-	       *op_err_detail() ? ": " : "", op_err_detail());
+	op_log_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
+		   *op_err_detail() ? ": " : "", op_err_detail());
 	return rc == OP_E_NOTFOUND ? 1 : 3;
 }

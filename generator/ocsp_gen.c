@@ -7,6 +7,7 @@
 #include "op_err.h"
 #include "op_log.h"
 #include "op_time.h"
+#include "op_version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      more detail\n"
 	      "  -h, --help         this text\n"
+	      "      --version      print the version and exit\n"
 	      "\n"
 	      "Exit status: 0 published (or nothing needed re-signing); 1 error,\n"
 	      "nothing published; 2 usage; 3 another run holds the lock.\n", f);
@@ -44,6 +46,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_opts opts = { 0 };
@@ -63,6 +66,7 @@ int main(int argc, char **argv)
 		case 'q': level = OP_LOG_ERR; break;
 		case 'v': level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': return op_version_print(stdout, "ocsp-gen") ? 1 : 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -99,9 +103,9 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return 0;
 fail:
-	op_err("%s: %s%s%s", act, op_strerror(rc), *op_err_detail() ? ": " : "",
-	       op_err_detail());
+	op_log_err("%s: %s%s%s", act, op_strerror(rc),
+		   *op_err_detail() ? ": " : "", op_err_detail());
 	if (rc != OP_E_LOCKED && strcmp(act, "run") == 0)
-		op_err("nothing was published; the previous file is unchanged");
+		op_log_err("nothing was published; the previous file is unchanged");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }

@@ -855,7 +855,7 @@ usage_err:
 	usage(stderr);
 	return 2;
 fail:
-	op_err("%s: %s%s%s", act, op_strerror(rc), *op_err_detail() ? ": " : "",
-	       op_err_detail());
+	op_log_err("%s: %s%s%s", act, op_strerror(rc),
+		   *op_err_detail() ? ": " : "", op_err_detail());
 	return 1;
 }

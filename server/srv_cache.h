@@ -1,5 +1,5 @@
 /*
- * srv_cache: the HTTP caching headers of a signed answer (DESIGN.md):
+ * srv_cache: the HTTP caching headers of a signed answer (ocsp-serve(8)):
  * max-age = min(nextUpdate - now, --max-age), Last-Modified = thisUpdate,
  * Expires = nextUpdate, ETag from the stored digest.
  */

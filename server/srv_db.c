@@ -82,8 +82,8 @@ int srv_slot_check(struct srv_slot *s)
 		if (last_refused != st.st_ino) {
 			last_refused = st.st_ino;
 			atomic_fetch_add(&s->refused, 1);
-			op_err("%s: new file refused, keeping the old one: %s",
-			       s->path, op_err_detail());
+			op_log_err("%s: new file refused, keeping the old one: %s",
+				   s->path, op_err_detail());
 		}
 		return -1;
 	}

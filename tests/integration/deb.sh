@@ -14,6 +14,11 @@ t_check "dpkg -i" dpkg -i "$deb"
 t_check "ocsp-gen --help (installed)" /usr/sbin/ocsp-gen --help
 t_check "ocsp-serve --help (installed)" /usr/sbin/ocsp-serve --help
 t_check "ocsp-db --help (installed)" /usr/bin/ocsp-db --help
+pkgver=$(dpkg-query -W -f='${Version}' ocsp-presign)
+for p in /usr/sbin/ocsp-gen /usr/bin/ocsp-db; do
+	"$p" --version > "$T_TMP/version" 2>&1
+	t_grep "$p --version is the package's upstream version" "^${p##*/} ${pkgver%-*}\$" "$T_TMP/version"
+done
 t_check "system user created" id ocsp-presign
 t_grep "example config has the contract's keys" "^authorities" /etc/ocsp-presign/ocsp-gen.conf
 pki_make "$T_TMP/pki" 3 > /dev/null

@@ -1,12 +1,10 @@
-/* gen_signer: validation and choice of OCSP signers, PKCS#11 URIs, PINs. */
+/* gen_signer: validation and choice of OCSP signers. */
 #include <check.h>
 
 #include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <openssl/ec.h>
 #include <openssl/x509v3.h>
 
@@ -179,45 +177,6 @@ START_TEST(choose_most_recent_valid)
 }
 END_TEST
 
-START_TEST(pkcs11_uri)
-{
-	struct gen_p11_uri u;
-
-	ck_assert_int_eq(gen_p11_uri_parse("pkcs11:token=my%20token;object=ocsp-rsa-2026;"
-					   "pin-source=file:/etc/pin", &u), 0);
-	ck_assert_str_eq(u.token, "my token");
-	ck_assert_str_eq(u.object, "ocsp-rsa-2026");
-	ck_assert_str_eq(u.pin_source, "file:/etc/pin");
-	ck_assert_int_eq(gen_p11_uri_parse("pkcs11:token=t;id=%01%A0;type=private"
-					   "?pin-value=1234", &u), 0);
-	ck_assert_uint_eq(u.id_len, 2);
-	ck_assert_uint_eq(u.id[1], 0xa0);
-	ck_assert_str_eq(u.pin_value, "1234");
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:token=t", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:object=%zz", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:object", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("file:/x", &u), 0);
-}
-END_TEST
-
-START_TEST(pin_file_mode)
-{
-	char path[] = "/tmp/check_pin.XXXXXX", pin[64];
-	int fd = mkstemp(path);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, "4711\n", 5), 5);
-	close(fd);
-	chmod(path, 0600);
-	ck_assert_int_eq(gen_pin_read(path, pin, sizeof(pin)), 0);
-	ck_assert_str_eq(pin, "4711");
-	chmod(path, 0644);
-	ck_assert_int_eq(gen_pin_read(path, pin, sizeof(pin)), OP_E_PKCS11);
-	ck_assert_ptr_nonnull(strstr(op_err_detail(), "chmod 600"));
-	unlink(path);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("gen_signer");
@@ -228,8 +187,6 @@ int main(void)
 	tcase_add_test(tc, refuses_bad_signers);
 	tcase_add_test(tc, warnings);
 	tcase_add_test(tc, choose_most_recent_valid);
-	tcase_add_test(tc, pkcs11_uri);
-	tcase_add_test(tc, pin_file_mode);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,316 @@
+#include "gen_keystore.h"
+#include "op_err.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libp11.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+/* ---- PKCS#11 URI ---- */
+
+static int pct_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		      size_t *outlen)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)in[i];
+
+		if (c == '%') {
+			unsigned int v;
+
+			if (i + 2 >= n || !isxdigit((unsigned char)in[i + 1]) ||
+			    !isxdigit((unsigned char)in[i + 2]) ||
+			    sscanf(in + i + 1, "%2x", &v) != 1)
+				return -1;
+			c = (int)v;
+			i += 2;
+		}
+		if (j + 1 >= cap)
+			return -1;
+		out[j++] = (uint8_t)c;
+	}
+	out[j] = '\0';
+	*outlen = j;
+	return 0;
+}
+
+int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *u)
+{
+	const char *p;
+
+	memset(u, 0, sizeof(*u));
+	if (strncmp(uri, "pkcs11:", 7) != 0)
+		return op_err_set(OP_E_PARSE, "not a pkcs11: URI");
+	p = uri + 7;
+	while (*p) {
+		const char *end = p + strcspn(p, ";?&"), *eq = memchr(p, '=', (size_t)(end - p));
+		size_t nlen, vlen, outlen;
+		const char *v;
+		uint8_t buf[512];
+
+		if (!eq)
+			return op_err_set(OP_E_PARSE, "PKCS#11 URI attribute "
+					  "'%.*s' has no value", (int)(end - p), p);
+		nlen = (size_t)(eq - p);
+		v = eq + 1;
+		vlen = (size_t)(end - v);
+		if (pct_decode(v, vlen, buf, sizeof(buf), &outlen) != 0)
+			return op_err_set(OP_E_PARSE, "PKCS#11 URI attribute "
+					  "'%.*s': bad value", (int)nlen, p);
+#define ATTR(name) (nlen == sizeof(name) - 1 && memcmp(p, name, nlen) == 0)
+#define COPY(field, flag) do { \
+		if (outlen >= sizeof(u->field)) \
+			return op_err_set(OP_E_RANGE, "PKCS#11 URI: %.*s too long", \
+					  (int)nlen, p); \
+		memcpy(u->field, buf, outlen + 1); flag; } while (0)
+		if (ATTR("token"))
+			COPY(token, u->has_token = 1);
+		else if (ATTR("serial"))
+			COPY(serial, u->has_serial = 1);
+		else if (ATTR("object"))
+			COPY(object, u->has_object = 1);
+		else if (ATTR("pin-source"))
+			COPY(pin_source, (void)0);
+		else if (ATTR("pin-value"))
+			COPY(pin_value, u->has_pin_value = 1);
+		else if (ATTR("id")) {
+			if (outlen > sizeof(u->id))
+				return op_err_set(OP_E_RANGE, "PKCS#11 URI: id too long");
+			memcpy(u->id, buf, outlen);
+			u->id_len = outlen;
+			u->has_id = 1;
+		}
+		/* type, module-path, manufacturer, ...: not needed to find a key. */
+#undef COPY
+#undef ATTR
+		p = *end ? end + 1 : end;
+	}
+	if (!u->has_object && !u->has_id)
+		return op_err_set(OP_E_PARSE, "PKCS#11 URI names no key: give "
+				  "object= or id=");
+	return 0;
+}
+
+int gen_pin_read(const char *path, char *pin, size_t size)
+{
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	if (strncmp(path, "file:", 5) == 0)
+		path += 5;
+	if (!(f = fopen(path, "r")))
+		return op_err_set(OP_E_PKCS11, "PIN file %s: %s", path,
+				  strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077 & ~011)) {
+		fclose(f);
+		return op_err_set(OP_E_PKCS11, "PIN file %s is readable or "
+				  "writable by group or others (mode %03o); "
+				  "chmod 600 it", path, st.st_mode & 0777);
+	}
+	if (!fgets(pin, (int)size, f)) {
+		fclose(f);
+		return op_err_set(OP_E_PKCS11, "PIN file %s is empty", path);
+	}
+	fclose(f);
+	n = strcspn(pin, "\r\n");
+	pin[n] = '\0';
+	return 0;
+}
+
+/* ---- keystore ---- */
+
+struct gen_keystore {
+	char *module;
+	PKCS11_CTX *ctx;	/* NULL until a PKCS#11 key is asked for */
+	PKCS11_SLOT *slots;
+	unsigned int nslots;
+};
+
+int gen_keystore_open(const char *module, struct gen_keystore **out)
+{
+	struct gen_keystore *ks = calloc(1, sizeof(*ks));
+
+	if (!ks || (module && !(ks->module = strdup(module)))) {
+		free(ks);
+		return OP_E_NOMEM;
+	}
+	*out = ks;
+	return 0;
+}
+
+void gen_keystore_close(struct gen_keystore *ks)
+{
+	if (!ks)
+		return;
+	if (ks->ctx) {
+		if (ks->slots)
+			PKCS11_release_all_slots(ks->ctx, ks->slots, ks->nslots);
+		PKCS11_CTX_unload(ks->ctx);
+		PKCS11_CTX_free(ks->ctx);
+	}
+	free(ks->module);
+	free(ks);
+}
+
+static int p11_start(struct gen_keystore *ks, const char *signer)
+{
+	if (ks->ctx)
+		return 0;
+	if (!ks->module)
+		return op_err_set(OP_E_CONFIG, "signer %s: a PKCS#11 key needs "
+				  "pkcs11_module in [ocsp_gen]", signer);
+	if (!(ks->ctx = PKCS11_CTX_new()))
+		return OP_E_NOMEM;
+	if (PKCS11_CTX_load(ks->ctx, ks->module) != 0) {
+		PKCS11_CTX_free(ks->ctx);
+		ks->ctx = NULL;
+		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot load PKCS#11 "
+				  "module %s", signer, ks->module);
+	}
+	if (PKCS11_enumerate_slots(ks->ctx, &ks->slots, &ks->nslots) != 0)
+		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot list slots of "
+				  "%s", signer, ks->module);
+	return 0;
+}
+
+static PKCS11_SLOT *p11_find_slot(struct gen_keystore *ks,
+				  const struct gen_p11_uri *u)
+{
+	for (unsigned int i = 0; i < ks->nslots; i++) {
+		PKCS11_TOKEN *t = ks->slots[i].token;
+
+		if (!t || !t->initialized)
+			continue;
+		if (u->has_token && strcmp(t->label, u->token) != 0)
+			continue;
+		if (u->has_serial && strcmp(t->serialnr, u->serial) != 0)
+			continue;
+		return &ks->slots[i];
+	}
+	return NULL;
+}
+
+static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
+		     const char *signer)
+{
+	char pin[256];
+	int logged = 0, rc;
+
+	if (!slot->token->loginRequired)
+		return 0;
+	if (PKCS11_is_logged_in(slot, 0, &logged) == 0 && logged)
+		return 0;
+	if (u->has_pin_value) {
+		snprintf(pin, sizeof(pin), "%s", u->pin_value);
+	} else if (u->pin_source[0]) {
+		if ((rc = gen_pin_read(u->pin_source, pin, sizeof(pin))) != 0)
+			return op_err_prefix(rc, "signer %s", signer);
+	} else {
+		return op_err_set(OP_E_PKCS11, "signer %s: token '%s' needs a PIN: "
+				  "add pin-source=file:PATH to the URI", signer,
+				  slot->token->label);
+	}
+	rc = PKCS11_login(slot, 0, pin);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	if (rc != 0)
+		return op_err_ssl(OP_E_PKCS11, "signer %s: login to token '%s' "
+				  "failed (wrong PIN?)", signer, slot->token->label);
+	return 0;
+}
+
+static int load_pkcs11(struct gen_keystore *ks, const char *signer,
+		       const char *spec, EVP_PKEY **key)
+{
+	struct gen_p11_uri u;
+	PKCS11_SLOT *slot;
+	PKCS11_KEY *keys;
+	unsigned int nkeys;
+	int rc;
+
+	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+		return op_err_prefix(rc, "signer %s: key", signer);
+	if ((rc = p11_start(ks, signer)) != 0)
+		return rc;
+	if (!(slot = p11_find_slot(ks, &u)))
+		return op_err_set(OP_E_PKCS11, "signer %s: no token '%s' in %s",
+				  signer, u.has_token ? u.token : "(any)",
+				  ks->module);
+	if ((rc = p11_login(slot, &u, signer)) != 0)
+		return rc;
+	if (PKCS11_enumerate_keys(slot->token, &keys, &nkeys) != 0)
+		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot list keys on "
+				  "token '%s'", signer, slot->token->label);
+	for (unsigned int i = 0; i < nkeys; i++) {
+		if (u.has_object && (!keys[i].label ||
+				     strcmp(keys[i].label, u.object) != 0))
+			continue;
+		if (u.has_id && (keys[i].id_len != u.id_len ||
+				 memcmp(keys[i].id, u.id, u.id_len) != 0))
+			continue;
+		if (!(*key = PKCS11_get_private_key(&keys[i])))
+			return op_err_ssl(OP_E_PKCS11, "signer %s: cannot use key "
+					  "'%s'", signer, u.object);
+		return 0;
+	}
+	return op_err_set(OP_E_PKCS11, "signer %s: no private key %s%s on token "
+			  "'%s'", signer, u.has_object ? "object=" : "id",
+			  u.has_object ? u.object : "", slot->token->label);
+}
+
+static int load_pem(struct gen_keystore *ks, const char *signer,
+		    const char *path, EVP_PKEY **key)
+{
+	(void)ks;
+	BIO *b = BIO_new_file(path, "r");
+
+	if (!b)
+		return op_err_ssl(OP_E_PARSE, "signer %s: cannot open key %s",
+				  signer, path);
+	*key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (!*key)
+		return op_err_ssl(OP_E_PARSE, "signer %s: %s is not an "
+				  "unencrypted PEM private key", signer, path);
+	return 0;
+}
+
+/* The key backends; the first whose prefix matches the spec is used. */
+static const struct key_backend {
+	const char *prefix;
+	int (*load)(struct gen_keystore *ks, const char *label,
+		    const char *spec, EVP_PKEY **key);
+} backends[] = {
+	{ "pkcs11:", load_pkcs11 },
+	{ "", load_pem },	/* anything else is a PEM file name */
+};
+
+int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
+		 X509 *cert, EVP_PKEY **key)
+{
+	int rc = OP_E_CONFIG;
+
+	*key = NULL;
+	ERR_clear_error();
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (strncmp(spec, backends[i].prefix, strlen(backends[i].prefix)) == 0) {
+			rc = backends[i].load(ks, label, spec, key);
+			break;
+		}
+	}
+	if (rc || !cert)
+		return rc;
+	if (X509_check_private_key(cert, *key) != 1) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+		return op_err_ssl(OP_E_SIGNER, "signer %s: key does not match its "
+				  "certificate", label);
+	}
+	return 0;
+}

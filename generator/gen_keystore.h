@@ -1,0 +1,59 @@
+/*
+ * gen_keystore: private keys behind one small interface.
+ *
+ * A key is named by a spec: a PKCS#11 URI (RFC 7512, "pkcs11:...") is
+ * loaded through libp11 from the module given to gen_keystore_open(); any
+ * other spec is the path of an unencrypted PEM private key.  The backends
+ * sit in one table in gen_keystore.c, the first whose prefix matches the
+ * spec is used.  A PIN is read from a file (or the URI's pin-value) and
+ * never logged.  Only the generator touches keys.
+ */
+#ifndef GEN_KEYSTORE_H
+#define GEN_KEYSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* Parsed RFC 7512 PKCS#11 URI (the attributes we use). */
+struct gen_p11_uri {
+	char token[64];
+	char serial[32];
+	char object[128];
+	uint8_t id[64];
+	size_t id_len;
+	char pin_source[512];	/* "file:/path" or a path */
+	char pin_value[128];
+	int has_token, has_serial, has_object, has_id, has_pin_value;
+};
+
+/* Parse "pkcs11:token=...;object=...;pin-source=file:..."; OP_E_PARSE or
+ * OP_E_RANGE with a detail if malformed or naming no key. */
+int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *out);
+
+/*
+ * Read a PIN from a file ("file:" prefix optional): the first line, without
+ * its newline.  The file must not be readable by group or others.
+ */
+int gen_pin_read(const char *path, char *pin, size_t size);
+
+struct gen_keystore;
+
+/* module may be NULL if no PKCS#11 key is used (then it is an error to
+ * load one).  Nothing is loaded until a PKCS#11 key is asked for.  Caller
+ * closes with gen_keystore_close(), after freeing the keys it loaded. */
+int gen_keystore_open(const char *module, struct gen_keystore **ks);
+void gen_keystore_close(struct gen_keystore *ks);
+
+/*
+ * Load the private key named by spec.  If cert is not NULL, the key must
+ * match it (OP_E_SIGNER otherwise); with cert NULL the key is loaded alone
+ * (e.g. to sign a certificate request).  label names the key in error
+ * details ("signer LABEL: ...").  *key is the caller's (EVP_PKEY_free), but
+ * a PKCS#11 key needs ks open to sign.
+ */
+int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
+		 X509 *cert, EVP_PKEY **key);
+
+#endif
