@@ -1,5 +1,6 @@
 #include "gen_conf.h"
 #include "op_err.h"
+#include "op_file.h"
 #include "op_key.h"
 #include "op_log.h"
 #include "op_time.h"
@@ -7,16 +8,19 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
 
 static const char *const main_keys[] = {
 	"output", "validity", "refresh", "cert_ids", "workers",
-	"pkcs11_module", "authorities", "metrics_file", NULL
+	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
+	"responder_id", NULL
 };
 static const char *const auth_keys[] = {
-	"ca_cert", "crl", "issued", "local_revocations", "signers", NULL
+	"ca_cert", "crl", "issued", "local_revocations", "signers",
+	"include_signer_cert", "responder_id", NULL
 };
 static const char *const signer_keys[] = { "cert", "key", NULL };
 
@@ -63,9 +67,11 @@ static int path_dup(struct loader *l, const char *v, char **out)
 	if (v[0] == '/' || strncmp(v, "pkcs11:", 7) == 0) {
 		*out = strdup(v);
 	} else {
+		const char *sep = strcmp(l->dir, "/") ? "/" : "";
+
 		n = strlen(l->dir) + strlen(v) + 2;
 		if ((*out = malloc(n)) != NULL)
-			snprintf(*out, n, "%s/%s", l->dir, v);
+			snprintf(*out, n, "%s%s%s", l->dir, sep, v);
 	}
 	return *out ? 0 : OP_E_NOMEM;
 }
@@ -175,6 +181,32 @@ struct auth_ctx {
 	struct gen_conf *c;
 };
 
+/*
+ * A key taking one of two words (no: 0, yes: 1), set in the authority's
+ * section or else in [ocsp_gen]; def when in neither.
+ */
+static int choice(struct loader *l, const char *section, const char *key,
+		  const char *no, const char *yes, int def, int *out)
+{
+	const char *v = get(l, section, key), *where = section;
+
+	if (!v) {
+		v = get(l, "ocsp_gen", key);
+		where = "ocsp_gen";
+	}
+	*out = def;
+	if (!v)
+		return 0;
+	if (strcasecmp(v, no) == 0)
+		*out = 0;
+	else if (strcasecmp(v, yes) == 0)
+		*out = 1;
+	else
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: %s '%s' must be %s or "
+				  "%s", l->path, where, key, v, yes, no);
+	return 0;
+}
+
 static int add_auth(void *arg, const char *section)
 {
 	struct auth_ctx *x = arg;
@@ -201,7 +233,11 @@ static int add_auth(void *arg, const char *section)
 	    (rc = need_path(x->l, section, "crl", &a->crl)) != 0 ||
 	    (rc = need_path(x->l, section, "issued", &a->issued)) != 0 ||
 	    (rc = opt_path(x->l, section, "local_revocations",
-			   &a->local_revocations)) != 0)
+			   &a->local_revocations)) != 0 ||
+	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 1,
+			 &a->include_signer_cert)) != 0 ||
+	    (rc = choice(x->l, section, "responder_id", "key", "name", 0,
+			 &a->responder_by_name)) != 0)
 		return rc;
 	if (!(signers = get(x->l, section, "signers")))
 		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is required",
@@ -278,16 +314,12 @@ int gen_conf_load(const char *path, struct gen_conf *conf)
 {
 	struct loader l = { 0 };
 	long errline = -1;
-	const char *slash;
 	int rc;
 
 	memset(conf, 0, sizeof(*conf));
 	l.path = path;
-	slash = strrchr(path, '/');
-	if (slash)
-		snprintf(l.dir, sizeof(l.dir), "%.*s", (int)(slash - path), path);
-	else
-		snprintf(l.dir, sizeof(l.dir), ".");
+	if ((rc = op_path_dir(path, l.dir, sizeof(l.dir))) != 0)
+		return rc;
 	if (!(l.nconf = NCONF_new(NULL)))
 		return OP_E_NOMEM;
 	if (NCONF_load(l.nconf, path, &errline) <= 0) {

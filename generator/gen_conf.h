@@ -27,6 +27,9 @@ struct gen_auth_conf {
 	char *local_revocations;	/* NULL if not configured */
 	struct gen_signer_conf *signers;
 	size_t nsigners;
+	/* Response profile; the authority's section overrides [ocsp_gen]. */
+	int include_signer_cert;	/* include_signer_cert = yes (default) */
+	int responder_by_name;		/* responder_id = name (default key) */
 };
 
 struct gen_conf {

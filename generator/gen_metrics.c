@@ -1,36 +1,18 @@
 #include "gen_metrics.h"
 #include "op_err.h"
+#include "op_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-int gen_metrics_write(const char *path, const struct gen_metrics *m)
+/* The text, in node_exporter's textfile format. */
+static void print(FILE *f, const struct gen_metrics *m)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd, rc = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return op_err_set(OP_E_RANGE, "metrics_file: path too long");
-	/* A stale file of a killed run with our pid goes; a planted symlink
-	 * is refused (O_EXCL | O_NOFOLLOW). */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		return op_err_set(OP_E_SYS, "metrics_file %s: %s", tmp, strerror(errno));
-	}
 	family(f, "ocsp_gen_last_success_timestamp_seconds", "gauge",
 	       "End of the last successful run.");
 	fprintf(f, "ocsp_gen_last_success_timestamp_seconds %lld\n",
@@ -64,13 +46,31 @@ int gen_metrics_write(const char *path, const struct gen_metrics *m)
 			(long long)a->signer_not_after, a->name,
 			(long long)a->crl_next_update);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = op_err_set(OP_E_SYS, "metrics_file %s: %s", tmp, strerror(errno));
-	if (fclose(f) != 0 && !rc)
-		rc = op_err_set(OP_E_SYS, "metrics_file %s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = op_err_set(OP_E_SYS, "metrics_file %s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
+}
+
+int gen_metrics_write(const char *path, const struct gen_metrics *m)
+{
+	struct op_file out;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	/* Formatted in memory first: the file gets all of it or nothing. */
+	if (!(f = open_memstream(&text, &len)))
+		return OP_E_NOMEM;
+	print(f, m);
+	if (fclose(f) != 0) {
+		free(text);
+		return OP_E_NOMEM;
+	}
+	if ((rc = op_file_begin(&out, path, 0644)) != 0)
+		goto out;
+	if ((rc = op_file_write_all(out.fd, text, len, out.tmp)) != 0)
+		op_file_abort(&out);
+	else
+		rc = op_file_commit(&out);
+out:
+	free(text);
+	return rc ? op_err_prefix(rc, "metrics_file") : 0;
 }

@@ -1,8 +1,8 @@
 /*
  * gen_metrics: ocsp-gen's run metrics for node_exporter's textfile
  * collector (metrics_file in [ocsp_gen]).  Written only after a successful
- * run, atomically (temporary file + rename), so a failing generator shows
- * as a last-success time that stops moving.
+ * run, atomically (op_file), so a failing generator shows as a last-success
+ * time that stops moving.
  */
 #ifndef GEN_METRICS_H
 #define GEN_METRICS_H

@@ -43,7 +43,8 @@ int gen_resp_sign(const struct gen_resp_signer *s, OCSP_CERTID *cid,
 	OCSP_RESPONSE *resp = NULL;
 	EVP_MD_CTX *mctx = NULL;
 	ASN1_TIME *tu = NULL, *nu = NULL, *rt = NULL;
-	unsigned long flags = OCSP_RESPID_KEY | (s->include_cert ? 0 : OCSP_NOCERTS);
+	unsigned long flags = (s->by_name ? 0 : OCSP_RESPID_KEY) |
+			      (s->include_cert ? 0 : OCSP_NOCERTS);
 	int rc = OP_E_CRYPTO;
 
 	*der = NULL;

@@ -13,7 +13,8 @@
 struct gen_resp_signer {
 	X509 *cert;		/* the responder's certificate */
 	EVP_PKEY *key;
-	int include_cert;	/* delegated signer: ship its certificate */
+	int include_cert;	/* put cert into the response's certs */
+	int by_name;		/* responderID byName, else byKey */
 };
 
 /* CertID for serial under ca with hash tag; caller frees (OCSP_CERTID_free). */

@@ -8,6 +8,7 @@
 #include "gen_store.h"
 #include "op_db.h"
 #include "op_err.h"
+#include "op_file.h"
 #include "op_key.h"
 #include "op_log.h"
 #include "op_rec.h"
@@ -141,7 +142,11 @@ static int prepare_auth(struct run *r, struct auth *a)
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;
 	a->signer.cert = certs[chosen];
-	a->signer.include_cert = X509_cmp(certs[chosen], a->ca) != 0;
+	/* A delegate's certificate is always needed to verify its responses;
+	 * the CA's own only by clients that will not look elsewhere. */
+	a->signer.include_cert = c->include_signer_cert ||
+				 X509_cmp(certs[chosen], a->ca) != 0;
+	a->signer.by_name = c->responder_by_name;
 	certs[chosen] = NULL;
 	op_log(OP_LOG_DEBUG, "%s: %zu serials, signer %s", c->name,
 	       a->entries.n, a->signer_name);
@@ -422,38 +427,6 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 
 /* ---------------- working environment ---------------- */
 
-static int copy_file(const char *from, const char *to)
-{
-	char tmp[PATH_MAX + 8], buf[1 << 16];
-	int in, out, rc = 0;
-	ssize_t n;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.new", to) >= (int)sizeof(tmp))
-		return op_err_set(OP_E_RANGE, "%s: path too long", to);
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
-		return op_err_set(OP_E_SYS, "%s: %s", from, strerror(errno));
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0) {
-		close(in);
-		return op_err_set(OP_E_SYS, "%s: %s", tmp, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	if (n < 0 || fsync(out) != 0)
-		rc = op_err_set(OP_E_SYS, "copying %s: %s", from, strerror(errno));
-	close(in);
-	if (close(out) != 0 && !rc)
-		rc = op_err_set(OP_E_SYS, "copying %s: %s", from, strerror(errno));
-	if (!rc && rename(tmp, to) != 0)
-		rc = op_err_set(OP_E_SYS, "rename %s: %s", tmp, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 static int work_open(struct run *r)
 {
 	char path[PATH_MAX];
@@ -462,6 +435,7 @@ static int work_open(struct run *r)
 
 	if (snprintf(path, sizeof(path), "%s.work", r->conf->output) >= (int)sizeof(path))
 		return op_err_set(OP_E_RANGE, "output path too long");
+	op_file_cleanup(path);
 	/* A lost working copy is rebuilt from the published file, so a run
 	 * after it still signs only what changed. */
 	if (stat(path, &st) != 0 && stat(r->conf->output, &st) == 0) {
@@ -469,7 +443,7 @@ static int work_open(struct run *r)
 
 		if (op_db_open(r->conf->output, &db) == 0) {
 			op_db_close(&db);
-			if ((rc = copy_file(r->conf->output, path)) != 0)
+			if ((rc = op_file_copy(r->conf->output, path, 0600)) != 0)
 				return rc;
 		}
 	}
@@ -610,17 +584,13 @@ static void report(const struct run *r)
 static int explain_write_error(const char *output, int rc)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(output, '/');
 	struct statvfs sv;
 
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - output) : 1,
-		 slash ? output : ".");
-	if (statvfs(dir[0] ? dir : "/", &sv) != 0 ||
+	if (op_path_dir(output, dir, sizeof(dir)) != 0 || statvfs(dir, &sv) != 0 ||
 	    (unsigned long long)sv.f_bavail * sv.f_frsize > 16ULL << 20)
 		return rc;
 	return op_err_append(rc, " (the filesystem of %s has %llu KiB free: full?)",
-			     dir[0] ? dir : "/",
-			     (unsigned long long)sv.f_bavail * sv.f_frsize / 1024);
+			     dir, (unsigned long long)sv.f_bavail * sv.f_frsize / 1024);
 }
 
 static int write_metrics(struct run *r, const struct timespec *t0)
@@ -681,7 +651,7 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	}
 	if ((rc = gen_lock(conf->output, &lockfd)) != 0)
 		return rc;
-	gen_publish_cleanup(conf->output);
+	op_file_cleanup(conf->output);
 	if (!(r.auths = calloc(conf->nauths, sizeof(*r.auths)))) {
 		rc = OP_E_NOMEM;
 		goto unlock;

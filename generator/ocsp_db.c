@@ -9,6 +9,7 @@
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
+#include "op_verify.h"
 #include "op_version.h"
 #include "op_walk.h"
 
@@ -39,13 +40,16 @@ static void usage(FILE *f)
 {
 	fputs("usage: ocsp-db stats FILE\n"
 	      "       ocsp-db dump FILE\n"
-	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256]\n"
+	      "       ocsp-db get FILE --issuer CA.pem --serial HEX [--hash sha1|sha256|sha384|sha512]\n"
 	      "       ocsp-db check FILE --min-remaining DURATION\n"
+	      "       ocsp-db verify FILE [--issuer CERT.pem ...] [--allow-expired]\n"
 	      "       ocsp-db --version\n"
 	      "\n"
 	      "get writes the DER response to standard output (for stapling).\n"
 	      "check exits 2 and names each response whose nextUpdate is nearer\n"
-	      "than DURATION (e.g. 1d), for Nagios-style monitoring.\n", f);
+	      "than DURATION (e.g. 1d), for Nagios-style monitoring.\n"
+	      "verify checks every response (DER, key, header, ETag, signature,\n"
+	      "validity); exits 2 and names each bad one.\n", f);
 }
 
 static int open_reader(const char *path, struct reader *r)
@@ -225,6 +229,24 @@ static int check_one(struct reader *r, const MDB_val *k,
 	return 0;
 }
 
+/* The DER a client is served for rec (what the server writes), in *buf
+ * of *cap octets, grown as needed (owned by the caller). */
+static int served(const struct op_rec *rec, uint8_t **buf, size_t *cap,
+		  size_t *len)
+{
+	uint8_t *p;
+
+	*len = op_rec_served_len(rec);
+	if (*len > *cap) {
+		if (!(p = realloc(*buf, *len)))
+			return OP_E_NOMEM;
+		*buf = p;
+		*cap = *len;
+	}
+	op_rec_emit(rec, *buf);
+	return 0;
+}
+
 static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 		   const char *hash)
 {
@@ -232,8 +254,8 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	size_t slen, klen;
 	X509 *ca;
 	struct op_rec rec;
-	uint8_t *der;
-	size_t len;
+	uint8_t *der = NULL;
+	size_t cap = 0, len;
 	int tag = op_hash_from_name(hash), rc;
 
 	if (tag == OP_HASH_NONE)
@@ -254,91 +276,223 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	if (isatty(STDOUT_FILENO))
 		return op_err_set(OP_E_RANGE, "refusing to write DER to a terminal; "
 				  "redirect standard output");
-	len = op_rec_served_len(&rec);
-	if (!(der = malloc(len)))
-		return OP_E_NOMEM;
-	op_rec_emit(&rec, der);
+	if ((rc = served(&rec, &der, &cap, &len)) != 0)
+		return rc;
 	if (fwrite(der, 1, len, stdout) != len || fflush(stdout) != 0)
 		rc = op_err_set(OP_E_SYS, "writing standard output");
 	free(der);
 	return rc;
 }
 
-int main(int argc, char **argv)
+#define MAX_CERT_FILES 32
+
+struct opts {
+	const char *issuer[MAX_CERT_FILES];	/* --issuer, in order given */
+	size_t nissuer;
+	const char *serial, *hash, *minrem;
+	int allow_expired;
+};
+
+/* Exit status of check and verify: 0 all good, 2 some bad (Nagios). */
+static int cmd_check(struct reader *r, const struct opts *o, int *verdict)
+{
+	struct check_arg ca = { 0 };
+	int64_t d;
+	int rc;
+
+	if ((rc = op_dur_parse(o->minrem, &d)) != 0)
+		return rc;
+	ca.limit = op_time_now() + d;
+	if ((rc = each_response(r, check_one, &ca)) != 0)
+		return rc;
+	if (ca.bad)
+		printf("CRITICAL: %zu of %zu responses expire within %s\n",
+		       ca.bad, ca.total, o->minrem);
+	else
+		printf("OK: %zu responses, none expires within %s\n", ca.total,
+		       o->minrem);
+	*verdict = ca.bad ? 2 : 0;
+	return 0;
+}
+
+static int load_certs(const struct opts *o, STACK_OF(X509) **out)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	int rc = 0;
+
+	if (!sk)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < o->nissuer && rc == 0; i++)
+		rc = op_cert_load_all(o->issuer[i], sk);
+	if (rc) {
+		sk_X509_pop_free(sk, X509_free);
+		return rc;
+	}
+	*out = sk;
+	return 0;
+}
+
+static void progress(size_t done, size_t all, int last)
+{
+	fprintf(stderr, "\rverify: %zu of about %zu responses%s", done, all,
+		last ? "\n" : "");
+}
+
+static void bad_line(struct reader *r, const MDB_val *k, const char *why)
+{
+	char d[256];
+
+	describe(r, k, d, sizeof(d));
+	printf("BAD: %s: %s\n", d, why);
+}
+
+/* Walk every response through op_verify; one line per bad one. */
+static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
+		      size_t *bad)
+{
+	int tty = isatty(STDERR_FILENO), rc;
+	struct op_walk w;
+	MDB_stat ms;
+	uint8_t *der = NULL;
+	size_t cap = 0, len;
+
+	if (mdb_stat(r->txn, r->db.dbi, &ms) != 0)
+		ms.ms_entries = 0;
+	if ((rc = op_walk_begin(&w, r->txn, r->db.dbi, OP_WALK_RESPONSES)) != 0)
+		return rc;
+	while ((rc = op_walk_next(&w)) != 0) {
+		if (rc == OP_E_DB)
+			break;
+		(*total)++;
+		if (rc == OP_E_FORMAT) {
+			bad_line(r, &w.key, "the record does not decode");
+			(*bad)++;
+		} else if ((rc = served(&w.rec, &der, &cap, &len)) != 0) {
+			break;
+		} else if (op_verify_response(v, w.key.mv_data, w.key.mv_size,
+					      &w.rec, der, len)) {
+			bad_line(r, &w.key, op_err_detail());
+			(*bad)++;
+		}
+		if (tty && *total % 4096 == 0)
+			progress(*total, ms.ms_entries, 0);
+	}
+	op_walk_end(&w);
+	free(der);
+	if (tty)
+		progress(*total, *total, 1);
+	return rc;
+}
+
+static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
+		      int *verdict)
+{
+	STACK_OF(X509) *certs = NULL;
+	struct op_verifier *v = NULL;
+	size_t total = 0, bad = 0;
+	int rc;
+
+	if ((rc = load_certs(o, &certs)) != 0 ||
+	    (rc = op_verifier_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
+		goto out;
+	rc = verify_all(r, v, &total, &bad);
+	if (rc == OP_E_DB) {
+		/* A file LMDB cannot walk is a bad file, not a failed tool. */
+		printf("BAD: %s: %s after %zu responses\n", path, op_err_detail(),
+		       total);
+		bad++;
+		rc = 0;
+	}
+	if (rc)
+		goto out;
+	if (op_verifier_unanchored(v))
+		op_warn("delegated responders of %zu issuer key(s) checked by "
+			"signature only: give the issuer's certificate with "
+			"--issuer to check that it authorised them",
+			op_verifier_unanchored(v));
+	if (bad)
+		printf("BAD: %zu of %zu responses failed verification\n", bad, total);
+	else
+		printf("OK: %zu responses verified\n", total);
+	*verdict = bad ? 2 : 0;
+out:
+	op_verifier_free(v);
+	sk_X509_pop_free(certs, X509_free);
+	return rc;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "hash", required_argument, NULL, 'H' },
 		{ "min-remaining", required_argument, NULL, 'm' },
+		{ "allow-expired", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *issuer = NULL, *serial = NULL, *hash = "sha1", *minrem = NULL;
-	const char *cmd, *path;
-	struct reader r;
-	int c, rc;
+	int c;
 
-	op_log_init("ocsp-db", OP_LOG_INFO);
+	memset(o, 0, sizeof(*o));
+	o->hash = "sha1";
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': issuer = optarg; break;
-		case 's': serial = optarg; break;
-		case 'H': hash = optarg; break;
-		case 'm': minrem = optarg; break;
+		case 'i':
+			if (o->nissuer == MAX_CERT_FILES)
+				return 64;
+			o->issuer[o->nissuer++] = optarg;
+			break;
+		case 's': o->serial = optarg; break;
+		case 'H': o->hash = optarg; break;
+		case 'm': o->minrem = optarg; break;
+		case 'x': o->allow_expired = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': return op_version_print(stdout, "ocsp-db") ? 1 : 0;
-		default: usage(stderr); return 64;
+		default: return 64;
 		}
 	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return 64;
+	return argc - optind == 2 ? -1 : 64;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd, *path;
+	struct opts o;
+	struct reader r;
+	int rc, verdict = 0;
+
+	op_log_init("ocsp-db", OP_LOG_INFO);
+	if ((rc = parse_args(argc, argv, &o)) >= 0) {
+		if (rc == 64)
+			usage(stderr);
+		return rc;
 	}
 	cmd = argv[optind];
 	path = argv[optind + 1];
-	if (strcmp(cmd, "stats") && strcmp(cmd, "dump") && strcmp(cmd, "get") &&
-	    strcmp(cmd, "check")) {
-		usage(stderr);
-		return 64;
-	}
-	if ((!strcmp(cmd, "get") && (!issuer || !serial)) ||
-	    (!strcmp(cmd, "check") && !minrem)) {
+	if ((strcmp(cmd, "stats") && strcmp(cmd, "dump") && strcmp(cmd, "get") &&
+	     strcmp(cmd, "check") && strcmp(cmd, "verify")) ||
+	    (!strcmp(cmd, "get") && (!o.nissuer || !o.serial)) ||
+	    (!strcmp(cmd, "check") && !o.minrem)) {
 		usage(stderr);
 		return 64;
 	}
 	if ((rc = open_reader(path, &r)) != 0)
 		goto fail;
-	if (!strcmp(cmd, "stats")) {
+	if (!strcmp(cmd, "stats"))
 		rc = cmd_stats(&r, path);
-	} else if (!strcmp(cmd, "dump")) {
+	else if (!strcmp(cmd, "dump"))
 		rc = each_response(&r, dump_one, NULL);
-	} else if (!strcmp(cmd, "get")) {
-		rc = cmd_get(&r, issuer, serial, hash);
-	} else {
-		struct check_arg ca = { 0 };
-		int64_t d;
-
-		if ((rc = op_dur_parse(minrem, &d)) == 0) {
-			ca.limit = op_time_now() + d;
-			rc = each_response(&r, check_one, &ca);
-		}
-		if (rc == 0) {
-			close_reader(&r);
-			if (ca.bad) {
-				printf("CRITICAL: %zu of %zu responses expire within "
-				       "%s\n", ca.bad, ca.total, minrem);
-				return 2;
-			}
-			printf("OK: %zu responses, none expires within %s\n",
-			       ca.total, minrem);
-			return 0;
-		}
-	}
+	else if (!strcmp(cmd, "get"))
+		rc = cmd_get(&r, o.issuer[o.nissuer - 1], o.serial, o.hash);
+	else if (!strcmp(cmd, "check"))
+		rc = cmd_check(&r, &o, &verdict);
+	else
+		rc = cmd_verify(&r, path, &o, &verdict);
 	close_reader(&r);
 	if (rc == 0)
-		return 0;
+		return verdict;
 fail:
 	op_log_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
 		   *op_err_detail() ? ": " : "", op_err_detail());

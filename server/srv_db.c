@@ -46,10 +46,14 @@ static void unref(struct srv_dbfile *f)
 
 int srv_slot_init(struct srv_slot *s, const char *path)
 {
+	int rc;
+
 	memset(s, 0, sizeof(*s));
 	s->path = path;
 	pthread_mutex_init(&s->mu, NULL);
-	return open_file(path, &s->cur);
+	if ((rc = open_file(path, &s->cur)) != 0)
+		pthread_mutex_destroy(&s->mu);
+	return rc;
 }
 
 void srv_slot_destroy(struct srv_slot *s)
@@ -76,11 +80,10 @@ int srv_slot_check(struct srv_slot *s)
 	if (st.st_dev == s->cur->db.dev && st.st_ino == s->cur->db.ino)
 		return 0;
 	if ((rc = open_file(s->path, &f)) != 0) {
-		/* Log a refused inode once, not every half second. */
-		static _Thread_local ino_t last_refused;
-
-		if (last_refused != st.st_ino) {
-			last_refused = st.st_ino;
+		/* Log a refused file once, not every half second. */
+		if (s->refused_dev != st.st_dev || s->refused_ino != st.st_ino) {
+			s->refused_dev = st.st_dev;
+			s->refused_ino = st.st_ino;
 			atomic_fetch_add(&s->refused, 1);
 			op_log_err("%s: new file refused, keeping the old one: %s",
 				   s->path, op_err_detail());

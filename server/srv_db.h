@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "op_db.h"
 
@@ -33,9 +34,12 @@ struct srv_slot {
 	atomic_uint gen;
 	atomic_ulong swaps, refused;
 	atomic_int missing;		/* the path was deleted; still serving */
+	dev_t refused_dev;		/* the file last refused (main thread) */
+	ino_t refused_ino;
 };
 
-/* Open the first file; a failure here is fatal for the caller. */
+/* Open the first file; a failure here is fatal for the caller (and
+ * leaves nothing to destroy). */
 int srv_slot_init(struct srv_slot *s, const char *path);
 void srv_slot_destroy(struct srv_slot *s);
 

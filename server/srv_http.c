@@ -31,43 +31,32 @@ static int token_in(const char *v, size_t n, const char *tok)
 	return 0;
 }
 
-int srv_http_parse(const char *buf, size_t len, size_t max_head,
-		   struct srv_http_req *r)
+/* The end of the head (after its blank line) within scan, or NULL. */
+static const char *head_end(const char *buf, size_t len, size_t scan)
 {
-	const char *p = buf, *end, *eol, *sp1, *sp2;
-	size_t scan = len < max_head ? len : max_head;
-	int http11;
-
-	/* Find the blank line first: until it arrives nothing is parsed. */
-	end = NULL;
 	for (size_t i = 0; i < scan; i++) {
 		if (buf[i] != '\n')
 			continue;
-		if (i + 1 < len && buf[i + 1] == '\n') {
-			end = buf + i + 2;
-			break;
-		}
-		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n') {
-			end = buf + i + 3;
-			break;
-		}
+		if (i + 1 < len && buf[i + 1] == '\n')
+			return buf + i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return buf + i + 3;
 	}
-	if (!end)
-		return len >= max_head ? SRV_HTTP_TOO_LARGE : SRV_HTTP_NEED_MORE;
+	return NULL;
+}
 
-	memset(r, 0, sizeof(*r));
-	r->content_length = -1;
-	r->head_len = (size_t)(end - buf);
-	eol = memchr(p, '\n', (size_t)(end - p));
-	sp1 = memchr(p, ' ', (size_t)(eol - p));
+/* "METHOD TARGET HTTP/1.x" ending at eol. */
+static int request_line(const char *p, const char *eol, struct srv_http_req *r)
+{
+	const char *sp1 = memchr(p, ' ', (size_t)(eol - p)), *sp2;
+
 	if (!sp1)
 		return SRV_HTTP_BAD;
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
 	if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2) < 9 ||
 	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return SRV_HTTP_BAD;
-	http11 = sp2[8] == '1';
-	r->keep_alive = http11;
+	r->keep_alive = sp2[8] == '1';
 	if (sp1 - p == 3 && memcmp(p, "GET", 3) == 0)
 		r->method = SRV_HTTP_GET;
 	else if (sp1 - p == 4 && memcmp(p, "POST", 4) == 0)
@@ -78,43 +67,80 @@ int srv_http_parse(const char *buf, size_t len, size_t max_head,
 		r->method = SRV_HTTP_OTHER;
 	r->target = sp1 + 1;
 	r->target_len = (size_t)(sp2 - sp1 - 1);
+	return SRV_HTTP_DONE;
+}
 
+/* Content-Length: digits only, at most once. */
+static int content_length(const char *v, size_t vlen, struct srv_http_req *r)
+{
+	long long cl = 0;
+
+	if (vlen == 0 || vlen > 12 || r->content_length >= 0)
+		return SRV_HTTP_BAD;
+	for (size_t i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return SRV_HTTP_BAD;
+		cl = cl * 10 + (v[i] - '0');
+	}
+	r->content_length = cl;
+	return SRV_HTTP_DONE;
+}
+
+/* One header line p[0..n) (no line end); the headers we do not use are
+ * skipped. */
+static int header_line(const char *p, size_t n, struct srv_http_req *r)
+{
+	const char *v;
+	size_t vlen;
+
+	if (p[0] == ' ' || p[0] == '\t')
+		return SRV_HTTP_BAD;	/* obsolete line folding */
+	if (hdr_is(p, n, "content-length", 14)) {
+		v = hdr_value(p, n, 14, &vlen);
+		return content_length(v, vlen, r);
+	}
+	if (hdr_is(p, n, "transfer-encoding", 17)) {
+		r->chunked = 1;
+	} else if (hdr_is(p, n, "connection", 10)) {
+		v = hdr_value(p, n, 10, &vlen);
+		if (token_in(v, vlen, "close"))
+			r->keep_alive = 0;
+		else if (token_in(v, vlen, "keep-alive"))
+			r->keep_alive = 1;
+	} else if (hdr_is(p, n, "if-none-match", 13)) {
+		r->if_none_match = hdr_value(p, n, 13, &r->if_none_match_len);
+	} else if (hdr_is(p, n, "expect", 6)) {
+		v = hdr_value(p, n, 6, &vlen);
+		r->expect_continue = token_in(v, vlen, "100-continue");
+	}
+	return SRV_HTTP_DONE;
+}
+
+int srv_http_parse(const char *buf, size_t len, size_t max_head,
+		   struct srv_http_req *r)
+{
+	const char *p, *end, *eol;
+	int rc;
+
+	/* Find the blank line first: until it arrives nothing is parsed. */
+	end = head_end(buf, len, len < max_head ? len : max_head);
+	if (!end)
+		return len >= max_head ? SRV_HTTP_TOO_LARGE : SRV_HTTP_NEED_MORE;
+	memset(r, 0, sizeof(*r));
+	r->content_length = -1;
+	r->head_len = (size_t)(end - buf);
+	eol = memchr(buf, '\n', (size_t)(end - buf));
+	if ((rc = request_line(buf, eol, r)) != SRV_HTTP_DONE)
+		return rc;
 	for (p = eol + 1; p < end; p = eol + 1) {
-		size_t n, vlen;
-		const char *v;
+		size_t n;
 
 		eol = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)(eol - p);
 		if (n == 0 || (n == 1 && p[0] == '\r'))
 			break;
-		if (p[0] == ' ' || p[0] == '\t')
-			return SRV_HTTP_BAD;	/* obsolete line folding */
-		if (hdr_is(p, n, "content-length", 14)) {
-			long long cl = 0;
-
-			v = hdr_value(p, n, 14, &vlen);
-			if (vlen == 0 || vlen > 12 || r->content_length >= 0)
-				return SRV_HTTP_BAD;
-			for (size_t i = 0; i < vlen; i++) {
-				if (v[i] < '0' || v[i] > '9')
-					return SRV_HTTP_BAD;
-				cl = cl * 10 + (v[i] - '0');
-			}
-			r->content_length = cl;
-		} else if (hdr_is(p, n, "transfer-encoding", 17)) {
-			r->chunked = 1;
-		} else if (hdr_is(p, n, "connection", 10)) {
-			v = hdr_value(p, n, 10, &vlen);
-			if (token_in(v, vlen, "close"))
-				r->keep_alive = 0;
-			else if (token_in(v, vlen, "keep-alive"))
-				r->keep_alive = 1;
-		} else if (hdr_is(p, n, "if-none-match", 13)) {
-			r->if_none_match = hdr_value(p, n, 13, &r->if_none_match_len);
-		} else if (hdr_is(p, n, "expect", 6)) {
-			v = hdr_value(p, n, 6, &vlen);
-			r->expect_continue = token_in(v, vlen, "100-continue");
-		}
+		if ((rc = header_line(p, n, r)) != SRV_HTTP_DONE)
+			return rc;
 	}
 	return SRV_HTTP_DONE;
 }

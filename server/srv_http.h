@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The methods we answer, then everything else (405). */
 enum srv_http_method { SRV_HTTP_GET, SRV_HTTP_POST, SRV_HTTP_HEAD, SRV_HTTP_OTHER };
 
 struct srv_http_req {

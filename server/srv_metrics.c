@@ -1,12 +1,18 @@
 #include "srv_metrics.h"
 
+#include "op_err.h"
+#include "op_time.h"
+
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
 
 static const char *const method_name[] = { "GET", "POST", "HEAD" };
-static const char *const result_name[] = { "good", "revoked", "unauthorized",
-	"malformed", "tryLater", "not_modified", "not_found" };
 /* Upper bounds of the latency buckets, microseconds (the last is +Inf). */
 static const long bucket_us[SRV_NBUCKET - 1] = {
 	50, 100, 250, 500, 1000, 2500, 10000, 100000
@@ -14,7 +20,7 @@ static const long bucket_us[SRV_NBUCKET - 1] = {
 
 #define READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
-void srv_metrics_request(struct srv_counters *c, enum srv_method m,
+void srv_metrics_request(struct srv_counters *c, enum srv_http_method m,
 			 enum srv_result r, long us)
 {
 	size_t b = 0;
@@ -46,11 +52,11 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 	evbuffer_add_printf(out, "# HELP ocsp_serve_requests_total OCSP requests "
 			    "by method and result.\n"
 			    "# TYPE ocsp_serve_requests_total counter\n");
-	for (int m = 0; m < SRV_M_COUNT; m++)
+	for (int m = 0; m < SRV_HTTP_OTHER; m++)
 		for (int r = 0; r < SRV_R_COUNT; r++)
 			evbuffer_add_printf(out, "ocsp_serve_requests_total{method=\"%s\","
 					    "result=\"%s\"} %llu\n", method_name[m],
-					    result_name[r],
+					    srv_result_name((enum srv_result)r),
 					    (unsigned long long)SUM(requests[m][r]));
 	evbuffer_add_printf(out, "# HELP ocsp_serve_request_duration_seconds Time "
 			    "to answer a request in the server.\n"
@@ -133,4 +139,51 @@ int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,
 	}
 	evbuffer_add_printf(out, ok ? "ok\n" : "unhealthy\n");
 	return ok;
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	const struct srv_metrics_src *src = arg;
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	const char *uri = evhttp_request_get_uri(req);
+
+	if (strcmp(uri, "/healthz") == 0) {
+		int ok = srv_metrics_health(out, src->slots, src->nslots,
+					    op_time_now());
+
+		evhttp_add_header(h, "Content-Type", "text/plain");
+		evhttp_send_reply(req, ok ? HTTP_OK : 503, ok ? "OK" : "Unhealthy", NULL);
+	} else if (strcmp(uri, "/metrics") == 0) {
+		srv_metrics_render(out, src->workers, src->nworkers, src->slots,
+				   src->nslots);
+		evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4");
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	} else {
+		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+	}
+}
+
+int srv_metrics_listen(struct event_base *base, int fd,
+		       const struct srv_metrics_src *src, struct evhttp **out)
+{
+	struct evhttp *h = evhttp_new(base);
+
+	if (!h) {
+		close(fd);
+		return OP_E_NOMEM;
+	}
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+				   EVHTTP_REQ_HEAD);
+	evhttp_set_max_body_size(h, 10240);
+	evhttp_set_max_headers_size(h, 16384);
+	evhttp_set_timeout(h, 10);
+	if (evhttp_accept_socket(h, fd) != 0) {
+		evhttp_free(h);
+		close(fd);
+		return op_err_set(OP_E_SYS, "metrics listener");
+	}
+	evhttp_set_gencb(h, on_request, (void *)src);
+	*out = h;
+	return 0;
 }

@@ -12,21 +12,20 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "srv_answer.h"
 #include "srv_db.h"
+#include "srv_http.h"
 
 struct evbuffer;
-
-enum srv_method { SRV_M_GET, SRV_M_POST, SRV_M_HEAD, SRV_M_COUNT };
-enum srv_result {
-	SRV_R_GOOD, SRV_R_REVOKED, SRV_R_UNAUTHORIZED, SRV_R_MALFORMED,
-	SRV_R_TRYLATER, SRV_R_NOT_MODIFIED, SRV_R_NOT_FOUND, SRV_R_COUNT
-};
+struct event_base;
+struct evhttp;
 #define SRV_NBUCKET 9		/* latency buckets, the last one +Inf */
 
 typedef _Atomic uint64_t srv_counter;
 
 struct srv_counters {
-	srv_counter requests[SRV_M_COUNT][SRV_R_COUNT];
+	/* GET, POST, HEAD: the methods answered (others get 405) */
+	srv_counter requests[SRV_HTTP_OTHER][SRV_R_COUNT];
 	srv_counter hist[SRV_NBUCKET];
 	srv_counter lat_sum_us;
 	srv_counter conns_open, conns_rejected, conns_timed_out;
@@ -41,7 +40,7 @@ static inline void srv_counter_add(srv_counter *c, int64_t n)
 }
 
 /* Count one answered request that took us microseconds. */
-void srv_metrics_request(struct srv_counters *c, enum srv_method m,
+void srv_metrics_request(struct srv_counters *c, enum srv_http_method m,
 			 enum srv_result r, long us);
 
 /* Append the Prometheus text exposition for n workers' counters and the
@@ -53,5 +52,22 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
  * responses past nextUpdate at now). */
 int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,
 		       int64_t now);
+
+/* What the metrics listener reports on: pointers owned by the caller,
+ * valid while the listener runs. */
+struct srv_metrics_src {
+	struct srv_counters *const *workers;
+	int nworkers;
+	struct srv_slot *slots;
+	int nslots;
+};
+
+/*
+ * Serve /metrics and /healthz on the listening socket fd from base
+ * (evhttp: this traffic is light).  Takes fd.  On success *out is the
+ * listener, to evhttp_free() after the loop.
+ */
+int srv_metrics_listen(struct event_base *base, int fd,
+		       const struct srv_metrics_src *src, struct evhttp **out);
 
 #endif

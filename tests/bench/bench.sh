@@ -3,7 +3,8 @@
 # same run on the same machine.  Nothing here asserts a time.
 #   1. ocsp-gen signing rate (RSA-2048 and P-256 through SoftHSM, workers=2)
 #      vs `openssl speed -multi 2`.
-#   2. no-change re-run over BENCH_BIG serials (default 1,000,000).
+#   2. no-change re-run over BENCH_BIG serials (default 1,000,000), and
+#      ocsp-db verify over that file vs openssl speed's verify rate.
 #   3. ocsp-serve vs nginx (static file, keep-alive) vs CFSSL ocspserve,
 #      wrk 2 threads / 50 connections on loopback; private RSS.
 set -eu
@@ -57,6 +58,25 @@ t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
 say "first run (signs $BIG): $((t1 - t0)) ms"
 t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
 say "no-change re-run: $((t1 - t0)) ms; file $(du -m out/big.lmdb | cut -f1) MiB"
+
+# ocsp-db verify: what an edge pays to check a whole file before taking it
+# (one thread), next to openssl speed's single-core P-256 verify rate.
+bench_verify() {  # FILE CERT
+	n=$("$B/ocsp-db" stats "$1" | awk '/^responses/ { print $2 }')
+	t0=$(now_ms)
+	"$B/ocsp-db" verify "$1" --issuer "$2" > "$W/verify.out" 2>&1 &
+	vp=$!; anon=0
+	# Anonymous memory: the file's pages are page cache, mapped read-only.
+	while kill -0 $vp 2>/dev/null; do
+		a=$(awk '/^RssAnon/ { print $2 }' /proc/$vp/status 2>/dev/null || true)
+		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a; sleep 0.2
+	done
+	wait $vp && verdict=OK || verdict="exit $?"
+	t1=$(now_ms)
+	ec1=$(awk '/nistp256/ { printf "%.0f", $8 / 2 }' "$W/speed")
+	say "ocsp-db verify ($verdict): $n responses in $((t1 - t0)) ms = $(awk -v n="$n" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", n * 1000 / ms }')/s, peak anonymous RSS $((anon / 1024)) MiB; openssl speed P-256 verify, one core: $ec1/s"
+}
+bench_verify out/big.lmdb ec/ca.pem
 
 say "== HTTP: one stored response, wrk -t2 -c50 -d${DUR}s, keep-alive, loopback"
 "$B/ocsp-db" get out/rsa.lmdb --issuer rsa/ca.pem --serial 100001 --hash sha256 > r.der

@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Independent OCSP client (python3-cryptography): ask, then verify.
 
-usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX sha1|sha256 post|get|file:RESP.der ROOT.pem
-(file:RESP.der checks a response from a file instead of asking URL.)
+usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX HASH post|get|file:RESP.der ROOT.pem
+                      [responder=key|name] [certs=N]
+HASH is sha1, sha256, sha384 or sha512.  (file:RESP.der checks a response
+from a file instead of asking URL.)  responder= also checks the form of the
+responderID and that it names the signer; certs= the number of certificates
+in the response.
 
 Prints one line, "good", "revoked <reason>" or "error: ...", and exits 0 only
 if the response is signed by the CA or a delegate the CA issued with the
@@ -32,9 +36,11 @@ def verify_sig(pub, sig, data, algo):
 
 def main():
     url, issuer_path, serial_hex, hname, method, root_path = sys.argv[1:7]
+    want = dict(a.split("=", 1) for a in sys.argv[7:])
     issuer = x509.load_pem_x509_certificate(open(issuer_path, "rb").read())
     root = x509.load_pem_x509_certificate(open(root_path, "rb").read())
-    algo = hashes.SHA1() if hname == "sha1" else hashes.SHA256()
+    algo = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256(),
+            "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[hname]
     serial = int(serial_hex, 16)
     # The builder wants a certificate; a throwaway one carrying the serial
     # is enough, since CertID takes only its serial (and the issuer's name
@@ -60,7 +66,9 @@ def main():
         return 1
     # Signer: the CA itself, or a delegate issued by the CA with OCSPSigning.
     signer = issuer
-    if resp.certificates:
+    if resp.certificates and resp.certificates[0] == issuer:
+        pass  # the CA signs its own responses and ships its certificate
+    elif resp.certificates:
         signer = resp.certificates[0]
         verify_sig(issuer.public_key(), signer.signature,
                    signer.tbs_certificate_bytes, signer.signature_hash_algorithm)
@@ -73,6 +81,10 @@ def main():
             return 1
     verify_sig(signer.public_key(), resp.signature, resp.tbs_response_bytes,
                resp.signature_hash_algorithm)
+    err = _check_profile(resp, signer, want)
+    if err:
+        print("error: " + err)
+        return 1
     # The CA chains to the root.
     verify_sig(root.public_key(), issuer.signature, issuer.tbs_certificate_bytes,
                issuer.signature_hash_algorithm)
@@ -96,6 +108,26 @@ def main():
     else:
         print("unknown")
     return 0
+
+
+def _check_profile(resp, signer, want):
+    """responderID form and value, number of certificates, as asked."""
+    if "certs" in want and len(resp.certificates) != int(want["certs"]):
+        return "%d certificates in the response" % len(resp.certificates)
+    form = want.get("responder")
+    if form == "name":
+        if resp.responder_name != signer.subject:
+            return "responderID is not byName of the signer"
+    elif form == "key":
+        if resp.responder_key_hash is None:
+            return "responderID is not byKey"
+        h = hashes.Hash(hashes.SHA1())
+        h.update(_spki_bits(signer.public_key().public_bytes(
+            serialization.Encoding.DER,
+            serialization.PublicFormat.SubjectPublicKeyInfo)))
+        if resp.responder_key_hash != h.finalize():
+            return "responderID byKey does not name the signer"
+    return None
 
 
 def _standin(serial, issuer):

@@ -5,6 +5,8 @@ singleRequestExtension (service locator) and requestExtensions (nonce,
 acceptable responses).  usage: nsslike.py IN.der OUT.der"""
 import sys
 
+from der import tlv as der_tlv
+
 
 def tlv(tag, body):
     n = len(body)
@@ -18,13 +20,8 @@ def tlv(tag, body):
 
 
 def parse(b, i):
-    tag, ln = b[i], b[i + 1]
-    i += 2
-    if ln & 0x80:
-        k = ln & 0x7f
-        ln = int.from_bytes(b[i:i + k], "big")
-        i += k
-    return tag, b[i:i + ln], i + ln
+    tag, s, e = der_tlv(b, i)
+    return tag, b[s:e], e
 
 
 der = open(sys.argv[1], "rb").read()

@@ -6,6 +6,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
 t_start_pki 12
+# The self-signing CA leaves its certificate out of its responses: verify
+# must then be given it.
+sed -i '/^\[issuing_self\]/a include_signer_cert = no' ocsp-gen.conf
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "ocsp-gen"; t_done; exit 1; }
 DB=$P/out/responses.lmdb
 
@@ -24,4 +27,52 @@ t_grep "stats: responses counted" "^responses +72$" stats.out
 	t_check "get: the key built from the issuer's certificate finds 2002" \
 		verify_resp r.der ec/ca.pem 2002 sha256 revoked root.pem ||
 	t_fail "get 2002"
+
+# ocsp-db verify: the good file passes; each kind of damage is named.
+ISS="--issuer self/ca.pem"
+"$B/ocsp-db" verify "$DB" $ISS > v.out 2> v.err; rc=$?
+[ $rc = 0 ] && grep -q "^OK: 72 responses verified" v.out && t_ok "verify: good file, exit 0" ||
+	{ t_fail "verify: good file exit $rc"; sed 's/^/     | /' v.out v.err | head; }
+t_grep "verify: delegated responders unchecked without their CA" "signature only" v.err
+"$B/ocsp-db" verify "$DB" $ISS --issuer rsa/ca.pem --issuer ec/ca.pem > v.out 2> v.err
+[ $? = 0 ] && ! grep -q "signature only" v.err && t_ok "verify: with the CAs, every responder checked against its issuer" ||
+	t_fail "verify: with the CAs"
+"$B/ocsp-db" verify "$DB" > v.out 2>&1; rc=$?
+[ $rc = 2 ] && [ "$(grep -c '^BAD: issuing_self sha[0-9]* 30[0-9A-F]*: the responder.s certificate is neither' v.out)" = 24 ] &&
+	t_ok "verify: responses signed by a CA not given are named (24)" || t_fail "verify without the self-signing CA: exit $rc"
+
+# Damaged copies: mdb_dump, one record edited, mdb_load.
+mkdir -p dmg
+cp "$DB" dmg/good.lmdb && mdb_dump -n dmg/good.lmdb > dmg/good.dump
+damage() {  # MODE SERIAL HASH -> dmg/MODE.lmdb
+	python3 "$here/lib/dbedit.py" dmg/good.dump "dmg/$1.dump" "$1" "$2" "$3" &&
+		mdb_load -n -f "dmg/$1.dump" "dmg/$1.lmdb" 2>/dev/null
+}
+verify_bad() {  # MODE LINE: exit 2, exactly one BAD response line, this one
+	"$B/ocsp-db" verify "dmg/$1.lmdb" $ISS > "dmg/$1.out" 2>&1; rc=$?
+	[ $rc = 2 ] || { echo "exit $rc"; cat "dmg/$1.out"; return 1; }
+	[ "$(grep -c '^BAD: issuing' "dmg/$1.out")" = 1 ] || { cat "dmg/$1.out"; return 1; }
+	grep -q "^BAD: $2" "dmg/$1.out" || { cat "dmg/$1.out"; return 1; }
+	grep -q "^BAD: 1 of 72 responses failed verification" "dmg/$1.out"
+}
+damage sig 1004 sha256 && t_check "verify: one flipped bit in a signature names that serial" \
+	verify_bad sig "issuing_rsa sha256 1004: the signature does not verify" || t_fail "damage sig"
+damage certid 2003 sha1 && t_check "verify: one flipped bit in a CertID names that serial" \
+	verify_bad certid "issuing_ec sha1 2003: the CertID is not the record's key" || t_fail "damage certid"
+damage status 3004 sha256 && t_check "verify: a header that disagrees with its DER" \
+	verify_bad status "issuing_self sha256 3004: status good in the DER, revoked in the header" || t_fail "damage status"
+
+# Validity window: a week later every response has expired.
+later=$(( $(date +%s) + 8 * 86400 ))
+OCSP_PRESIGN_NOW=$later "$B/ocsp-db" verify "$DB" $ISS > v.out 2>&1; rc=$?
+[ $rc = 2 ] && [ "$(grep -c 'outside its validity window' v.out)" = 72 ] &&
+	t_ok "verify: expired responses fail (72)" || t_fail "verify 8 days later: exit $rc"
+t_check "verify --allow-expired accepts them" env OCSP_PRESIGN_NOW=$later \
+	"$B/ocsp-db" verify "$DB" $ISS --allow-expired
+
+# On a terminal a progress line goes to standard error.
+if command -v script > /dev/null; then
+	script -qec "$B/ocsp-db verify $DB $ISS" /dev/null > tty.out 2>&1
+	t_grep "verify: progress line on a terminal" "verify: 72 of about 72 responses" tty.out
+fi
 t_done

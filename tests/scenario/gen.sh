@@ -39,6 +39,10 @@ if get rsa 1FFF sha1 2>/dev/null; then t_fail "serial never issued has no respon
 t_check "no-change re-run succeeds" gen
 t_grep "no-change re-run signs 0" "signed 0, kept 120, removed 0" "$T_TMP/gen.log"
 t_grep "no-change re-run does not republish" "unchanged" "$T_TMP/gen.log"
+rm out/responses.lmdb.work
+t_check "lost working copy: the run succeeds" gen
+t_grep "working copy rebuilt from the published file" "signed 0, kept 120, removed 0" "$T_TMP/gen.log"
+t_check "rebuilt working copy is private" sh -c "[ \"\$(stat -c %a out/responses.lmdb.work)\" = 600 ]"
 
 PKI_DIR=$P pki_revoke rsa 1009 keyCompromise
 t_check "re-run after one revocation" gen
@@ -107,6 +111,10 @@ sleep 0.4
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 if unchanged && "$B/ocsp-db" stats "$DB" > /dev/null; then t_ok "SIGKILL mid-signing leaves the previous file valid"
 else t_fail "SIGKILL mid-signing leaves the previous file valid (was the run too fast?)"; fi
+# Temporary files of killed runs (other pids), for the file and its
+# working copy: the next run removes them.
+echo stale > out/.responses.lmdb.tmp.999999
+echo stale > out/.responses.lmdb.work.tmp.999999
 t_check "next run after SIGKILL succeeds" gen
 t_grep "next run signs the new serials" "issuing_rsa: 3019 serials; signed 6000" "$T_TMP/gen.log"
 t_check "no temporary files left behind" sh -c "! ls -a out | grep -q '\.tmp\.'"

@@ -35,17 +35,80 @@ done
 cp root.pem rootca.pem; mkdir -p rootdir; cp root.pem rootdir/ca.pem
 t_check "python: issuer we do not serve is no answer" py rootdir 1001 sha1 post "error: responseStatus UNAUTHORIZED"
 
-cat rsa/ca.pem root.pem > trust-rsa.pem
-PKI_DIR=$P pki_key rsa "$T_TMP/l.key"
-PKI_DIR=$P pki_cert "$T_TMP/l.key" "/CN=revoked" rsa/ca.pem rsa/ca.key leaf 30 "$T_TMP/l1003.pem" 0x1003
-gt() {  # CERT EXPECT
-	ocsptool --ask="$URL" --load-issuer=rsa/ca.pem --load-cert="$1" \
-		--load-trust=trust-rsa.pem > "$T_TMP/gt.out" 2>&1
-	grep -q "Certificate Status: $2" "$T_TMP/gt.out" &&
+# GnuTLS ocsptool on every CA: it looks for the signer among the
+# response's certificates, so the CA that signs its own responses must put
+# its certificate there too (include_signer_cert = yes, the default).
+leaf() {  # CA SERIAL OUT
+	PKI_DIR=$P pki_key ec "$T_TMP/leaf-$2.key"
+	PKI_DIR=$P pki_cert "$T_TMP/leaf-$2.key" "/CN=leaf $2" "$1/ca.pem" "$1/ca.key" leaf 30 "$3" "0x$2"
+}
+for ca in rsa ec self; do cat $ca/ca.pem root.pem > trust-$ca.pem; done
+cp leaf.pem "$T_TMP/l1001.pem"
+leaf rsa 1003 "$T_TMP/l1003.pem"
+leaf ec 2001 "$T_TMP/l2001.pem"
+leaf ec 2002 "$T_TMP/l2002.pem"
+leaf self 3000 "$T_TMP/l3000.pem"
+leaf self 3001 "$T_TMP/l3001.pem"
+gt() {  # URL CA SERIAL EXPECT
+	ocsptool --ask="$1" --load-issuer=$2/ca.pem --load-cert="$T_TMP/l$3.pem" \
+		--load-trust=trust-$2.pem > "$T_TMP/gt.out" 2>&1
+	grep -q "Certificate Status: $4" "$T_TMP/gt.out" &&
 		grep -q "Verifying OCSP Response: Success" "$T_TMP/gt.out" || { cat "$T_TMP/gt.out"; return 1; }
 }
-t_check "ocsptool: good, verified" gt leaf.pem good
-t_check "ocsptool: revoked, verified" gt "$T_TMP/l1003.pem" revoked
+for c in "rsa 1001 good" "rsa 1003 revoked" "ec 2001 good" "ec 2002 revoked" \
+	 "self 3000 good" "self 3001 revoked"; do
+	set -- $c
+	t_check "ocsptool: $1 CA $3, verified" gt "$URL" $1 $2 $3
+done
+t_check "python: the self-signing CA's response carries its certificate" \
+	py self 3000 sha1 post good certs=1 responder=key
+t_check "python: a delegate's response carries the delegate, byKey" \
+	py ec 2001 sha256 post good certs=1 responder=key
+
+# The other profile: responderID byName, SHA-384 and SHA-512 CertIDs, and
+# the self-signing CA without its certificate (include_signer_cert = no).
+sed -e 's|^output .*|output = out2/responses.lmdb|' \
+    -e 's|^cert_ids .*|cert_ids = sha1, sha384, sha512\nresponder_id = name|' \
+    -e 's|^\[issuing_self\]$|&\ninclude_signer_cert = no|' ocsp-gen.conf > profile.conf
+mkdir -p out2
+"$B/ocsp-gen" -c profile.conf -q || t_fail "ocsp-gen with the byName profile"
+P2=$((PORT + 2))
+URL2=http://127.0.0.1:$P2/
+"$B/ocsp-serve" --db out2/responses.lmdb --listen "127.0.0.1:$P2" --threads 2 2> "$T_TMP/serve2.log" &
+t_bg $!
+t_wait_url "$URL2"
+py2() {  # like py, against the second server
+	URL=$URL2 py "$@"
+}
+for h in sha384 sha512; do
+	t_check "python $h: RSA CA good, byName" py2 rsa 1001 $h post good responder=name certs=1
+	t_check "python $h: RSA CA revoked, byName" py2 rsa 1005 $h get "revoked superseded" responder=name
+	t_check "python $h: ECDSA CA revoked, byName" py2 ec 2002 $h post "revoked cessation_of_operation" responder=name
+	t_check "python $h: self-signing CA good, byName, no certificate" py2 self 3000 $h post good responder=name certs=0
+	t_check "python $h: not served under sha1's key" py2 rsa 1FFF $h post "error: responseStatus UNAUTHORIZED"
+done
+ossl() {  # CA SERIAL HASH EXPECT [openssl options...]
+	ca=$1 s=$2 h=$3 e=$4; shift 4
+	out=$(openssl ocsp -url "$URL2" -issuer $ca/ca.pem -$h -serial 0x$s -no_nonce \
+		-CAfile root.pem "$@" 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | grep -q "Response verify OK" && echo "$out" | grep -q "^0x$s: $e" ||
+		{ echo "$out"; return 1; }
+}
+for h in sha1 sha384 sha512; do
+	t_check "openssl $h: RSA CA good, byName" ossl rsa 1001 $h good
+	t_check "openssl $h: ECDSA CA revoked, byName" ossl ec 2002 $h revoked
+	t_check "openssl $h: self-signing CA without its certificate (found by -issuer)" ossl self 3001 $h revoked
+done
+t_check "ocsptool: byName from a delegate" gt "$URL2" ec 2001 good
+t_check "ocsptool: byName, revoked" gt "$URL2" rsa 1003 revoked
+for h in sha384 sha512; do
+	"$B/ocsp-db" get out2/responses.lmdb --issuer ec/ca.pem --serial 2002 --hash $h \
+		> "$T_TMP/get-$h.der" 2> "$T_TMP/get.err"
+	t_check "ocsp-db get --hash $h: the stored response verifies" \
+		verify_resp "$T_TMP/get-$h.der" ec/ca.pem 2002 $h revoked root.pem
+done
+openssl ocsp -respin "$T_TMP/get-sha512.der" -resp_text -noverify > "$T_TMP/r.txt" 2>&1
+t_grep "byName in the stored response" "Responder Id: .*CN ?= ?Demo OCSP EC" "$T_TMP/r.txt"
 
 # Negative controls.  ocsp-gen refuses such signers up front (gen.sh), so
 # the bad responses are made here by openssl's own responder: each client

@@ -220,6 +220,44 @@ START_TEST(config_errors)
 }
 END_TEST
 
+/* include_signer_cert and responder_id: defaults, [ocsp_gen], per
+ * authority override; all four CertID hashes. */
+START_TEST(config_profile)
+{
+	struct gen_conf c;
+	const char *p, *auth = "[a]\nca_cert = c\ncrl = r\nissued = s\nsigners = x\n"
+			      "[b]\nca_cert = c\ncrl = r\nissued = s\nsigners = x\n"
+			      "include_signer_cert = yes\nresponder_id = key\n"
+			      "[x]\ncert = x.pem\nkey = x.key\n";
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "[ocsp_gen]\noutput = o\nauthorities = a, b\n%s", auth);
+	ck_assert_int_eq(gen_conf_load(write_file("p1.conf", buf), &c), 0);
+	ck_assert_int_eq(c.auths[0].include_signer_cert, 1);
+	ck_assert_int_eq(c.auths[0].responder_by_name, 0);
+	gen_conf_free(&c);
+
+	snprintf(buf, sizeof(buf), "[ocsp_gen]\noutput = o\nauthorities = a, b\n"
+		 "include_signer_cert = no\nresponder_id = name\n"
+		 "cert_ids = sha384, sha512, sha1, sha256\n%s", auth);
+	ck_assert_int_eq(gen_conf_load(write_file("p2.conf", buf), &c), 0);
+	ck_assert_int_eq(c.auths[0].include_signer_cert, 0);
+	ck_assert_int_eq(c.auths[0].responder_by_name, 1);
+	ck_assert_int_eq(c.auths[1].include_signer_cert, 1);
+	ck_assert_int_eq(c.auths[1].responder_by_name, 0);
+	ck_assert_uint_eq(c.nhashes, 4);
+	ck_assert_int_eq(c.hashes[0], OP_HASH_SHA384);
+	ck_assert_int_eq(c.hashes[1], OP_HASH_SHA512);
+	gen_conf_free(&c);
+
+	p = write_file("p3.conf", "[ocsp_gen]\noutput = o\nauthorities = a\n"
+		       "[a]\nca_cert = c\ncrl = r\nissued = s\nsigners = x\n"
+		       "responder_id = hash\n[x]\ncert = x\nkey = k\n");
+	ck_assert_int_eq(gen_conf_load(p, &c), OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "[a]: responder_id 'hash'"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_input");
@@ -233,6 +271,7 @@ int main(void)
 	tcase_add_test(tc, local_revocations);
 	tcase_add_test(tc, merge_priority);
 	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, config_profile);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,52 @@
+/* srv_cache: caching headers, ETag matching, the HTTP date. */
+#include <check.h>
+#include <string.h>
+
+#include "check_run.h"
+#include "op_rec.h"
+#include "srv_cache.h"
+
+START_TEST(cache_headers_fake_clock)
+{
+	struct op_rec rec = { 0 };
+	struct srv_cache_hdrs h;
+
+	rec.this_update = 1795287488;		/* Sat, 21 Nov 2026 18:58:08 */
+	rec.next_update = rec.this_update + 7 * 86400;
+	memset(rec.etag, 0xab, sizeof(rec.etag));
+	srv_cache_headers(&rec, rec.this_update + 3600, 86400, &h);
+	ck_assert_str_eq(h.cache_control, "max-age=86400, public, no-transform, must-revalidate");
+	ck_assert_str_eq(h.last_modified, "Sat, 21 Nov 2026 18:58:08 GMT");
+	ck_assert_str_eq(h.expires, "Sat, 28 Nov 2026 18:58:08 GMT");
+	ck_assert_str_eq(h.etag, "\"ABABABABABABABABABABABABABABABAB\"");
+	/* Near nextUpdate the remaining time wins over --max-age. */
+	srv_cache_headers(&rec, rec.next_update - 120, 86400, &h);
+	ck_assert_str_eq(h.cache_control, "max-age=120, public, no-transform, must-revalidate");
+	ck_assert_int_eq(srv_etag_match("\"X\", \"ABABABABABABABABABABABABABABABAB\"", h.etag), 1);
+	ck_assert_int_eq(srv_etag_match("W/\"ABABABABABABABABABABABABABABABAB\"", h.etag), 1);
+	ck_assert_int_eq(srv_etag_match("*", h.etag), 1);
+	ck_assert_int_eq(srv_etag_match("\"ABAB\"", h.etag), 0);
+}
+END_TEST
+
+START_TEST(http_date)
+{
+	char d[32];
+
+	srv_http_date(0, d, sizeof(d));
+	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+	srv_http_date(1795287488, d, sizeof(d));
+	ck_assert_str_eq(d, "Sat, 21 Nov 2026 18:58:08 GMT");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("srv_cache");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, cache_headers_fake_clock);
+	tcase_add_test(tc, http_date);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
