@@ -22,7 +22,7 @@ static const char *const auth_keys[] = {
 	"ca_cert", "crl", "issued", "local_revocations", "signers",
 	"include_signer_cert", "responder_id", NULL
 };
-static const char *const signer_keys[] = { "cert", "key", NULL };
+static const char *const signer_keys[] = { "cert", "key", "subject", NULL };
 
 struct loader {
 	CONF *nconf;
@@ -158,6 +158,7 @@ static int add_signer(void *arg, const char *section)
 {
 	struct signer_ctx *s = arg;
 	struct gen_signer_conf *sc, *v;
+	const char *subject;
 	int rc;
 
 	v = realloc(s->a->signers, (s->a->nsigners + 1) * sizeof(*v));
@@ -173,6 +174,9 @@ static int add_signer(void *arg, const char *section)
 	    (rc = need_path(s->l, section, "cert", &sc->cert)) != 0 ||
 	    (rc = need_path(s->l, section, "key", &sc->key)) != 0)
 		return rc;
+	if ((subject = get(s->l, section, "subject")) &&
+	    !(sc->subject = strdup(subject)))
+		return OP_E_NOMEM;
 	return 0;
 }
 
@@ -351,6 +355,7 @@ void gen_conf_free(struct gen_conf *c)
 			free(a->signers[j].name);
 			free(a->signers[j].cert);
 			free(a->signers[j].key);
+			free(a->signers[j].subject);
 		}
 		free(a->signers);
 		free(a->name);

@@ -17,6 +17,7 @@ struct gen_signer_conf {
 	char *name;		/* section name */
 	char *cert;
 	char *key;		/* "pkcs11:..." URI or PEM file */
+	char *subject;		/* for --csr, "/O=.../CN=..."; NULL if not set */
 };
 
 struct gen_auth_conf {

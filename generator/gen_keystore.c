@@ -97,6 +97,39 @@ int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *u)
 	return 0;
 }
 
+void gen_p11_uri_redact(const char *uri, char *out, size_t size)
+{
+	const char *p = uri;
+	size_t n;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (strncmp(p, "pkcs11:", 7) == 0) {
+		snprintf(out, size, "pkcs11:");
+		p += 7;
+	}
+	/* Each attribute with the separator before it, except a PIN. */
+	while (*p) {
+		size_t sep = strchr(";?&", *p) != NULL;
+		size_t len = sep + strcspn(p + sep, ";?&");
+
+		if (strncmp(p + sep, "pin-value=", 10) != 0) {
+			/* No separator right after "pkcs11:". */
+			size_t skip = sep && (!out[0] || out[strlen(out) - 1] == ':');
+
+			n = strlen(out);
+			snprintf(out + n, size - n, "%.*s", (int)(len - skip),
+				 p + skip);
+		}
+		p += len;
+	}
+	/* "...?pin-value=x" leaves a "?" behind. */
+	n = strlen(out);
+	while (n > 0 && strchr(";?&", out[n - 1]))
+		out[--n] = '\0';
+}
+
 int gen_pin_read(const char *path, char *pin, size_t size)
 {
 	struct stat st;
@@ -232,6 +265,7 @@ static int load_pkcs11(struct gen_keystore *ks, const char *signer,
 	PKCS11_SLOT *slot;
 	PKCS11_KEY *keys;
 	unsigned int nkeys;
+	char shown[512];
 	int rc;
 
 	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
@@ -259,9 +293,10 @@ static int load_pkcs11(struct gen_keystore *ks, const char *signer,
 					  "'%s'", signer, u.object);
 		return 0;
 	}
-	return op_err_set(OP_E_PKCS11, "signer %s: no private key %s%s on token "
-			  "'%s'", signer, u.has_object ? "object=" : "id",
-			  u.has_object ? u.object : "", slot->token->label);
+	gen_p11_uri_redact(spec, shown, sizeof(shown));
+	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' has no private key "
+			  "that matches key = %s", signer, slot->token->label,
+			  shown);
 }
 
 static int load_pem(struct gen_keystore *ks, const char *signer,

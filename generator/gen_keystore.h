@@ -33,6 +33,12 @@ struct gen_p11_uri {
 int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *out);
 
 /*
+ * Copy uri to out without its pin-value attribute, for messages: a URI may
+ * be printed, a PIN never.  Truncates to size (always terminated).
+ */
+void gen_p11_uri_redact(const char *uri, char *out, size_t size);
+
+/*
  * Read a PIN from a file ("file:" prefix optional): the first line, without
  * its newline.  The file must not be readable by group or others.
  */

@@ -1,13 +1,12 @@
 /*
  * gen_run: one ocsp-gen run, from configuration to published file.
  *
- * Steps: take the lock; read every authority's inputs and choose its
- * signer (any failure stops the run before anything is written); open the
- * working environment (OUTPUT.work) and, in one write transaction, re-sign
- * what changed or aged, keep the rest, drop what is no longer listed;
- * commit; publish a compact copy if the working copy differs from the
- * published file.  Until the commit, the working copy is untouched; until
- * the rename, the published file is.
+ * Steps: take the output's lock (gen_work); prepare every authority
+ * (gen_auth: inputs, signer, key; any failure stops the run before
+ * anything is written); open the working copy and, in one write
+ * transaction, re-sign what changed or aged, keep the rest, drop what is
+ * no longer listed (the diff, here, signing on gen_pool's threads);
+ * commit; publish if the working copy differs from the published file.
  */
 #ifndef GEN_RUN_H
 #define GEN_RUN_H

@@ -3,6 +3,7 @@
  * into an LMDB file and publish it atomically.  See ocsp-gen(8).
  */
 #include "gen_conf.h"
+#include "gen_csr.h"
 #include "gen_run.h"
 #include "op_err.h"
 #include "op_log.h"
@@ -19,6 +20,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: ocsp-gen -c FILE [--force] [--dry-run] [--ca NAME] [-q|-v]\n"
+	      "       ocsp-gen -c FILE --csr SIGNER > SIGNER.csr\n"
+	      "       ocsp-gen --version\n"
 	      "\n"
 	      "Pre-sign OCSP responses for every configured authority and publish\n"
 	      "them atomically to the LMDB file named by 'output'.\n"
@@ -27,6 +30,8 @@ static void usage(FILE *f)
 	      "      --force        re-sign every response\n"
 	      "  -n, --dry-run      read inputs, sign, report; publish nothing\n"
 	      "      --ca NAME      only this authority (others are kept as they are)\n"
+	      "      --csr SIGNER   write a PEM certificate request for the key of\n"
+	      "                     signer section SIGNER, signed in the token\n"
 	      "  -q, --quiet        errors only\n"
 	      "  -v, --verbose      more detail\n"
 	      "  -h, --help         this text\n"
@@ -47,12 +52,13 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "csr", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_opts opts = { 0 };
 	struct gen_conf conf;
 	struct gen_stats st;
-	const char *config = NULL, *act;
+	const char *config = NULL, *csr = NULL, *act;
 	enum op_log_level level = OP_LOG_INFO;
 	int64_t t0;
 	int c, rc;
@@ -63,6 +69,7 @@ int main(int argc, char **argv)
 		case 'f': opts.force = 1; break;
 		case 'n': opts.dry_run = 1; break;
 		case 'C': opts.only_ca = optarg; break;
+		case 'R': csr = optarg; break;
 		case 'q': level = OP_LOG_ERR; break;
 		case 'v': level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
@@ -70,7 +77,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!config || optind != argc) {
+	if (!config || optind != argc ||
+	    (csr && (opts.force || opts.dry_run || opts.only_ca))) {
 		usage(stderr);
 		return 2;
 	}
@@ -83,6 +91,14 @@ int main(int argc, char **argv)
 	act = "reading configuration";
 	if ((rc = gen_conf_load(config, &conf)) != 0)
 		goto fail;
+	if (csr) {
+		act = "certificate request";
+		rc = gen_csr_write(&conf, csr, stdout);
+		gen_conf_free(&conf);
+		if (rc == 0)
+			return 0;
+		goto fail;
+	}
 	act = "run";
 	t0 = op_time_now();
 	rc = gen_run(&conf, &opts, &st);

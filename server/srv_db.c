@@ -3,6 +3,7 @@
 #include "op_key.h"
 #include "op_log.h"
 #include "op_rec.h"
+#include "op_time.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -63,6 +64,48 @@ void srv_slot_destroy(struct srv_slot *s)
 	pthread_mutex_destroy(&s->mu);
 }
 
+/* Is the file at the path the one judged last time (and not swapped to)? */
+static int judged(const struct srv_slot *s, const struct stat *st)
+{
+	return s->judged.dev == st->st_dev && s->judged.ino == st->st_ino &&
+	       s->judged.size == st->st_size &&
+	       s->judged.mtime.tv_sec == st->st_mtim.tv_sec &&
+	       s->judged.mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Order of two files by their publication: < 0 if a is older than b. */
+static int publication_cmp(const struct op_db *a, const struct op_db *b)
+{
+	if (a->generated != b->generated)
+		return a->generated < b->generated ? -1 : 1;
+	if (a->generation != b->generation)
+		return a->generation < b->generation ? -1 : 1;
+	return 0;
+}
+
+/* Why f (opened from the path) is not to be served: 0 if it is newer, 1
+ * for the file already served, -1 (logged, counted) for an older one. */
+static int judge(struct srv_slot *s, struct srv_dbfile *f)
+{
+	const struct op_db *cur = &s->cur->db;
+	char newt[24], curt[24];
+	int c = publication_cmp(&f->db, cur);
+
+	if (c > 0)
+		return 0;
+	if (c == 0)
+		return 1;
+	op_time_iso(f->db.generated, newt, sizeof(newt));
+	op_time_iso(cur->generated, curt, sizeof(curt));
+	op_log_err("%s: refused a file generated %s (generation %lld), older "
+		   "than the one served, generated %s (generation %lld); keeping "
+		   "it (a restart accepts the older file)", s->path, newt,
+		   (long long)f->db.generation, curt, (long long)cur->generation);
+	atomic_fetch_add(&s->rollbacks, 1);
+	atomic_store(&s->rollback_generated, f->db.generated);
+	return -1;
+}
+
 int srv_slot_check(struct srv_slot *s)
 {
 	struct srv_dbfile *f, *old;
@@ -79,16 +122,23 @@ int srv_slot_check(struct srv_slot *s)
 		op_info("%s: present again", s->path);
 	if (st.st_dev == s->cur->db.dev && st.st_ino == s->cur->db.ino)
 		return 0;
+	/* Judge a file once, not every half second: the verdict and its log
+	 * line stand until another file is at the path. */
+	if (judged(s, &st))
+		return s->judged.verdict;
+	s->judged.dev = st.st_dev;
+	s->judged.ino = st.st_ino;
+	s->judged.size = st.st_size;
+	s->judged.mtime = st.st_mtim;
 	if ((rc = open_file(s->path, &f)) != 0) {
-		/* Log a refused file once, not every half second. */
-		if (s->refused_dev != st.st_dev || s->refused_ino != st.st_ino) {
-			s->refused_dev = st.st_dev;
-			s->refused_ino = st.st_ino;
-			atomic_fetch_add(&s->refused, 1);
-			op_log_err("%s: new file refused, keeping the old one: %s",
-				   s->path, op_err_detail());
-		}
-		return -1;
+		atomic_fetch_add(&s->refused, 1);
+		op_log_err("%s: new file refused, keeping the old one: %s",
+			   s->path, op_err_detail());
+		return s->judged.verdict = -1;
+	}
+	if ((rc = judge(s, f)) != 0) {
+		unref(f);
+		return s->judged.verdict = rc < 0 ? -1 : 0;
 	}
 	pthread_mutex_lock(&s->mu);
 	old = s->cur;
@@ -97,6 +147,7 @@ int srv_slot_check(struct srv_slot *s)
 	pthread_mutex_unlock(&s->mu);
 	unref(old);
 	atomic_fetch_add(&s->swaps, 1);
+	atomic_store(&s->rollback_generated, 0);
 	op_info("%s: switched to new file (%llu responses)", s->path,
 		(unsigned long long)f->responses);
 	return 1;

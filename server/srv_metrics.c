@@ -93,6 +93,7 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			    "# TYPE ocsp_serve_db_nearest_next_update_timestamp_seconds gauge\n"
 			    "# TYPE ocsp_serve_db_swaps_total counter\n"
 			    "# TYPE ocsp_serve_db_swaps_refused_total counter\n"
+			    "# TYPE ocsp_serve_db_rollbacks_refused_total counter\n"
 			    "# TYPE ocsp_serve_db_missing gauge\n");
 	for (int i = 0; i < nslots; i++) {
 		struct srv_slot *s = &slots[i];
@@ -107,13 +108,15 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			"ocsp_serve_db_nearest_next_update_timestamp_seconds{db=\"%s\"} %lld\n"
 			"ocsp_serve_db_swaps_total{db=\"%s\"} %lu\n"
 			"ocsp_serve_db_swaps_refused_total{db=\"%s\"} %lu\n"
+			"ocsp_serve_db_rollbacks_refused_total{db=\"%s\"} %lu\n"
 			"ocsp_serve_db_missing{db=\"%s\"} %d\n",
 			s->path, (unsigned long long)f->responses,
 			s->path, (long long)f->db.generated,
 			s->path, (long long)(f->responses ? f->oldest_this : 0),
 			s->path, (long long)(f->responses ? f->nearest_next : 0),
 			s->path, atomic_load(&s->swaps), s->path,
-			atomic_load(&s->refused), s->path, atomic_load(&s->missing));
+			atomic_load(&s->refused), s->path, atomic_load(&s->rollbacks),
+			s->path, atomic_load(&s->missing));
 		pthread_mutex_unlock(&s->mu);
 	}
 }
@@ -125,12 +128,21 @@ int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,
 
 	for (int i = 0; i < nslots; i++) {
 		struct srv_slot *s = &slots[i];
+		char older[24], served[24];
+		int64_t refused;
 
 		pthread_mutex_lock(&s->mu);
 		if (s->cur->nearest_next <= now) {
 			ok = 0;
 			evbuffer_add_printf(out, "stale: %s has responses past "
 					    "nextUpdate\n", s->path);
+		}
+		if ((refused = atomic_load(&s->rollback_generated)) != 0) {
+			op_time_iso(refused, older, sizeof(older));
+			op_time_iso(s->cur->db.generated, served, sizeof(served));
+			evbuffer_add_printf(out, "warning: %s: refused a file generated "
+					    "%s, older than the one served (%s)\n",
+					    s->path, older, served);
 		}
 		if (atomic_load(&s->missing))
 			evbuffer_add_printf(out, "warning: %s was deleted; serving "

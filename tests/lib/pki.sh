@@ -110,6 +110,47 @@ pki_import() {
 	rm -f "$1.p8"
 }
 
+# pki_keygen TYPE LABEL ID: a key pair made inside the token with OpenSC's
+# pkcs11-tool, as an operator makes a signer's key (TYPE as its --key-type:
+# rsa:3072, EC:prime256v1, EC:secp384r1, ...).
+pki_keygen() {
+	pkcs11-tool --module "$PKI_MODULE" --token-label ocsp --login \
+		--pin "$PKI_PIN" --keypairgen --key-type "$1" --label "$2" \
+		--id "$3" --usage-sign >/dev/null 2>&1 || pki_die "keygen $2"
+}
+
+# pki_issue CADIR CSR OUT DAYS: the CA certifies a signer's request with
+# `openssl ca`, as an OpenSSL CA operator would: the request's extensions
+# (keyUsage, OCSPSigning, nocheck) are copied, the CA adds the rest.
+pki_issue() {
+	# The CRL configuration (pki_crl) plus what issuing needs; a section
+	# named again adds to it, a key named again replaces the first.
+	{ cat "$1/ca.cnf"; cat <<EOT
+[ca_sect]
+database = $1/issue-index.txt
+new_certs_dir = $1
+serial = $1/issue-serial
+policy = policy_any
+copy_extensions = copy
+preserve = yes
+unique_subject = no
+[policy_any]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+[ocsp_signer]
+basicConstraints = critical, CA:FALSE
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOT
+	} > "$1/issue.cnf"
+	touch "$1/issue-index.txt"
+	[ -f "$1/issue-serial" ] || openssl rand -hex 8 > "$1/issue-serial"
+	openssl ca -batch -config "$1/issue.cnf" -extensions ocsp_signer \
+		-days "$4" -in "$2" -out "$3" >/dev/null 2>&1 || pki_die "issue $3"
+}
+
 # pki_serials START N: N hex serials from START (hex)
 pki_serials() {
 	i=0; s=$(printf '%d' "0x$1")

@@ -126,6 +126,46 @@ START_TEST(refusals_per_slot)
 }
 END_TEST
 
+START_TEST(no_rollback)
+{
+	struct srv_slot s;
+	char p[96];
+
+	make("db", T0, 'a');
+	path_of(p, "db");
+	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	/* Older: refused, counted once, the served file stays. */
+	make("old", T0 - 1, 'b');
+	mv("old", "db");
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_lt(srv_slot_check(&s), 0);
+	ck_assert_uint_eq(s.rollbacks, 1);
+	ck_assert_int_eq(s.rollback_generated, T0 - 1);
+	ck_assert_uint_eq(s.swaps, 0);
+	ck_assert_int_eq(s.cur->db.generated, T0);
+	/* The same publication again (a copy): nothing to do. */
+	make("same", T0, 'c');
+	mv("same", "db");
+	ck_assert_int_eq(srv_slot_check(&s), 0);
+	ck_assert_int_eq(srv_slot_check(&s), 0);
+	ck_assert_uint_eq(s.swaps, 0);
+	ck_assert_uint_eq(s.rollbacks, 1);
+	/* Newer: swapped, and the rollback warning ends. */
+	make("new", T0 + 1, 'd');
+	mv("new", "db");
+	ck_assert_int_eq(srv_slot_check(&s), 1);
+	ck_assert_int_eq(s.rollback_generated, 0);
+	ck_assert_int_eq(s.cur->db.generated, T0 + 1);
+	srv_slot_destroy(&s);
+	/* A restart accepts the older file. */
+	make("old", T0 - 1, 'b');
+	mv("old", "db");
+	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	ck_assert_int_eq(s.cur->db.generated, T0 - 1);
+	srv_slot_destroy(&s);
+}
+END_TEST
+
 START_TEST(missing_and_back)
 {
 	struct srv_slot s;
@@ -165,6 +205,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, swap_on_rename);
 	tcase_add_test(tc, refusals_per_slot);
+	tcase_add_test(tc, no_rollback);
 	tcase_add_test(tc, missing_and_back);
 	tcase_add_test(tc, init_refuses_junk);
 	suite_add_tcase(s, tc);

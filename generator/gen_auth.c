@@ -1,0 +1,151 @@
+#include "gen_auth.h"
+#include "gen_signer.h"
+#include "op_cert.h"
+#include "op_db.h"
+#include "op_err.h"
+#include "op_log.h"
+#include "op_time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The CA certificate and the merged entries; warns when the CRL expires
+ * before responses signed now would. */
+static int load_inputs(struct gen_auth *a, int64_t now, int64_t validity)
+{
+	const struct gen_auth_conf *c = a->c;
+	struct gen_list issued = { 0 }, idx_rev = { 0 }, crl = { 0 }, local = { 0 };
+	struct gen_list *lists[] = { &issued, &idx_rev, &crl, &local };
+	int64_t crl_next = 0;
+	int rc;
+
+	if ((rc = op_cert_load(c->ca_cert, &a->ca)) != 0)
+		return rc;
+	X509_NAME_oneline(X509_get_subject_name(a->ca), a->subject,
+			  sizeof(a->subject));
+	if ((rc = gen_crl_load(c->crl, a->ca, now, &crl, &crl_next)) != 0 ||
+	    (rc = gen_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
+	    (c->local_revocations &&
+	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
+	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
+		goto out;
+	a->crl_next = crl_next;
+	if (crl_next && crl_next < now + validity) {
+		char t[32];
+
+		op_time_iso(crl_next, t, sizeof(t));
+		op_warn("%s: CRL %s is due for renewal at %s, before responses "
+			"signed now expire", c->name, c->crl, t);
+	}
+out:
+	for (size_t i = 0; i < 4; i++)
+		gen_list_free(lists[i]);
+	return rc;
+}
+
+static void signer_warnings(const struct gen_auth *a, int warn)
+{
+	if (warn & GEN_SIGNER_W_NOCHECK)
+		op_warn("%s: signer %s has no id-pkix-ocsp-nocheck extension; "
+			"clients may try to check its revocation", a->c->name,
+			a->signer_name);
+	if (warn & GEN_SIGNER_W_EXPIRING) {
+		char t[32];
+
+		op_time_iso(a->signer_not_after, t, sizeof(t));
+		op_warn("%s: signer %s expires %s, within twice the response "
+			"validity: issue its successor", a->c->name,
+			a->signer_name, t);
+	}
+}
+
+/* The most recent valid signer, its key and the response profile. */
+static int choose_signer(struct gen_auth *a, struct gen_keystore *ks,
+			 int64_t now, int64_t validity)
+{
+	const struct gen_auth_conf *c = a->c;
+	X509 **certs = calloc(c->nsigners, sizeof(*certs));
+	const char **names = calloc(c->nsigners, sizeof(*names));
+	size_t chosen = 0;
+	int warn = 0, rc = 0;
+
+	if (!certs || !names) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nsigners && !rc; i++) {
+		names[i] = c->signers[i].name;
+		rc = op_cert_load(c->signers[i].cert, &certs[i]);
+	}
+	if (rc || (rc = gen_signer_choose(certs, names, c->nsigners, a->ca, now,
+					  validity, &chosen, &warn)) != 0)
+		goto out;
+	a->signer_name = names[chosen];
+	op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &a->signer_not_after);
+	signer_warnings(a, warn);
+	if ((rc = gen_key_load(ks, a->signer_name, c->signers[chosen].key,
+			       certs[chosen], &a->signer.key)) != 0 ||
+	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
+		goto out;
+	a->signer.cert = certs[chosen];
+	/* A delegate's certificate is always needed to verify its responses;
+	 * the CA's own only by clients that will not look elsewhere. */
+	a->signer.include_cert = c->include_signer_cert ||
+				 X509_cmp(certs[chosen], a->ca) != 0;
+	a->signer.by_name = c->responder_by_name;
+	certs[chosen] = NULL;
+out:
+	for (size_t i = 0; certs && i < c->nsigners; i++)
+		X509_free(certs[i]);
+	free(certs);
+	free(names);
+	return rc;
+}
+
+int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
+		     struct gen_keystore *ks, int64_t now, int64_t validity)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->c = c;
+	if ((rc = load_inputs(a, now, validity)) != 0 ||
+	    (rc = choose_signer(a, ks, now, validity)) != 0) {
+		gen_auth_free(a);
+		return op_err_prefix(rc, "authority %s", c->name);
+	}
+	op_debug("%s: %zu serials, signer %s", c->name, a->entries.n,
+		 a->signer_name);
+	return 0;
+}
+
+void gen_auth_free(struct gen_auth *a)
+{
+	X509_free(a->ca);
+	X509_free(a->signer.cert);
+	EVP_PKEY_free(a->signer.key);
+	gen_list_free(&a->entries);
+	memset(a, 0, sizeof(*a));
+}
+
+int gen_auth_put_issuer(MDB_txn *txn, MDB_dbi dbi, const struct gen_auth *a,
+			const uint8_t *prefix, size_t plen)
+{
+	uint8_t k[sizeof(OP_META_ISSUER) + OP_KEY_MAX];
+	char v[600];
+	MDB_val mk, mv;
+	size_t ml = sizeof(OP_META_ISSUER) - 1;
+	int n = snprintf(v, sizeof(v), "%s\t%s", a->c->name, a->subject), rc;
+
+	memcpy(k, OP_META_ISSUER, ml);
+	memcpy(k + ml, prefix, plen);
+	mk.mv_size = ml + plen;
+	mk.mv_data = k;
+	mv.mv_size = (size_t)(n < (int)sizeof(v) ? n : (int)sizeof(v) - 1);
+	mv.mv_data = v;
+	if ((rc = mdb_put(txn, dbi, &mk, &mv, 0)) != 0)
+		return op_err_set(OP_E_DB, "issuer record of %s: %s", a->c->name,
+				  mdb_strerror(rc));
+	return 0;
+}

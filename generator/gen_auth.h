@@ -1,0 +1,65 @@
+/*
+ * gen_auth: one authority (issuing CA) made ready for a run.
+ *
+ * gen_auth_prepare() does everything that can fail before anything is
+ * written: it loads the CA certificate, reads and merges the CRL, the
+ * issued list and local revocations into one sorted entry list, chooses
+ * the signer (gen_signer), loads its key (gen_keystore) and sets the
+ * response profile.  A run prepares all its authorities first, so a bad
+ * input stops the run with the working copy and the published file
+ * untouched.
+ *
+ * The struct is the seam between preparation and the rest of the run:
+ * the diff reads entries, signer and signer_id; the summary line and the
+ * metrics file read the counters, which the diff fills.
+ */
+#ifndef GEN_AUTH_H
+#define GEN_AUTH_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/x509.h>
+
+#include "gen_conf.h"
+#include "gen_input.h"
+#include "gen_keystore.h"
+#include "gen_resp.h"
+#include "op_key.h"
+#include "op_rec.h"
+
+struct gen_auth {
+	const struct gen_auth_conf *c;	/* its section; outlives the auth */
+	X509 *ca;
+	struct gen_resp_signer signer;	/* owns cert and key */
+	uint8_t signer_id[OP_REC_SIGNER_ID];	/* stored in each record */
+	const char *signer_name;	/* points into c */
+	int64_t signer_not_after;
+	int64_t crl_next;		/* the CRL's nextUpdate; 0 if none */
+	struct gen_list entries;	/* merged, sorted by serial */
+	char subject[256];		/* the CA's subject, one line */
+	/* Counters of this run, filled by the diff. */
+	size_t nsigned, kept, removed;
+};
+
+/*
+ * Prepare a for the authority c at time now, for responses valid for
+ * validity seconds, with keys from ks.  On error the detail starts with
+ * "authority NAME" and a needs no gen_auth_free(); on success the caller
+ * frees it with gen_auth_free().
+ */
+int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
+		     struct gen_keystore *ks, int64_t now, int64_t validity);
+
+/* Free what a holds; a zeroed struct is fine. */
+void gen_auth_free(struct gen_auth *a);
+
+/*
+ * Write the issuer record (OP_META_ISSUER + prefix -> "NAME\tSUBJECT",
+ * docs/db-format.txt) that lets readers name a's responses under the
+ * CertID hash whose key prefix is prefix/plen (op_key_issuer_prefix()).
+ */
+int gen_auth_put_issuer(MDB_txn *txn, MDB_dbi dbi, const struct gen_auth *a,
+			const uint8_t *prefix, size_t plen);
+
+#endif
