@@ -82,6 +82,11 @@ $(BUILD)/tests/check_%: $(call obj,tests/unit/check_%.c) $(GEN_LIB) $(SRV_LIB) $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The bench's signing-rate probe (tests/bench/sign_speed.c).
+$(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+
 deps:
 	@sh packaging/install-deps.sh
 
@@ -102,8 +107,8 @@ demo: deps
 	@BIN=$(abspath $(BIN)) sh tests/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
+	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -60,9 +60,33 @@ static void signer_warnings(const struct gen_auth *a, int warn)
 	}
 }
 
+/* The signer's key, one handle per worker, and its response template. */
+static int open_signer(struct gen_auth *a, struct gen_keystore *ks, X509 *cert,
+		       const char *keyspec, int workers)
+{
+	/* A delegate's certificate is always needed to verify its responses;
+	 * the CA's own only by clients that will not look elsewhere. */
+	struct gen_resp_profile prof = {
+		.include_cert = a->c->include_signer_cert || X509_cmp(cert, a->ca) != 0,
+		.by_name = a->c->responder_by_name,
+	};
+	int rc;
+
+	if (!(a->keys = calloc((size_t)workers, sizeof(*a->keys))))
+		return OP_E_NOMEM;
+	if ((rc = gen_key_load_workers(ks, a->signer_name, keyspec, cert,
+				       workers, a->keys)) != 0)
+		return rc;
+	a->nkeys = workers;
+	if ((rc = gen_resp_signer_new(a->ca, cert, a->keys, workers, &prof,
+				      &a->rs)) != 0)
+		return op_err_prefix(rc, "signer %s", a->signer_name);
+	return 0;
+}
+
 /* The most recent valid signer, its key and the response profile. */
 static int choose_signer(struct gen_auth *a, struct gen_keystore *ks,
-			 int64_t now, int64_t validity)
+			 int64_t now, int64_t validity, int workers)
 {
 	const struct gen_auth_conf *c = a->c;
 	X509 **certs = calloc(c->nsigners, sizeof(*certs));
@@ -84,17 +108,10 @@ static int choose_signer(struct gen_auth *a, struct gen_keystore *ks,
 	a->signer_name = names[chosen];
 	op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &a->signer_not_after);
 	signer_warnings(a, warn);
-	if ((rc = gen_key_load(ks, a->signer_name, c->signers[chosen].key,
-			       certs[chosen], &a->signer.key)) != 0 ||
+	if ((rc = open_signer(a, ks, certs[chosen], c->signers[chosen].key,
+			      workers)) != 0 ||
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;
-	a->signer.cert = certs[chosen];
-	/* A delegate's certificate is always needed to verify its responses;
-	 * the CA's own only by clients that will not look elsewhere. */
-	a->signer.include_cert = c->include_signer_cert ||
-				 X509_cmp(certs[chosen], a->ca) != 0;
-	a->signer.by_name = c->responder_by_name;
-	certs[chosen] = NULL;
 out:
 	for (size_t i = 0; certs && i < c->nsigners; i++)
 		X509_free(certs[i]);
@@ -104,14 +121,15 @@ out:
 }
 
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
-		     struct gen_keystore *ks, int64_t now, int64_t validity)
+		     struct gen_keystore *ks, int64_t now, int64_t validity,
+		     int workers)
 {
 	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->c = c;
 	if ((rc = load_inputs(a, now, validity)) != 0 ||
-	    (rc = choose_signer(a, ks, now, validity)) != 0) {
+	    (rc = choose_signer(a, ks, now, validity, workers)) != 0) {
 		gen_auth_free(a);
 		return op_err_prefix(rc, "authority %s", c->name);
 	}
@@ -122,9 +140,11 @@ int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
 
 void gen_auth_free(struct gen_auth *a)
 {
+	gen_resp_signer_free(a->rs);
+	for (int i = 0; i < a->nkeys; i++)
+		EVP_PKEY_free(a->keys[i]);
+	free(a->keys);
 	X509_free(a->ca);
-	X509_free(a->signer.cert);
-	EVP_PKEY_free(a->signer.key);
 	gen_list_free(&a->entries);
 	memset(a, 0, sizeof(*a));
 }

@@ -31,25 +31,31 @@
 struct gen_auth {
 	const struct gen_auth_conf *c;	/* its section; outlives the auth */
 	X509 *ca;
-	struct gen_resp_signer signer;	/* owns cert and key */
+	struct gen_resp_signer *rs;	/* response template, per-worker
+					 * signing contexts */
+	EVP_PKEY **keys;		/* the signer's key, one per worker */
+	int nkeys;
 	uint8_t signer_id[OP_REC_SIGNER_ID];	/* stored in each record */
 	const char *signer_name;	/* points into c */
 	int64_t signer_not_after;
 	int64_t crl_next;		/* the CRL's nextUpdate; 0 if none */
 	struct gen_list entries;	/* merged, sorted by serial */
 	char subject[256];		/* the CA's subject, one line */
-	/* Counters of this run, filled by the diff. */
-	size_t nsigned, kept, removed;
+	/* Counters of this run, filled by the diff: responses signed, kept,
+	 * removed; of the signed, those that had reached refresh (aged) and
+	 * those re-signed before it by the sweep (early, gen_sweep.h). */
+	size_t nsigned, kept, removed, aged, early;
 };
 
 /*
  * Prepare a for the authority c at time now, for responses valid for
- * validity seconds, with keys from ks.  On error the detail starts with
+ * validity seconds, with keys from ks, one handle per signing worker.  On error the detail starts with
  * "authority NAME" and a needs no gen_auth_free(); on success the caller
  * frees it with gen_auth_free().
  */
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
-		     struct gen_keystore *ks, int64_t now, int64_t validity);
+		     struct gen_keystore *ks, int64_t now, int64_t validity,
+		     int workers);
 
 /* Free what a holds; a zeroed struct is fine. */
 void gen_auth_free(struct gen_auth *a);

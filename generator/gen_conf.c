@@ -16,7 +16,7 @@
 static const char *const main_keys[] = {
 	"output", "validity", "refresh", "cert_ids", "workers",
 	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
-	"responder_id", NULL
+	"responder_id", "run_interval", NULL
 };
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "issued", "local_revocations", "signers",
@@ -279,12 +279,18 @@ static int load(struct loader *l, struct gen_conf *c)
 	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
 	    (rc = duration(l, "validity", "7d", &c->validity)) != 0 ||
-	    (rc = duration(l, "refresh", "3d", &c->refresh)) != 0)
+	    (rc = duration(l, "refresh", "3d", &c->refresh)) != 0 ||
+	    (rc = duration(l, "run_interval", "1h", &c->run_interval)) != 0)
 		return rc;
 	if (c->refresh >= c->validity)
 		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: refresh must be "
 				  "shorter than validity, or responses expire "
 				  "before they are re-signed", l->path);
+	if (c->run_interval <= 0 || c->run_interval > c->refresh)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: run_interval must "
+				  "be more than 0 and at most refresh: responses "
+				  "are re-signed only when the schedule runs",
+				  l->path);
 	if ((rc = each_item((v = get(l, "ocsp_gen", "cert_ids")) ? v : "sha1, sha256",
 			    add_hash, &hctx)) != 0)
 		return rc;

@@ -38,6 +38,7 @@ struct gen_conf {
 	char *output;
 	int64_t validity;
 	int64_t refresh;
+	int64_t run_interval;	/* how often the schedule runs ocsp-gen */
 	int hashes[GEN_MAX_HASHES];	/* OP_HASH_* tags */
 	size_t nhashes;
 	int workers;

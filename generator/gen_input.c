@@ -422,10 +422,12 @@ out:
 int gen_entry_cmp(const void *a, const void *b)
 {
 	const struct gen_entry *x = a, *y = b;
+	int c = memcmp(x->serial, y->serial,
+		       x->serial_len < y->serial_len ? x->serial_len : y->serial_len);
 
-	if (x->serial_len != y->serial_len)
-		return x->serial_len < y->serial_len ? -1 : 1;
-	return memcmp(x->serial, y->serial, x->serial_len);
+	if (c || x->serial_len == y->serial_len)
+		return c;
+	return x->serial_len < y->serial_len ? -1 : 1;
 }
 
 /* Sort key for merging: serial, then source priority descending, so the

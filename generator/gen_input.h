@@ -57,11 +57,13 @@ int gen_local_load(const char *path, struct gen_list *local);
 int gen_crl_load(const char *path, X509 *ca, int64_t now,
 		 struct gen_list *revoked, int64_t *next_update);
 
-/* One entry per serial from all lists, sorted by (length, octets). */
+/* One entry per serial from all lists, sorted by gen_entry_cmp(). */
 int gen_merge(struct gen_list *const *lists, size_t nlists,
 	      struct gen_list *out);
 
-/* Order used by gen_merge(). */
+/* Order used by gen_merge(): the order of the serials' keys in the file
+ * (LMDB's: octets, then the shorter first), so an entry list and the
+ * records of one issuer can be walked side by side. */
 int gen_entry_cmp(const void *a, const void *b);
 
 #endif

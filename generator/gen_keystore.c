@@ -1,7 +1,9 @@
 #include "gen_keystore.h"
 #include "op_err.h"
+#include "op_log.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <libp11.h>
 #include <stdio.h>
@@ -159,11 +161,20 @@ int gen_pin_read(const char *path, char *pin, size_t size)
 
 /* ---- keystore ---- */
 
-struct gen_keystore {
-	char *module;
-	PKCS11_CTX *ctx;	/* NULL until a PKCS#11 key is asked for */
+/* One libp11 context: the module, its slots, and (inside libp11) a pool of
+ * sessions per slot.  Signing threads get a context each, so each signs
+ * in a session of its own and no lock is shared between them. */
+struct p11_ctx {
+	PKCS11_CTX *ctx;
 	PKCS11_SLOT *slots;
 	unsigned int nslots;
+};
+
+struct gen_keystore {
+	char *module;
+	struct p11_ctx *p11;	/* [0] loads and logs in; then one per
+				 * extra signing thread */
+	size_t np11;
 };
 
 int gen_keystore_open(const char *module, struct gen_keystore **out)
@@ -182,42 +193,54 @@ void gen_keystore_close(struct gen_keystore *ks)
 {
 	if (!ks)
 		return;
-	if (ks->ctx) {
-		if (ks->slots)
-			PKCS11_release_all_slots(ks->ctx, ks->slots, ks->nslots);
-		PKCS11_CTX_unload(ks->ctx);
-		PKCS11_CTX_free(ks->ctx);
+	/* The first unload finalizes the module for all; later ones find it
+	 * finalized, which libp11 ignores. */
+	for (size_t i = ks->np11; i-- > 0;) {
+		struct p11_ctx *c = &ks->p11[i];
+
+		if (c->slots)
+			PKCS11_release_all_slots(c->ctx, c->slots, c->nslots);
+		PKCS11_CTX_unload(c->ctx);
+		PKCS11_CTX_free(c->ctx);
 	}
+	free(ks->p11);
 	free(ks->module);
 	free(ks);
 }
 
-static int p11_start(struct gen_keystore *ks, const char *signer)
+/* A new libp11 context on ks->module, appended to ks->p11. */
+static int p11_add(struct gen_keystore *ks, const char *signer,
+		   struct p11_ctx **out)
 {
-	if (ks->ctx)
-		return 0;
+	struct p11_ctx *v, *c;
+
 	if (!ks->module)
 		return op_err_set(OP_E_CONFIG, "signer %s: a PKCS#11 key needs "
 				  "pkcs11_module in [ocsp_gen]", signer);
-	if (!(ks->ctx = PKCS11_CTX_new()))
+	if (!(v = realloc(ks->p11, (ks->np11 + 1) * sizeof(*v))))
 		return OP_E_NOMEM;
-	if (PKCS11_CTX_load(ks->ctx, ks->module) != 0) {
-		PKCS11_CTX_free(ks->ctx);
-		ks->ctx = NULL;
+	ks->p11 = v;
+	c = &v[ks->np11];
+	memset(c, 0, sizeof(*c));
+	if (!(c->ctx = PKCS11_CTX_new()))
+		return OP_E_NOMEM;
+	if (PKCS11_CTX_load(c->ctx, ks->module) != 0) {
+		PKCS11_CTX_free(c->ctx);
 		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot load PKCS#11 "
 				  "module %s", signer, ks->module);
 	}
-	if (PKCS11_enumerate_slots(ks->ctx, &ks->slots, &ks->nslots) != 0)
+	ks->np11++;
+	if (PKCS11_enumerate_slots(c->ctx, &c->slots, &c->nslots) != 0)
 		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot list slots of "
 				  "%s", signer, ks->module);
+	*out = c;
 	return 0;
 }
 
-static PKCS11_SLOT *p11_find_slot(struct gen_keystore *ks,
-				  const struct gen_p11_uri *u)
+static PKCS11_SLOT *p11_find_slot(struct p11_ctx *c, const struct gen_p11_uri *u)
 {
-	for (unsigned int i = 0; i < ks->nslots; i++) {
-		PKCS11_TOKEN *t = ks->slots[i].token;
+	for (unsigned int i = 0; i < c->nslots; i++) {
+		PKCS11_TOKEN *t = c->slots[i].token;
 
 		if (!t || !t->initialized)
 			continue;
@@ -225,7 +248,7 @@ static PKCS11_SLOT *p11_find_slot(struct gen_keystore *ks,
 			continue;
 		if (u->has_serial && strcmp(t->serialnr, u->serial) != 0)
 			continue;
-		return &ks->slots[i];
+		return &c->slots[i];
 	}
 	return NULL;
 }
@@ -236,6 +259,7 @@ static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 	char pin[256];
 	int logged = 0, rc;
 
+	/* Login is per application: later contexts find it done. */
 	if (!slot->token->loginRequired)
 		return 0;
 	if (PKCS11_is_logged_in(slot, 0, &logged) == 0 && logged)
@@ -258,45 +282,144 @@ static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 	return 0;
 }
 
-static int load_pkcs11(struct gen_keystore *ks, const char *signer,
-		       const char *spec, EVP_PKEY **key)
+/* The key u names, through context c. */
+static int p11_key(struct gen_keystore *ks, struct p11_ctx *c,
+		   const char *signer, const char *spec,
+		   const struct gen_p11_uri *u, PKCS11_SLOT **slotp,
+		   EVP_PKEY **key)
 {
-	struct gen_p11_uri u;
 	PKCS11_SLOT *slot;
 	PKCS11_KEY *keys;
 	unsigned int nkeys;
 	char shown[512];
 	int rc;
 
-	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
-		return op_err_prefix(rc, "signer %s: key", signer);
-	if ((rc = p11_start(ks, signer)) != 0)
-		return rc;
-	if (!(slot = p11_find_slot(ks, &u)))
+	if (!(slot = p11_find_slot(c, u)))
 		return op_err_set(OP_E_PKCS11, "signer %s: no token '%s' in %s",
-				  signer, u.has_token ? u.token : "(any)",
+				  signer, u->has_token ? u->token : "(any)",
 				  ks->module);
-	if ((rc = p11_login(slot, &u, signer)) != 0)
+	*slotp = slot;
+	if ((rc = p11_login(slot, u, signer)) != 0)
 		return rc;
 	if (PKCS11_enumerate_keys(slot->token, &keys, &nkeys) != 0)
 		return op_err_ssl(OP_E_PKCS11, "signer %s: cannot list keys on "
 				  "token '%s'", signer, slot->token->label);
 	for (unsigned int i = 0; i < nkeys; i++) {
-		if (u.has_object && (!keys[i].label ||
-				     strcmp(keys[i].label, u.object) != 0))
+		if (u->has_object && (!keys[i].label ||
+				      strcmp(keys[i].label, u->object) != 0))
 			continue;
-		if (u.has_id && (keys[i].id_len != u.id_len ||
-				 memcmp(keys[i].id, u.id, u.id_len) != 0))
+		if (u->has_id && (keys[i].id_len != u->id_len ||
+				  memcmp(keys[i].id, u->id, u->id_len) != 0))
 			continue;
 		if (!(*key = PKCS11_get_private_key(&keys[i])))
 			return op_err_ssl(OP_E_PKCS11, "signer %s: cannot use key "
-					  "'%s'", signer, u.object);
+					  "'%s'", signer, u->object);
 		return 0;
 	}
 	gen_p11_uri_redact(spec, shown, sizeof(shown));
 	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' has no private key "
 			  "that matches key = %s", signer, slot->token->label,
 			  shown);
+}
+
+static int load_pkcs11(struct gen_keystore *ks, const char *signer,
+		       const char *spec, EVP_PKEY **key)
+{
+	struct gen_p11_uri u;
+	struct p11_ctx *c;
+	PKCS11_SLOT *slot;
+	int rc;
+
+	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+		return op_err_prefix(rc, "signer %s: key", signer);
+	if (ks->np11 == 0 && (rc = p11_add(ks, signer, &c)) != 0)
+		return rc;
+	return p11_key(ks, &ks->p11[0], signer, spec, &u, &slot, key);
+}
+
+int gen_p11_sessions_check(const char *signer, const char *token,
+			   unsigned long max, unsigned long open, int need)
+{
+	/* 0 is CK_EFFECTIVELY_INFINITE, ~0 CK_UNAVAILABLE_INFORMATION. */
+	if (max == 0 || max == ~0UL || open == ~0UL ||
+	    (open <= max && max - open >= (unsigned long)need))
+		return 0;
+	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' allows %lu "
+			  "sessions and %lu are open, but %d more signing "
+			  "threads need one each: lower workers in [ocsp_gen] "
+			  "or raise the token's session limit", signer, token,
+			  max, open, need);
+}
+
+/*
+ * The session counts from C_GetTokenInfo, which libp11 does not expose.
+ * The module is already loaded (RTLD_NOLOAD finds it); a module that does
+ * not export the function is not checked.  The structure is CK_TOKEN_INFO
+ * as PKCS#11 lays it out (CK_ULONG is unsigned long on Unix).
+ */
+struct ck_token_info {
+	unsigned char label[32], manufacturer[32], model[16], serial[16];
+	unsigned long flags, max_sessions, sessions, max_rw, rw, max_pin,
+		      min_pin, total_pub, free_pub, total_priv, free_priv;
+	unsigned char hw[2], fw[2], utc[16];
+};
+
+/* The token's session limit and open sessions; 0 if it would not say. */
+static int p11_token_sessions(struct gen_keystore *ks, PKCS11_SLOT *slot,
+			      unsigned long *max, unsigned long *open)
+{
+	unsigned long (*info)(unsigned long, struct ck_token_info *);
+	struct ck_token_info ti;
+	void *h = dlopen(ks->module, RTLD_NOW | RTLD_NOLOAD);
+	int ok = 0;
+
+	if (!h)
+		return 0;
+	*(void **)&info = dlsym(h, "C_GetTokenInfo");
+	if (info && info(PKCS11_get_slotid_from_slot(slot), &ti) == 0) {
+		*max = ti.max_sessions;
+		*open = ti.sessions;
+		ok = 1;
+	}
+	dlclose(h);
+	return ok;
+}
+
+/* Handles for workers 1..n through contexts 1..n, shared by every signer
+ * (authorities are signed one after the other), so a run opens as many
+ * sessions as it has workers. */
+static int more_pkcs11(struct gen_keystore *ks, const char *signer,
+		       const char *spec, int n, EVP_PKEY **keys)
+{
+	struct gen_p11_uri u;
+	struct p11_ctx *c;
+	PKCS11_SLOT *slot;
+	unsigned long max, open;
+	int rc;
+
+	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+		return op_err_prefix(rc, "signer %s: key", signer);
+	if (!(slot = p11_find_slot(&ks->p11[0], &u)))
+		return op_err_set(OP_E_PKCS11, "signer %s: token gone", signer);
+	/* libp11 waits for a free session rather than failing: check first. */
+	if ((size_t)n + 1 > ks->np11 && p11_token_sessions(ks, slot, &max, &open) &&
+	    (rc = gen_p11_sessions_check(signer, slot->token->label, max, open,
+					 n + 1 - (int)ks->np11)) != 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if ((size_t)i + 1 >= ks->np11 && (rc = p11_add(ks, signer, &c)) != 0)
+			return rc;
+		if ((rc = p11_key(ks, &ks->p11[i + 1], signer, spec, &u, &slot,
+				  &keys[i])) != 0)
+			return rc;
+	}
+	if (p11_token_sessions(ks, slot, &max, &open) && open != ~0UL)
+		op_debug("signer %s: %d signing sessions; token '%s' has %lu "
+			 "open, limit %lu (0: none)", signer, n + 1,
+			 slot->token->label, open, max);
+	else
+		op_debug("signer %s: %d signing sessions", signer, n + 1);
+	return 0;
 }
 
 static int load_pem(struct gen_keystore *ks, const char *signer,
@@ -316,30 +439,53 @@ static int load_pem(struct gen_keystore *ks, const char *signer,
 	return 0;
 }
 
-/* The key backends; the first whose prefix matches the spec is used. */
+/* Another handle on a PEM key: the same key (signing contexts are per
+ * thread, the key is only read). */
+static int more_pem(struct gen_keystore *ks, const char *signer,
+		    const char *spec, int n, EVP_PKEY **keys)
+{
+	(void)ks;
+	(void)signer;
+	(void)spec;
+	for (int i = 0; i < n; i++) {
+		if (!EVP_PKEY_up_ref(keys[-1]))
+			return OP_E_CRYPTO;
+		keys[i] = keys[-1];
+	}
+	return 0;
+}
+
+/* The key backends; the first whose prefix matches the spec is used.
+ * load gives the first handle on a key, more n further ones, at keys[0..n-1]
+ * right after the first (keys[-1]). */
 static const struct key_backend {
 	const char *prefix;
 	int (*load)(struct gen_keystore *ks, const char *label,
 		    const char *spec, EVP_PKEY **key);
+	int (*more)(struct gen_keystore *ks, const char *label,
+		    const char *spec, int n, EVP_PKEY **keys);
 } backends[] = {
-	{ "pkcs11:", load_pkcs11 },
-	{ "", load_pem },	/* anything else is a PEM file name */
+	{ "pkcs11:", load_pkcs11, more_pkcs11 },
+	{ "", load_pem, more_pem },	/* anything else is a PEM file name */
 };
+
+static const struct key_backend *backend(const char *spec)
+{
+	size_t i = 0;
+
+	while (strncmp(spec, backends[i].prefix, strlen(backends[i].prefix)) != 0)
+		i++;		/* the last prefix, "", always matches */
+	return &backends[i];
+}
 
 int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 		 X509 *cert, EVP_PKEY **key)
 {
-	int rc = OP_E_CONFIG;
+	int rc;
 
 	*key = NULL;
 	ERR_clear_error();
-	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-		if (strncmp(spec, backends[i].prefix, strlen(backends[i].prefix)) == 0) {
-			rc = backends[i].load(ks, label, spec, key);
-			break;
-		}
-	}
-	if (rc || !cert)
+	if ((rc = backend(spec)->load(ks, label, spec, key)) != 0 || !cert)
 		return rc;
 	if (X509_check_private_key(cert, *key) != 1) {
 		EVP_PKEY_free(*key);
@@ -348,4 +494,21 @@ int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 				  "certificate", label);
 	}
 	return 0;
+}
+
+int gen_key_load_workers(struct gen_keystore *ks, const char *label,
+			 const char *spec, X509 *cert, int n, EVP_PKEY **keys)
+{
+	int rc;
+
+	memset(keys, 0, (size_t)n * sizeof(*keys));
+	if ((rc = gen_key_load(ks, label, spec, cert, &keys[0])) == 0 && n > 1)
+		rc = backend(spec)->more(ks, label, spec, n - 1, keys + 1);
+	if (rc) {
+		for (int i = 0; i < n; i++) {
+			EVP_PKEY_free(keys[i]);
+			keys[i] = NULL;
+		}
+	}
+	return rc;
 }

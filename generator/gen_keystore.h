@@ -62,4 +62,24 @@ void gen_keystore_close(struct gen_keystore *ks);
 int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 		 X509 *cert, EVP_PKEY **key);
 
+/*
+ * n handles on one key, one per signing thread: keys[0] as gen_key_load()
+ * gives it; for a PKCS#11 key each further one through a libp11 context of
+ * its own, so each thread signs in its own session (libp11 0.4.12 shares a
+ * slot's sessions under one lock and at most 16 of them); for a PEM key
+ * the same key again.  OP_E_PKCS11 saying so when the token allows fewer
+ * sessions than n.  On error none is handed out.  The caller frees each
+ * (EVP_PKEY_free), then closes ks.
+ */
+int gen_key_load_workers(struct gen_keystore *ks, const char *label,
+			 const char *spec, X509 *cert, int n, EVP_PKEY **keys);
+
+/*
+ * 0 if a token allowing max sessions, open of them open, has need more
+ * (max 0 means no limit, ~0 unknown: both pass); else OP_E_PKCS11 with
+ * advice naming signer and token.
+ */
+int gen_p11_sessions_check(const char *signer, const char *token,
+			   unsigned long max, unsigned long open, int need);
+
 #endif

@@ -10,7 +10,39 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* The text, in node_exporter's textfile format. */
+/* The per-authority families, one sample per authority. */
+enum { A_SERIALS, A_SIGNED, A_KEPT, A_REMOVED, A_EARLY, A_SIGNER, A_CRL,
+       A_NFAMILY };
+static const struct {
+	const char *name, *help;
+} auth_family[A_NFAMILY] = {
+	{ "ocsp_gen_serials", "Serials with a response, per authority." },
+	{ "ocsp_gen_responses_signed", "Responses signed by the last run." },
+	{ "ocsp_gen_responses_kept", "Responses kept by the last run." },
+	{ "ocsp_gen_responses_removed", "Responses removed by the last run." },
+	{ "ocsp_gen_responses_resigned_early",
+	  "Of the responses signed by the last run, those re-signed before "
+	  "refresh to spread the load (run_interval)." },
+	{ "ocsp_gen_signer_not_after_timestamp_seconds", "Expiry of the signer in use." },
+	{ "ocsp_gen_crl_next_update_timestamp_seconds",
+	  "nextUpdate of the CRL read (0 if absent)." },
+};
+
+static long long auth_value(const struct gen_metrics_auth *a, int family_index)
+{
+	switch (family_index) {
+	case A_SERIALS: return (long long)a->serials;
+	case A_SIGNED: return (long long)a->signed_count;
+	case A_KEPT: return (long long)a->kept;
+	case A_REMOVED: return (long long)a->removed;
+	case A_EARLY: return (long long)a->early;
+	case A_SIGNER: return a->signer_not_after;
+	default: return a->crl_next_update;
+	}
+}
+
+/* The text, in node_exporter's textfile format: each family's HELP and
+ * TYPE, then all its samples (`promtool check metrics` clean). */
 static void print(FILE *f, const struct gen_metrics *m)
 {
 	family(f, "ocsp_gen_last_success_timestamp_seconds", "gauge",
@@ -23,28 +55,16 @@ static void print(FILE *f, const struct gen_metrics *m)
 	family(f, "ocsp_gen_last_run_published", "gauge",
 	       "1 if the last run published a new file.");
 	fprintf(f, "ocsp_gen_last_run_published %d\n", m->published);
-	family(f, "ocsp_gen_serials", "gauge", "Serials with a response, per authority.");
-	family(f, "ocsp_gen_responses_signed", "gauge", "Responses signed by the last run.");
-	family(f, "ocsp_gen_responses_kept", "gauge", "Responses kept by the last run.");
-	family(f, "ocsp_gen_responses_removed", "gauge", "Responses removed by the last run.");
-	family(f, "ocsp_gen_signer_not_after_timestamp_seconds", "gauge",
-	       "Expiry of the signer in use.");
-	family(f, "ocsp_gen_crl_next_update_timestamp_seconds", "gauge",
-	       "nextUpdate of the CRL read (0 if absent).");
-	for (size_t i = 0; i < m->nauths; i++) {
-		const struct gen_metrics_auth *a = &m->auths[i];
+	for (int k = 0; k < A_NFAMILY; k++) {
+		family(f, auth_family[k].name, "gauge", auth_family[k].help);
+		for (size_t i = 0; i < m->nauths; i++) {
+			const struct gen_metrics_auth *a = &m->auths[i];
 
-		fprintf(f, "ocsp_gen_serials{authority=\"%s\"} %zu\n"
-			"ocsp_gen_responses_signed{authority=\"%s\"} %zu\n"
-			"ocsp_gen_responses_kept{authority=\"%s\"} %zu\n"
-			"ocsp_gen_responses_removed{authority=\"%s\"} %zu\n"
-			"ocsp_gen_signer_not_after_timestamp_seconds{authority=\"%s\","
-			"signer=\"%s\"} %lld\n"
-			"ocsp_gen_crl_next_update_timestamp_seconds{authority=\"%s\"} %lld\n",
-			a->name, a->serials, a->name, a->signed_count, a->name, a->kept,
-			a->name, a->removed, a->name, a->signer,
-			(long long)a->signer_not_after, a->name,
-			(long long)a->crl_next_update);
+			fprintf(f, "%s{authority=\"%s\"", auth_family[k].name, a->name);
+			if (k == A_SIGNER)
+				fprintf(f, ",signer=\"%s\"", a->signer);
+			fprintf(f, "} %lld\n", auth_value(a, k));
+		}
 	}
 }
 

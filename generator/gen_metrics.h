@@ -14,6 +14,7 @@ struct gen_metrics_auth {
 	const char *name;
 	const char *signer;
 	size_t serials, signed_count, kept, removed;
+	size_t early;			/* of signed_count, before refresh */
 	int64_t signer_not_after;
 	int64_t crl_next_update;	/* 0: the CRL has none */
 };

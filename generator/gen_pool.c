@@ -5,10 +5,16 @@
 #include <stdlib.h>
 #include <openssl/crypto.h>
 
+struct thread {
+	pthread_t id;
+	struct gen_pool *pool;
+	int index;
+};
+
 struct gen_pool {
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	pthread_t *threads;
+	struct thread *threads;
 	int nthreads;
 	gen_pool_fn fn;
 	void *arg;
@@ -20,7 +26,8 @@ struct gen_pool {
 
 static void *worker(void *arg)
 {
-	struct gen_pool *p = arg;
+	struct thread *t = arg;
+	struct gen_pool *p = t->pool;
 	unsigned long seen = 0;
 
 	pthread_mutex_lock(&p->mu);
@@ -34,7 +41,7 @@ static void *worker(void *arg)
 			void *job = p->jobs + p->next++ * p->size;
 
 			pthread_mutex_unlock(&p->mu);
-			p->fn(job, p->arg);
+			p->fn(job, p->arg, t->index);
 			pthread_mutex_lock(&p->mu);
 			if (++p->finished == p->njobs)
 				pthread_cond_signal(&p->done);
@@ -61,7 +68,11 @@ int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **ou
 	p->fn = fn;
 	p->arg = arg;
 	for (; p->nthreads < nthreads; p->nthreads++) {
-		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0) {
+		struct thread *t = &p->threads[p->nthreads];
+
+		t->pool = p;
+		t->index = p->nthreads;
+		if (pthread_create(&t->id, NULL, worker, t) != 0) {
 			gen_pool_stop(p);
 			return op_err_set(OP_E_SYS, "cannot start signing threads");
 		}
@@ -95,7 +106,7 @@ void gen_pool_stop(struct gen_pool *p)
 	pthread_cond_broadcast(&p->go);
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
+		pthread_join(p->threads[i].id, NULL);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->go);
 	pthread_mutex_destroy(&p->mu);

@@ -10,8 +10,9 @@
 
 struct gen_pool;
 
-/* Called on a pool thread for one job; arg is gen_pool_start()'s. */
-typedef void (*gen_pool_fn)(void *job, void *arg);
+/* Called on a pool thread for one job; arg is gen_pool_start()'s, worker
+ * the thread's index (0..nthreads-1), so per-thread state needs no lock. */
+typedef void (*gen_pool_fn)(void *job, void *arg, int worker);
 
 /* Start nthreads threads.  The caller stops them with gen_pool_stop(). */
 int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **out);

@@ -3,8 +3,111 @@
 #include "op_key.h"
 #include "op_rec.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/err.h>
+
+#define NHASH 5			/* OP_HASH_* tags are 1..4 */
+#define CID_MAX 160		/* CertID content before the serial */
+#define TIME_TLV 17		/* GeneralizedTime YYYYMMDDHHMMSSZ */
+
+/* id-pkix-ocsp-basic, with its tag and length. */
+static const uint8_t basic_oid[] = {
+	0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01
+};
+
+struct worker {
+	EVP_MD_CTX *md;
+	EVP_PKEY_CTX *pk;
+	uint8_t *tbs;		/* scratch for tbsResponseData */
+	uint8_t *sig;		/* scratch for the signature */
+};
+
+struct gen_resp_signer {
+	EVP_MD *md;		/* the signature's digest, fetched once */
+	uint8_t *rid, *alg, *certs;	/* responderID, signatureAlgorithm,
+					 * certs field (NULL if none): DER */
+	size_t rid_len, alg_len, certs_len;
+	uint8_t cid[NHASH][CID_MAX];	/* CertID content up to the serial */
+	size_t cid_len[NHASH];
+	size_t tbs_max, sig_max;
+	int nworkers;
+	struct worker *w;
+};
+
+/* ---- DER writing ---- */
+
+static size_t hdr_len(size_t n)
+{
+	return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 5;
+}
+
+static uint8_t *put_hdr(uint8_t *p, uint8_t tag, size_t n)
+{
+	*p++ = tag;
+	if (n < 0x80) {
+		*p++ = (uint8_t)n;
+	} else if (n < 0x100) {
+		*p++ = 0x81;
+		*p++ = (uint8_t)n;
+	} else if (n < 0x10000) {
+		*p++ = 0x82;
+		*p++ = (uint8_t)(n >> 8);
+		*p++ = (uint8_t)n;
+	} else {
+		*p++ = 0x83;
+		*p++ = (uint8_t)(n >> 16);
+		*p++ = (uint8_t)(n >> 8);
+		*p++ = (uint8_t)n;
+	}
+	return p;
+}
+
+static uint8_t *put(uint8_t *p, const void *src, size_t n)
+{
+	memcpy(p, src, n);
+	return p + n;
+}
+
+static uint8_t *put_digits(uint8_t *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (uint8_t)('0' + v % 10);
+	return p + n;
+}
+
+/* GeneralizedTime TLV, as OpenSSL writes it: YYYYMMDDHHMMSSZ. */
+static int put_time(uint8_t **pp, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	uint8_t *p = *pp;
+
+	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+		return op_err_set(OP_E_RANGE, "time %lld out of range", (long long)t);
+	*p++ = V_ASN1_GENERALIZEDTIME;
+	*p++ = TIME_TLV - 2;
+	p = put_digits(p, tm.tm_year + 1900, 4);
+	p = put_digits(p, tm.tm_mon + 1, 2);
+	p = put_digits(p, tm.tm_mday, 2);
+	p = put_digits(p, tm.tm_hour, 2);
+	p = put_digits(p, tm.tm_min, 2);
+	p = put_digits(p, tm.tm_sec, 2);
+	*p++ = 'Z';
+	*pp = p;
+	return 0;
+}
+
+/* ---- the reference path: OpenSSL's OCSP API ---- */
+
+/* SHA-256 for RSA and P-256, SHA-384 for larger EC keys. */
+static const char *sig_md_name(EVP_PKEY *key)
+{
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256)
+		return "SHA384";
+	return "SHA256";
+}
 
 OCSP_CERTID *gen_resp_certid(X509 *ca, int hash, const uint8_t *serial,
 			     size_t serial_len)
@@ -27,49 +130,48 @@ OCSP_CERTID *gen_resp_certid(X509 *ca, int hash, const uint8_t *serial,
 	return cid;
 }
 
-/* SHA-256 for RSA and P-256, SHA-384 for larger EC keys. */
-static const EVP_MD *sig_md(EVP_PKEY *key)
+static ASN1_GENERALIZEDTIME *gtime(int64_t t)
 {
-	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256)
-		return EVP_sha384();
-	return EVP_sha256();
+	ASN1_TIME *a = ASN1_TIME_set(NULL, (time_t)t);
+	ASN1_GENERALIZEDTIME *g;
+
+	/* GeneralizedTime is what RFC 6960 prescribes for every time field. */
+	if (!a)
+		return NULL;
+	g = ASN1_TIME_to_generalizedtime(a, NULL);
+	ASN1_TIME_free(a);
+	return g;
 }
 
-int gen_resp_sign(const struct gen_resp_signer *s, OCSP_CERTID *cid,
-		  int status, int reason, int64_t rev_time, int64_t this_update,
-		  int64_t next_update, unsigned char **der, int *der_len)
+int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
+		      const struct gen_resp_profile *prof,
+		      const struct gen_resp_in *in, unsigned char **der,
+		      int *der_len)
 {
 	OCSP_BASICRESP *bs = NULL;
 	OCSP_RESPONSE *resp = NULL;
+	OCSP_CERTID *cid = NULL;
 	EVP_MD_CTX *mctx = NULL;
-	ASN1_TIME *tu = NULL, *nu = NULL, *rt = NULL;
-	unsigned long flags = (s->by_name ? 0 : OCSP_RESPID_KEY) |
-			      (s->include_cert ? 0 : OCSP_NOCERTS);
-	int rc = OP_E_CRYPTO;
+	ASN1_GENERALIZEDTIME *tu = NULL, *nu = NULL, *rt = NULL;
+	unsigned long flags = (prof->by_name ? 0 : OCSP_RESPID_KEY) |
+			      (prof->include_cert ? 0 : OCSP_NOCERTS);
+	int revoked = in->status == OP_STATUS_REVOKED, rc = OP_E_CRYPTO;
 
 	*der = NULL;
 	if (!(bs = OCSP_BASICRESP_new()) || !(mctx = EVP_MD_CTX_new()) ||
-	    !(tu = ASN1_TIME_set(NULL, (time_t)this_update)) ||
-	    !(nu = ASN1_TIME_set(NULL, (time_t)next_update)))
+	    !(cid = gen_resp_certid(ca, in->hash, in->serial, in->serial_len)) ||
+	    !(tu = gtime(in->this_update)) || !(nu = gtime(in->next_update)) ||
+	    (revoked && !(rt = gtime(in->rev_time))))
 		goto err;
-	/* GeneralizedTime is what RFC 6960 prescribes for every time field. */
-	if (!ASN1_TIME_to_generalizedtime(tu, &tu) ||
-	    !ASN1_TIME_to_generalizedtime(nu, &nu))
-		goto err;
-	if (status == OP_STATUS_REVOKED) {
-		if (!(rt = ASN1_TIME_set(NULL, (time_t)rev_time)) ||
-		    !ASN1_TIME_to_generalizedtime(rt, &rt))
-			goto err;
-	}
-	if (!OCSP_basic_add1_status(bs, cid,
-				    status == OP_STATUS_REVOKED ?
-				    V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD,
-				    reason == OP_REASON_NONE ? OCSP_REVOKED_STATUS_NOSTATUS
-							     : reason,
+	if (!OCSP_basic_add1_status(bs, cid, revoked ? V_OCSP_CERTSTATUS_REVOKED
+						     : V_OCSP_CERTSTATUS_GOOD,
+				    in->reason == OP_REASON_NONE ?
+				    OCSP_REVOKED_STATUS_NOSTATUS : in->reason,
 				    rt, tu, nu))
 		goto err;
-	if (EVP_DigestSignInit(mctx, NULL, sig_md(s->key), NULL, s->key) != 1 ||
-	    OCSP_basic_sign_ctx(bs, s->cert, mctx, NULL, flags) != 1)
+	if (EVP_DigestSignInit(mctx, NULL, EVP_get_digestbyname(sig_md_name(key)),
+			       NULL, key) != 1 ||
+	    OCSP_basic_sign_ctx(bs, cert, mctx, NULL, flags) != 1)
 		goto err;
 	if (!(resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs)))
 		goto err;
@@ -82,10 +184,285 @@ err:
 	if (rc)
 		rc = op_err_ssl(OP_E_CRYPTO, "signing a response");
 	OCSP_RESPONSE_free(resp);
-	ASN1_TIME_free(rt);
-	ASN1_TIME_free(nu);
-	ASN1_TIME_free(tu);
+	ASN1_GENERALIZEDTIME_free(rt);
+	ASN1_GENERALIZEDTIME_free(nu);
+	ASN1_GENERALIZEDTIME_free(tu);
+	OCSP_CERTID_free(cid);
 	EVP_MD_CTX_free(mctx);
 	OCSP_BASICRESP_free(bs);
 	return rc;
+}
+
+/* ---- the constant parts ---- */
+
+/* i2d into a fresh buffer; 0 or OP_E_CRYPTO. */
+#define I2D(fn, obj, buf, len) \
+	(((len) = (size_t)(fn)((obj), &(buf))), \
+	 (len) > 0 && (len) < 0x1000000 ? 0 : ((buf) = NULL, OP_E_CRYPTO))
+
+/* CertID content before the serial, for each hash, as OpenSSL encodes it. */
+static int certid_parts(struct gen_resp_signer *s, X509 *ca)
+{
+	static const uint8_t one = 1;
+
+	for (int h = 1; h < NHASH; h++) {
+		OCSP_CERTID *cid = gen_resp_certid(ca, h, &one, 1);
+		uint8_t *der = NULL;
+		size_t len;
+		int rc = cid ? I2D(i2d_OCSP_CERTID, cid, der, len) : OP_E_CRYPTO;
+
+		size_t hdr;
+
+		OCSP_CERTID_free(cid);
+		if (rc)
+			return op_err_ssl(rc, "encoding a CertID");
+		/* 30 L { alg, name hash, key hash, 02 01 01 }: keep the middle. */
+		hdr = der[1] < 0x80 ? 2 : 2 + (size_t)(der[1] & 0x7f);
+		if (len < hdr + 3 || len - hdr - 3 > CID_MAX) {
+			OPENSSL_free(der);
+			return op_err_set(OP_E_RANGE, "unexpected CertID encoding");
+		}
+		s->cid_len[h] = len - hdr - 3;
+		memcpy(s->cid[h], der + hdr, s->cid_len[h]);
+		OPENSSL_free(der);
+	}
+	return 0;
+}
+
+/* signatureAlgorithm as OpenSSL writes it for this key (its signing path
+ * decides, e.g. for keys from an engine or libp11). */
+static int sigalg_part(struct gen_resp_signer *s, X509 *ca, X509 *cert,
+		       EVP_PKEY *key, const struct gen_resp_profile *prof)
+{
+	static const uint8_t one = 1;
+	struct gen_resp_in in = { .hash = 1, .serial = &one, .serial_len = 1,
+				  .status = OP_STATUS_GOOD,
+				  .reason = OP_REASON_NONE,
+				  .this_update = 0, .next_update = 1 };
+	const unsigned char *p;
+	unsigned char *der = NULL;
+	OCSP_RESPONSE *resp = NULL;
+	OCSP_BASICRESP *bs = NULL;
+	int len, rc;
+
+	if ((rc = gen_resp_sign_ref(ca, cert, key, prof, &in, &der, &len)) != 0)
+		return rc;
+	p = der;
+	rc = OP_E_CRYPTO;
+	if ((resp = d2i_OCSP_RESPONSE(NULL, &p, len)) &&
+	    (bs = OCSP_response_get1_basic(resp)))
+		rc = I2D(i2d_X509_ALGOR, OCSP_resp_get0_tbs_sigalg(bs), s->alg,
+			 s->alg_len);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	OPENSSL_free(der);
+	return rc ? op_err_ssl(rc, "reading the signature algorithm") : 0;
+}
+
+static int constant_parts(struct gen_resp_signer *s, X509 *ca, X509 *cert,
+			  EVP_PKEY *key, const struct gen_resp_profile *prof)
+{
+	OCSP_RESPID *rid = OCSP_RESPID_new();
+	uint8_t *c = NULL;
+	size_t clen;
+	int rc = OP_E_CRYPTO;
+
+	if (!rid || !(prof->by_name ? OCSP_RESPID_set_by_name(rid, cert)
+				    : OCSP_RESPID_set_by_key(rid, cert)) ||
+	    I2D(i2d_OCSP_RESPID, rid, s->rid, s->rid_len) != 0)
+		goto out;
+	if (prof->include_cert) {
+		/* certs [0] EXPLICIT SEQUENCE OF Certificate, one of them */
+		if (I2D(i2d_X509, cert, c, clen) != 0)
+			goto out;
+		s->certs_len = hdr_len(hdr_len(clen) + clen) + hdr_len(clen) + clen;
+		if (!(s->certs = OPENSSL_malloc(s->certs_len)))
+			goto out;
+		put(put_hdr(put_hdr(s->certs, 0xa0, hdr_len(clen) + clen),
+			    V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen), c, clen);
+	}
+	if ((rc = certid_parts(s, ca)) == 0)
+		rc = sigalg_part(s, ca, cert, key, prof);
+out:
+	if (rc == OP_E_CRYPTO)
+		rc = op_err_ssl(rc, "encoding the response's constant parts");
+	OPENSSL_free(c);
+	OCSP_RESPID_free(rid);
+	return rc;
+}
+
+static int worker_init(struct gen_resp_signer *s, struct worker *w,
+		       EVP_PKEY *key)
+{
+	int id = EVP_PKEY_get_base_id(key);
+
+	if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC)
+		return op_err_set(OP_E_SIGNER, "key type %s: only RSA and EC "
+				  "keys sign responses", OBJ_nid2sn(id));
+	if (!(w->md = EVP_MD_CTX_new()) || !(w->tbs = malloc(s->tbs_max)) ||
+	    !(w->sig = malloc(s->sig_max)))
+		return OP_E_NOMEM;
+	/* A legacy (libp11) key keeps its own method: EVP_PKEY_CTX_new takes
+	 * the path OCSP_basic_sign_ctx takes for it. */
+	if (!(w->pk = EVP_PKEY_CTX_new(key, NULL)) ||
+	    EVP_PKEY_sign_init(w->pk) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(w->pk, s->md) != 1 ||
+	    (id == EVP_PKEY_RSA &&
+	     EVP_PKEY_CTX_set_rsa_padding(w->pk, RSA_PKCS1_PADDING) != 1))
+		return op_err_ssl(OP_E_CRYPTO, "preparing a signing context");
+	return 0;
+}
+
+int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
+			int nworkers, const struct gen_resp_profile *prof,
+			struct gen_resp_signer **out)
+{
+	struct gen_resp_signer *s = calloc(1, sizeof(*s));
+	int rc = OP_E_NOMEM;
+
+	*out = NULL;
+	if (!s || !(s->w = calloc((size_t)nworkers, sizeof(*s->w))))
+		goto err;
+	s->nworkers = nworkers;
+	if (!(s->md = EVP_MD_fetch(NULL, sig_md_name(keys[0]), NULL))) {
+		rc = op_err_ssl(OP_E_CRYPTO, "fetching %s", sig_md_name(keys[0]));
+		goto err;
+	}
+	if ((rc = constant_parts(s, ca, cert, keys[0], prof)) != 0)
+		goto err;
+	/* responderID, producedAt, responses { single: CertID, status, times } */
+	s->tbs_max = 8 + s->rid_len + TIME_TLV + 8 + 8 + 4 + CID_MAX +
+		     4 + OP_SERIAL_MAX + 32 + 2 * TIME_TLV + 4;
+	s->sig_max = (size_t)EVP_PKEY_get_size(keys[0]);
+	for (int i = 0; i < nworkers; i++)
+		if ((rc = worker_init(s, &s->w[i], keys[i])) != 0)
+			goto err;
+	*out = s;
+	return 0;
+err:
+	gen_resp_signer_free(s);
+	return rc;
+}
+
+void gen_resp_signer_free(struct gen_resp_signer *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; s->w && i < s->nworkers; i++) {
+		EVP_PKEY_CTX_free(s->w[i].pk);
+		EVP_MD_CTX_free(s->w[i].md);
+		free(s->w[i].tbs);
+		free(s->w[i].sig);
+	}
+	free(s->w);
+	OPENSSL_free(s->rid);
+	OPENSSL_free(s->alg);
+	OPENSSL_free(s->certs);
+	EVP_MD_free(s->md);
+	free(s);
+}
+
+/* ---- per serial ---- */
+
+/* tbsResponseData into w->tbs; its length. */
+static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
+		     const struct gen_resp_in *in, size_t *len)
+{
+	size_t cid = s->cid_len[in->hash] + 2 + in->serial_len, st, single, tbs;
+	int revoked = in->status == OP_STATUS_REVOKED;
+	int has_reason = revoked && in->reason != OP_REASON_NONE;
+	uint8_t *p = w->tbs;
+	int rc;
+
+	st = revoked ? 2 + TIME_TLV + (has_reason ? 5 : 0) : 2;
+	single = hdr_len(cid) + cid + st + TIME_TLV + 2 + TIME_TLV;
+	tbs = s->rid_len + TIME_TLV + hdr_len(hdr_len(single) + single) +
+	      hdr_len(single) + single;
+	if (hdr_len(tbs) + tbs > s->tbs_max)
+		return op_err_set(OP_E_RANGE, "response too long");
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbs);
+	p = put(p, s->rid, s->rid_len);
+	if ((rc = put_time(&p, in->produced_at)) != 0)
+		return rc;
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, hdr_len(single) + single);
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, single);
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, cid);
+	p = put(p, s->cid[in->hash], s->cid_len[in->hash]);
+	p = put(put_hdr(p, V_ASN1_INTEGER, in->serial_len), in->serial,
+		in->serial_len);
+	if (!revoked) {
+		p = put_hdr(p, 0x80, 0);	/* good [0] IMPLICIT NULL */
+	} else {
+		p = put_hdr(p, 0xa1, st - 2);	/* revoked [1] RevokedInfo */
+		if ((rc = put_time(&p, in->rev_time)) != 0)
+			return rc;
+		if (has_reason) {	/* [0] EXPLICIT CRLReason */
+			p = put_hdr(put_hdr(p, 0xa0, 3), V_ASN1_ENUMERATED, 1);
+			*p++ = (uint8_t)in->reason;
+		}
+	}
+	if ((rc = put_time(&p, in->this_update)) != 0)
+		return rc;
+	p = put_hdr(p, 0xa0, TIME_TLV);		/* nextUpdate [0] EXPLICIT */
+	if ((rc = put_time(&p, in->next_update)) != 0)
+		return rc;
+	*len = (size_t)(p - w->tbs);
+	return 0;
+}
+
+static int sign_tbs(const struct gen_resp_signer *s, struct worker *w,
+		    size_t tbs_len, size_t *sig_len)
+{
+	unsigned char dgst[EVP_MAX_MD_SIZE];
+	unsigned int dlen;
+
+	*sig_len = s->sig_max;
+	if (EVP_DigestInit_ex2(w->md, s->md, NULL) != 1 ||
+	    EVP_DigestUpdate(w->md, w->tbs, tbs_len) != 1 ||
+	    EVP_DigestFinal_ex(w->md, dgst, &dlen) != 1 ||
+	    EVP_PKEY_sign(w->pk, w->sig, sig_len, dgst, dlen) != 1)
+		return op_err_ssl(OP_E_CRYPTO, "signing a response");
+	return 0;
+}
+
+int gen_resp_make(struct gen_resp_signer *s, int worker,
+		  const struct gen_resp_in *in, unsigned char **der,
+		  size_t *der_len)
+{
+	struct worker *w = &s->w[worker];
+	size_t tbs_len = 0, sig_len = 0, basic, bytes, total;
+	uint8_t *p;
+	int rc;
+
+	*der = NULL;
+	if (in->hash <= 0 || in->hash >= NHASH || in->serial_len > OP_SERIAL_MAX)
+		return op_err_set(OP_E_RANGE, "bad CertID hash or serial");
+	if ((rc = write_tbs(s, w, in, &tbs_len)) != 0 ||
+	    (rc = sign_tbs(s, w, tbs_len, &sig_len)) != 0)
+		return rc;
+	/* BasicOCSPResponse { tbs, alg, BIT STRING sig, certs } inside
+	 * OCSPResponse { 0a 01 00, [0] { SEQUENCE { oid, OCTET STRING } } } */
+	basic = tbs_len + s->alg_len + hdr_len(sig_len + 1) + sig_len + 1 +
+		s->certs_len;
+	bytes = sizeof(basic_oid) + hdr_len(hdr_len(basic) + basic) +
+		hdr_len(basic) + basic;
+	total = 3 + hdr_len(hdr_len(bytes) + bytes) + hdr_len(bytes) + bytes;
+	if (!(*der = OPENSSL_malloc(hdr_len(total) + total)))
+		return OP_E_NOMEM;
+	p = put_hdr(*der, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, total);
+	p = put(p, "\x0a\x01\x00", 3);		/* successful */
+	p = put_hdr(p, 0xa0, hdr_len(bytes) + bytes);
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, bytes);
+	p = put(p, basic_oid, sizeof(basic_oid));
+	p = put_hdr(p, V_ASN1_OCTET_STRING, hdr_len(basic) + basic);
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, basic);
+	p = put(p, w->tbs, tbs_len);
+	p = put(p, s->alg, s->alg_len);
+	p = put_hdr(p, V_ASN1_BIT_STRING, sig_len + 1);
+	*p++ = 0;				/* no unused bits */
+	p = put(p, w->sig, sig_len);
+	if (s->certs)
+		p = put(p, s->certs, s->certs_len);
+	*der_len = (size_t)(p - *der);
+	return 0;
 }

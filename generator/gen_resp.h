@@ -1,33 +1,78 @@
 /*
- * gen_resp: build and sign one OCSP response with OpenSSL's OCSP API.
+ * gen_resp: OCSP responses, encoded once per constant part and signed per
+ * serial.
+ *
+ * The responses of one authority under one signer differ only in the
+ * CertID's hash and serial, the status and the times.  gen_resp_signer_new()
+ * encodes everything else once (responderID, signatureAlgorithm, the certs
+ * field, each CertID hash's issuer part), taking the signature algorithm
+ * from a response that OpenSSL's OCSP API signs with the same key.
+ * gen_resp_make() writes only the changing fields around those octets,
+ * digests tbsResponseData with an algorithm fetched once and signs the
+ * digest with a signing context kept per worker thread.  The output is
+ * byte for byte what OCSP_basic_sign_ctx() makes for the same inputs
+ * (gen_resp_sign_ref(), compared in tests/unit/check_resp.c).
  */
 #ifndef GEN_RESP_H
 #define GEN_RESP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
-#include "gen_input.h"
+/* The per-serial inputs of one response. */
+struct gen_resp_in {
+	int hash;		/* CertID hash, OP_HASH_* */
+	const uint8_t *serial;	/* INTEGER content octets (op_serial_*) */
+	size_t serial_len;
+	int status;		/* OP_STATUS_* */
+	int reason;		/* CRLReason or OP_REASON_NONE */
+	int64_t rev_time;	/* revoked only */
+	int64_t produced_at, this_update, next_update;
+};
 
-struct gen_resp_signer {
-	X509 *cert;		/* the responder's certificate */
-	EVP_PKEY *key;
-	int include_cert;	/* put cert into the response's certs */
+/* The signer's profile. */
+struct gen_resp_profile {
+	int include_cert;	/* put the signer's certificate into certs */
 	int by_name;		/* responderID byName, else byKey */
 };
+
+struct gen_resp_signer;
+
+/*
+ * Prepare responses for ca signed by cert with keys[0..nworkers-1] (one
+ * handle per worker thread, which may all be the same key; the caller keeps
+ * them alive until gen_resp_signer_free).  Signs one response through
+ * OpenSSL to learn the signature algorithm, so it also proves the key
+ * works.  Caller frees *out with gen_resp_signer_free().
+ */
+int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
+			int nworkers, const struct gen_resp_profile *prof,
+			struct gen_resp_signer **out);
+void gen_resp_signer_free(struct gen_resp_signer *s);
+
+/*
+ * Build and sign one OCSPResponse on worker thread `worker` (0..nworkers-1;
+ * one thread per worker index at a time, any number of workers at once).
+ * *der is the caller's (OPENSSL_free).
+ */
+int gen_resp_make(struct gen_resp_signer *s, int worker,
+		  const struct gen_resp_in *in, unsigned char **der,
+		  size_t *der_len);
+
+/*
+ * The same response through OpenSSL's OCSP API (OCSP_basic_sign_ctx).
+ * OpenSSL sets producedAt to the current time, not in->produced_at.
+ * *der is the caller's (OPENSSL_free).
+ */
+int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
+		      const struct gen_resp_profile *prof,
+		      const struct gen_resp_in *in, unsigned char **der,
+		      int *der_len);
 
 /* CertID for serial under ca with hash tag; caller frees (OCSP_CERTID_free). */
 OCSP_CERTID *gen_resp_certid(X509 *ca, int hash, const uint8_t *serial,
 			     size_t serial_len);
-
-/*
- * Sign a response for cid.  status/reason/rev_time as in struct op_rec.
- * On success *der is the OCSPResponse (caller frees with OPENSSL_free).
- * Safe to call from several threads with the same signer.
- */
-int gen_resp_sign(const struct gen_resp_signer *s, OCSP_CERTID *cid,
-		  int status, int reason, int64_t rev_time, int64_t this_update,
-		  int64_t next_update, unsigned char **der, int *der_len);
 
 #endif

@@ -5,6 +5,7 @@
 #include "gen_pool.h"
 #include "gen_resp.h"
 #include "gen_store.h"
+#include "gen_sweep.h"
 #include "gen_work.h"
 #include "op_db.h"
 #include "op_err.h"
@@ -46,35 +47,37 @@ struct run {
 	struct gen_keystore *ks;
 	struct gen_pool *pool;
 	struct job *jobs;		/* BATCH of them */
+	int64_t *kept_at;		/* per entry: thisUpdate of a kept
+					   response, INT64_MAX if none */
 	size_t njobs;
 	int64_t this_update, next_update;
+	int64_t produced_at;		/* set per batch */
 	size_t removed_unknown;
 	struct gen_work work;
 	MDB_dbi dbi;			/* the working copy's, for short */
 	MDB_txn *txn;			/* its write transaction */
 	struct gen_store *store;	/* puts into txn */
-	struct op_sum sum;		/* of the authority and hash being diffed */
 	size_t progress;
 };
 
 /* ---------------- signing pool ---------------- */
 
 /* On a pool thread: build and sign one response. */
-static void sign_job(void *job, void *arg)
+static void sign_job(void *job, void *arg, int worker)
 {
 	struct job *j = job;
 	const struct run *r = arg;
-	OCSP_CERTID *cid = gen_resp_certid(j->a->ca, j->hash, j->e->serial,
-					   j->e->serial_len);
+	struct gen_resp_in in = {
+		.hash = j->hash, .serial = j->e->serial,
+		.serial_len = j->e->serial_len, .status = j->e->status,
+		.reason = j->e->reason, .rev_time = j->rev_time,
+		.produced_at = r->produced_at, .this_update = r->this_update,
+		.next_update = r->next_update,
+	};
+	size_t len = 0;
 
-	if (!cid) {
-		j->rc = op_err_ssl(OP_E_CRYPTO, "building CertID");
-	} else {
-		j->rc = gen_resp_sign(&j->a->signer, cid, j->e->status,
-				      j->e->reason, j->rev_time, r->this_update,
-				      r->next_update, &j->der, &j->der_len);
-		OCSP_CERTID_free(cid);
-	}
+	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &len);
+	j->der_len = (int)len;
 	if (j->rc)
 		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
 }
@@ -85,6 +88,7 @@ static int flush(struct run *r)
 {
 	int rc = 0;
 
+	r->produced_at = op_time_now();
 	gen_pool_run(r->pool, r->jobs, r->njobs, sizeof(*r->jobs));
 	for (size_t i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
@@ -103,7 +107,6 @@ static int flush(struct run *r)
 			memcpy(rec.signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
 			rc = gen_store_put(r->store, j->key, j->keylen, &rec, j->der,
 					   (size_t)j->der_len);
-			op_sum_add(&r->sum, &rec);
 			j->a->nsigned++;
 		}
 		OPENSSL_free(j->der);
@@ -118,36 +121,44 @@ static int flush(struct run *r)
 
 /* ---------------- the diff ---------------- */
 
-static int needs_signing(const struct run *r, const struct gen_auth *a,
-			 const struct gen_entry *e, const struct op_rec *old,
-			 int64_t rev_time)
+enum { KEEP, SIGN, SIGN_AGED };
+
+/* Whether the stored response old of e is still right. */
+static int verdict(const struct run *r, const struct gen_auth *a,
+		   const struct gen_entry *e, const struct op_rec *old,
+		   int64_t rev_time)
 {
 	if (r->opts->force)
-		return 1;
+		return SIGN;
 	if (old->status != e->status ||
 	    (e->status == OP_STATUS_REVOKED &&
 	     (old->reason != e->reason || old->rev_time != rev_time)))
-		return 1;
-	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0)
-		return 1;
-	if (r->now - old->this_update >= r->conf->refresh ||
+		return SIGN;
+	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0 ||
 	    old->next_update - old->this_update != r->conf->validity)
-		return 1;
-	return 0;
+		return SIGN;
+	if (r->now - old->this_update >= r->conf->refresh)
+		return SIGN_AGED;
+	return KEEP;
 }
 
-/* Queue entry e of a for signing unless its stored response (if any) is
- * still right; key/keylen is its key. */
+/*
+ * Decide about entry e of a, whose key the next job slot holds: queue it
+ * for signing when it has no response or its response is not right any
+ * more (early: when it has one that this run did not sign).  *kept
+ * receives the thisUpdate of a response kept, INT64_MAX otherwise.
+ */
 static int queue_entry(struct run *r, struct gen_auth *a, int hash,
-		       const struct gen_entry *e)
+		       const struct gen_entry *e, int early, int64_t *kept)
 {
 	struct job *j = &r->jobs[r->njobs];
 	MDB_val k = { j->keylen, j->key }, v;
 	struct op_rec old;
 	int64_t rev_time = e->rev_time;
 	uint8_t flags = 0;
-	int have_old, mrc;
+	int have_old, mrc, what = SIGN;
 
+	*kept = INT64_MAX;
 	mrc = mdb_get(r->txn, r->dbi, &k, &v);
 	if (mrc && mrc != MDB_NOTFOUND)
 		return op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
@@ -160,11 +171,14 @@ static int queue_entry(struct run *r, struct gen_auth *a, int hash,
 		rev_time = have_old && old.status == OP_STATUS_REVOKED ?
 			   old.rev_time : r->now;
 	}
-	if (have_old && !needs_signing(r, a, e, &old, rev_time)) {
-		op_sum_add(&r->sum, &old);
+	if (early && (!have_old || old.this_update == r->this_update))
+		return 0;
+	if (!early && have_old && (what = verdict(r, a, e, &old, rev_time)) == KEEP) {
 		a->kept++;
+		*kept = old.this_update;
 		return 0;
 	}
+	a->aged += what == SIGN_AGED;
 	j->a = a;
 	j->hash = hash;
 	j->e = e;
@@ -174,6 +188,94 @@ static int queue_entry(struct run *r, struct gen_auth *a, int hash,
 	if (++r->njobs == BATCH)
 		return flush(r);
 	return 0;
+}
+
+/* The key of entry e of a under hash/prefix into the next job slot. */
+static int job_key(struct run *r, int hash, const uint8_t *prefix,
+		   const struct gen_entry *e)
+{
+	struct job *j = &r->jobs[r->njobs];
+	size_t h = op_hash_len(hash);
+
+	return op_key_make(j->key, &j->keylen, hash, prefix + 1, h,
+			   prefix + 1 + h, h, e->serial, e->serial_len);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The thisUpdate at which the budget oldest of the kept responses end
+ * (r->kept_at, one per entry); *older receives how many are older. */
+static int oldest_cut(struct run *r, size_t n, size_t budget, int64_t *cut,
+		      size_t *older)
+{
+	int64_t *t = malloc(n * sizeof(*t));
+	size_t m = 0;
+
+	if (!t)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (r->kept_at[i] != INT64_MAX)
+			t[m++] = r->kept_at[i];
+	qsort(t, m, sizeof(*t), cmp_i64);
+	*cut = budget <= m ? t[budget - 1] : INT64_MAX - 1;
+	*older = 0;
+	while (*older < m && t[*older] < *cut)
+		(*older)++;
+	free(t);
+	return 0;
+}
+
+/*
+ * Re-sign early this run's share of a's kept responses under prefix: the
+ * oldest; among equally old ones (signed by one run), in key order from
+ * where the last sweep stopped (gen_sweep.h).
+ */
+static int sweep(struct run *r, struct gen_auth *a, int hash,
+		 const uint8_t *prefix, size_t plen, size_t aged)
+{
+	const struct gen_list *l = &a->entries;
+	struct gen_sweep s;
+	struct gen_entry probe;
+	size_t budget, older, ties, i = 0, last = SIZE_MAX;
+	int64_t cut = 0;
+	int rc;
+
+	if ((rc = gen_sweep_load(r->txn, r->dbi, prefix, plen, &s)) != 0)
+		return rc;
+	budget = gen_sweep_budget(&s, l->n, r->now, r->conf->run_interval,
+				  r->conf->refresh);
+	budget = r->opts->force || budget <= aged ? 0 : budget - aged;
+	if (budget && (rc = oldest_cut(r, l->n, budget, &cut, &older)) != 0)
+		return rc;
+	ties = budget ? budget - older : 0;
+	memcpy(probe.serial, s.pos, s.pos_len);
+	probe.serial_len = (uint8_t)s.pos_len;
+	while (s.pos_len && i < l->n && gen_entry_cmp(&l->v[i], &probe) <= 0)
+		i++;
+	for (size_t seen = 0; budget && seen < l->n; seen++, i++) {
+		i = i < l->n ? i : 0;
+		if (r->kept_at[i] > cut || (r->kept_at[i] == cut && !ties))
+			continue;
+		if (r->kept_at[i] == cut) {
+			ties--;
+			last = i;
+		}
+		if ((rc = job_key(r, hash, prefix, &l->v[i])) != 0 ||
+		    (rc = queue_entry(r, a, hash, &l->v[i], 1, &r->kept_at[i])) != 0)
+			return rc;
+		a->early++;
+		a->kept--;
+	}
+	if (last != SIZE_MAX) {
+		memcpy(s.pos, l->v[last].serial, l->v[last].serial_len);
+		s.pos_len = l->v[last].serial_len;
+	}
+	return gen_sweep_store(r->txn, r->dbi, prefix, plen, &s);
 }
 
 /* Drop a's responses under prefix/plen for serials no longer listed. */
@@ -211,41 +313,93 @@ static int drop_unlisted(struct run *r, struct gen_auth *a,
 	return 0;
 }
 
+/*
+ * The summary of a's responses under one hash once the run is done: each
+ * listed serial has one, of the entry's status; a kept one (r->kept_at)
+ * has its old thisUpdate, any other this run's; every one's nextUpdate is
+ * its thisUpdate plus validity (a response of another validity is
+ * re-signed), so the nearest nextUpdate follows from the oldest.
+ */
+static void summarize(const struct run *r, const struct gen_auth *a,
+		      struct op_sum *s)
+{
+	op_sum_init(s);
+	for (size_t i = 0; i < a->entries.n; i++) {
+		int64_t t = r->kept_at[i] != INT64_MAX ? r->kept_at[i] :
+			    r->this_update;
+
+		if (a->entries.v[i].status == OP_STATUS_REVOKED)
+			s->revoked++;
+		else
+			s->good++;
+		if (t < s->oldest_this)
+			s->oldest_this = t;
+	}
+	if (a->entries.n)
+		s->nearest_next = s->oldest_this + r->conf->validity;
+}
+
 /* Re-sign, keep or drop a's responses under hash; prefix/plen receive the
  * issuer part of their keys. */
 static int diff_auth_hash(struct run *r, struct gen_auth *a, int hash,
 			  uint8_t *prefix, size_t *plen)
 {
-	size_t h = op_hash_len(hash);
+	size_t aged = a->aged;
+	struct op_sum sum;
 	int rc;
 
 	if ((rc = op_key_issuer_prefix(a->ca, hash, prefix, plen)) != 0 ||
 	    (rc = gen_auth_put_issuer(r->txn, r->dbi, a, prefix, *plen)) != 0)
 		return op_err_prefix(rc, "authority %s", a->c->name);
-	op_sum_init(&r->sum);
 	for (size_t i = 0; i < a->entries.n; i++) {
 		const struct gen_entry *e = &a->entries.v[i];
-		struct job *j = &r->jobs[r->njobs];
 
-		if ((rc = op_key_make(j->key, &j->keylen, hash, prefix + 1, h,
-				      prefix + 1 + h, h, e->serial,
-				      e->serial_len)) != 0 ||
-		    (rc = queue_entry(r, a, hash, e)) != 0)
+		if ((rc = job_key(r, hash, prefix, e)) != 0 ||
+		    (rc = queue_entry(r, a, hash, e, 0, &r->kept_at[i])) != 0)
 			return rc;
 	}
-	/* The summary counts the listed serials: unlisted ones go below. */
+	/* Before the sweep, which must see this run's signatures stored. */
 	if ((rc = flush(r)) != 0 ||
-	    (rc = gen_store_put_sum(r->store, prefix, *plen, &r->sum)) != 0)
+	    (rc = drop_unlisted(r, a, prefix, *plen)) != 0 ||
+	    (rc = sweep(r, a, hash, prefix, *plen, a->aged - aged)) != 0 ||
+	    (rc = flush(r)) != 0)
 		return rc;
-	return drop_unlisted(r, a, prefix, *plen);
+	summarize(r, a, &sum);
+	return gen_store_put_sum(r->store, prefix, *plen, &sum);
+}
+
+/* Meta records kept per issuer: name | issuer prefix. */
+static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META,
+					   OP_META_SUMMARY };
+#define NMETA (sizeof(issuer_meta) / sizeof(issuer_meta[0]))
+
+/* The issuer prefix that the key k/klen belongs to (a response's, or a
+ * per-issuer meta record's); NULL for other meta records. */
+static const uint8_t *key_issuer(const uint8_t *k, size_t klen, size_t *plen,
+				 int *meta)
+{
+	*meta = 0;
+	if (klen && k[0] != 0) {
+		*plen = op_key_issuer_len(k, klen);
+		return k;
+	}
+	for (size_t i = 0; i < NMETA; i++) {
+		/* The names are string literals: "\0" then the name. */
+		size_t ml = 1 + strlen(issuer_meta[i] + 1);
+
+		if (klen > ml && memcmp(k, issuer_meta[i], ml) == 0) {
+			*meta = 1;
+			*plen = klen - ml;
+			return k + ml;
+		}
+	}
+	return NULL;
 }
 
 /* Without --ca, responses of issuers no longer configured go too. */
 static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 				size_t *plens, size_t n, size_t *removed)
 {
-	const size_t ml = sizeof(OP_META_ISSUER) - 1;
-	const size_t sl = sizeof(OP_META_SUMMARY) - 1;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int mrc;
@@ -254,25 +408,12 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
 	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const uint8_t *key = k.mv_data;
-		size_t klen = k.mv_size, plen;
-		int meta = 0, known = 0;
+		size_t plen = 0;
+		int meta, known = 0;
+		const uint8_t *key = key_issuer(k.mv_data, k.mv_size, &plen, &meta);
 
-		if (klen > ml && memcmp(key, OP_META_ISSUER, ml) == 0) {
-			key += ml;
-			klen -= ml;
-			meta = 1;
-			plen = klen;
-		} else if (klen > sl && memcmp(key, OP_META_SUMMARY, sl) == 0) {
-			key += sl;
-			klen -= sl;
-			meta = 1;
-			plen = klen;
-		} else if (key[0] == 0) {
+		if (!key)
 			continue;	/* other meta records */
-		} else {
-			plen = op_key_issuer_len(key, klen);
-		}
 		for (size_t i = 0; i < n && !known; i++)
 			known = plen == plens[i] && memcmp(key, prefixes[i], plen) == 0;
 		if (known)
@@ -287,8 +428,6 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 				  mdb_strerror(mrc));
 	return 0;
 }
-
-/* ---------------- the run ---------------- */
 
 static int run_txn(struct run *r)
 {
@@ -325,6 +464,7 @@ static int run_txn(struct run *r)
 		r->stats->signed_count += r->auths[i].nsigned;
 		r->stats->kept += r->auths[i].kept;
 		r->stats->removed += r->auths[i].removed;
+		r->stats->early += r->auths[i].early;
 	}
 	r->stats->removed += removed_unknown;
 	r->removed_unknown = removed_unknown;
@@ -346,8 +486,9 @@ static void report(const struct run *r)
 		const struct gen_auth *a = &r->auths[i];
 
 		op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
-			"(signer %s)", a->c->name, a->entries.n, a->nsigned,
-			a->kept, a->removed, a->signer_name);
+			"(%zu re-signed early; signer %s)", a->c->name,
+			a->entries.n, a->nsigned, a->kept, a->removed, a->early,
+			a->signer_name);
 	}
 	if (r->removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
@@ -375,6 +516,7 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.name = a->c->name, .signer = a->signer_name,
 			.serials = a->entries.n, .signed_count = a->nsigned,
 			.kept = a->kept, .removed = a->removed,
+			.early = a->early,
 			.signer_not_after = a->signer_not_after,
 			.crl_next_update = a->crl_next,
 		};
@@ -398,7 +540,8 @@ static int prepare_auths(struct run *r)
 		if (r->opts->only_ca && strcmp(conf->auths[i].name, r->opts->only_ca))
 			continue;
 		if ((rc = gen_auth_prepare(&r->auths[r->nauths], &conf->auths[i],
-					   r->ks, r->now, conf->validity)) != 0)
+					   r->ks, r->now, conf->validity,
+					   conf->workers)) != 0)
 			return rc;
 		r->nauths++;
 	}
@@ -428,6 +571,7 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 {
 	struct timespec t0;
 	struct run r = { 0 };
+	size_t most = 0;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -452,7 +596,11 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	if ((rc = gen_work_lock(&r.work, conf->output)) != 0 ||
 	    (rc = prepare_auths(&r)) != 0)
 		goto out;
-	if (!(r.jobs = calloc(BATCH, sizeof(*r.jobs)))) {
+	for (size_t i = 0; i < r.nauths; i++)
+		most = r.auths[i].entries.n > most ? r.auths[i].entries.n : most;
+	r.jobs = calloc(BATCH, sizeof(*r.jobs));
+	r.kept_at = calloc(most + 1, sizeof(*r.kept_at));
+	if (!r.jobs || !r.kept_at) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
@@ -467,6 +615,7 @@ out:
 	gen_work_close(&r.work);
 	gen_pool_stop(r.pool);
 	free(r.jobs);
+	free(r.kept_at);
 	for (size_t i = 0; i < r.nauths; i++)
 		gen_auth_free(&r.auths[i]);
 	free(r.auths);

@@ -24,6 +24,7 @@ struct gen_opts {
 
 struct gen_stats {
 	size_t signed_count, kept, removed;
+	size_t early;		/* of signed_count, re-signed before refresh */
 	int published;		/* a new file was renamed into place */
 };
 

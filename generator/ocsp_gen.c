@@ -110,10 +110,11 @@ int main(int argc, char **argv)
 				"nothing published", st.signed_count, st.kept,
 				st.removed);
 		else
-			op_info("%s %s: signed %zu, kept %zu, removed %zu in %lds",
+			op_info("%s %s: signed %zu, kept %zu, removed %zu in "
+				"%lds; %zu re-signed early",
 				st.published ? "published" : "unchanged",
 				conf.output, st.signed_count, st.kept, st.removed,
-				secs);
+				secs, st.early);
 	}
 	gen_conf_free(&conf);
 	if (rc == 0)

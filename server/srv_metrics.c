@@ -44,23 +44,83 @@ static uint64_t sum(struct srv_counters *const *w, int n, size_t offset)
 
 #define SUM(field) sum(w, n, offsetof(struct srv_counters, field))
 
+static void family(struct evbuffer *out, const char *name, const char *type,
+		   const char *help)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+			    name, type);
+}
+
+/* A label value as the text format wants it: \\, \" and \n escaped. */
+static void label_value(struct evbuffer *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			evbuffer_add_printf(out, "\\%c", *v);
+		else if (*v == '\n')
+			evbuffer_add(out, "\\n", 2);
+		else
+			evbuffer_add(out, v, 1);
+	}
+}
+
+/* The per-file families, one sample per --db path (label db). */
+enum { DB_RESPONSES, DB_GENERATED, DB_OLDEST, DB_NEAREST, DB_SWAPS, DB_REFUSED,
+	DB_ROLLBACKS, DB_MISSING, DB_NFAMILY };
+static const struct {
+	const char *name, *type, *help;
+} db_family[DB_NFAMILY] = {
+	{ "ocsp_serve_db_responses", "gauge", "Responses in the file served." },
+	{ "ocsp_serve_db_generated_timestamp_seconds", "gauge",
+	  "When ocsp-gen published the file served." },
+	{ "ocsp_serve_db_oldest_this_update_timestamp_seconds", "gauge",
+	  "Oldest thisUpdate in the file served (0 if empty)." },
+	{ "ocsp_serve_db_nearest_next_update_timestamp_seconds", "gauge",
+	  "Nearest nextUpdate in the file served (0 if empty)." },
+	{ "ocsp_serve_db_swaps_total", "counter",
+	  "New files switched to since start." },
+	{ "ocsp_serve_db_swaps_refused_total", "counter",
+	  "New files refused as unreadable, not ours, or of another format." },
+	{ "ocsp_serve_db_rollbacks_refused_total", "counter",
+	  "New files refused as published before the file served." },
+	{ "ocsp_serve_db_missing", "gauge",
+	  "1 while the path is deleted and the mapped copy is served." },
+};
+
+static long long db_value(struct srv_slot *s, int family_index)
+{
+	long long v = 0;
+
+	pthread_mutex_lock(&s->mu);
+	switch (family_index) {
+	case DB_RESPONSES: v = (long long)s->cur->responses; break;
+	case DB_GENERATED: v = s->cur->db.generated; break;
+	case DB_OLDEST: v = s->cur->responses ? s->cur->oldest_this : 0; break;
+	case DB_NEAREST: v = s->cur->responses ? s->cur->nearest_next : 0; break;
+	case DB_SWAPS: v = (long long)atomic_load(&s->swaps); break;
+	case DB_REFUSED: v = (long long)atomic_load(&s->refused); break;
+	case DB_ROLLBACKS: v = (long long)atomic_load(&s->rollbacks); break;
+	default: v = atomic_load(&s->missing); break;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return v;
+}
+
 void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			int n, struct srv_slot *slots, int nslots)
 {
 	uint64_t cum = 0;
 
-	evbuffer_add_printf(out, "# HELP ocsp_serve_requests_total OCSP requests "
-			    "by method and result.\n"
-			    "# TYPE ocsp_serve_requests_total counter\n");
+	family(out, "ocsp_serve_requests_total", "counter",
+	       "OCSP requests answered, by method and result.");
 	for (int m = 0; m < SRV_HTTP_OTHER; m++)
 		for (int r = 0; r < SRV_R_COUNT; r++)
 			evbuffer_add_printf(out, "ocsp_serve_requests_total{method=\"%s\","
 					    "result=\"%s\"} %llu\n", method_name[m],
 					    srv_result_name((enum srv_result)r),
 					    (unsigned long long)SUM(requests[m][r]));
-	evbuffer_add_printf(out, "# HELP ocsp_serve_request_duration_seconds Time "
-			    "to answer a request in the server.\n"
-			    "# TYPE ocsp_serve_request_duration_seconds histogram\n");
+	family(out, "ocsp_serve_request_duration_seconds", "histogram",
+	       "Time to answer a request in the server.");
 	for (size_t b = 0; b < SRV_NBUCKET; b++) {
 		cum += SUM(hist[b]);
 		if (b < SRV_NBUCKET - 1)
@@ -75,49 +135,29 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 	evbuffer_add_printf(out, "ocsp_serve_request_duration_seconds_sum %g\n"
 			    "ocsp_serve_request_duration_seconds_count %llu\n",
 			    SUM(lat_sum_us) / 1e6, (unsigned long long)cum);
-	evbuffer_add_printf(out, "# TYPE ocsp_serve_connections_total counter\n"
-			    "ocsp_serve_connections_total %llu\n"
-			    "# TYPE ocsp_serve_connections_rejected_total counter\n"
-			    "ocsp_serve_connections_rejected_total %llu\n"
-			    "# TYPE ocsp_serve_connections_timed_out_total counter\n"
-			    "ocsp_serve_connections_timed_out_total %llu\n"
-			    "# TYPE ocsp_serve_connections gauge\n"
-			    "ocsp_serve_connections %llu\n",
-			    (unsigned long long)SUM(conns_open),
-			    (unsigned long long)SUM(conns_rejected),
-			    (unsigned long long)SUM(conns_timed_out),
+	family(out, "ocsp_serve_connections_total", "counter",
+	       "Client connections accepted.");
+	evbuffer_add_printf(out, "ocsp_serve_connections_total %llu\n",
+			    (unsigned long long)SUM(conns_open));
+	family(out, "ocsp_serve_connections_rejected_total", "counter",
+	       "Client connections closed at once by the --max-connections cap.");
+	evbuffer_add_printf(out, "ocsp_serve_connections_rejected_total %llu\n",
+			    (unsigned long long)SUM(conns_rejected));
+	family(out, "ocsp_serve_connections_timed_out_total", "counter",
+	       "Client connections closed by the request or idle timeout.");
+	evbuffer_add_printf(out, "ocsp_serve_connections_timed_out_total %llu\n",
+			    (unsigned long long)SUM(conns_timed_out));
+	family(out, "ocsp_serve_open_connections", "gauge",
+	       "Client connections open now.");
+	evbuffer_add_printf(out, "ocsp_serve_open_connections %llu\n",
 			    (unsigned long long)SUM(conns));
-	evbuffer_add_printf(out, "# TYPE ocsp_serve_db_responses gauge\n"
-			    "# TYPE ocsp_serve_db_generated_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_oldest_this_update_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_nearest_next_update_timestamp_seconds gauge\n"
-			    "# TYPE ocsp_serve_db_swaps_total counter\n"
-			    "# TYPE ocsp_serve_db_swaps_refused_total counter\n"
-			    "# TYPE ocsp_serve_db_rollbacks_refused_total counter\n"
-			    "# TYPE ocsp_serve_db_missing gauge\n");
-	for (int i = 0; i < nslots; i++) {
-		struct srv_slot *s = &slots[i];
-		struct srv_dbfile *f;
-
-		pthread_mutex_lock(&s->mu);
-		f = s->cur;
-		evbuffer_add_printf(out,
-			"ocsp_serve_db_responses{db=\"%s\"} %llu\n"
-			"ocsp_serve_db_generated_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_oldest_this_update_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_nearest_next_update_timestamp_seconds{db=\"%s\"} %lld\n"
-			"ocsp_serve_db_swaps_total{db=\"%s\"} %lu\n"
-			"ocsp_serve_db_swaps_refused_total{db=\"%s\"} %lu\n"
-			"ocsp_serve_db_rollbacks_refused_total{db=\"%s\"} %lu\n"
-			"ocsp_serve_db_missing{db=\"%s\"} %d\n",
-			s->path, (unsigned long long)f->responses,
-			s->path, (long long)f->db.generated,
-			s->path, (long long)(f->responses ? f->oldest_this : 0),
-			s->path, (long long)(f->responses ? f->nearest_next : 0),
-			s->path, atomic_load(&s->swaps), s->path,
-			atomic_load(&s->refused), s->path, atomic_load(&s->rollbacks),
-			s->path, atomic_load(&s->missing));
-		pthread_mutex_unlock(&s->mu);
+	for (int m = 0; m < DB_NFAMILY; m++) {
+		family(out, db_family[m].name, db_family[m].type, db_family[m].help);
+		for (int i = 0; i < nslots; i++) {
+			evbuffer_add_printf(out, "%s{db=\"", db_family[m].name);
+			label_value(out, slots[i].path);
+			evbuffer_add_printf(out, "\"} %lld\n", db_value(&slots[i], m));
+		}
 	}
 }
 

@@ -152,6 +152,7 @@ t_grep "metrics: last success time" "^ocsp_gen_last_success_timestamp_seconds [0
 t_grep "metrics: per-authority counts" '^ocsp_gen_responses_kept\{authority="issuing_ec"\} 40$' out/ocsp_gen.prom
 t_grep "metrics: signer expiry" '^ocsp_gen_signer_not_after_timestamp_seconds\{authority="issuing_rsa",signer="signer_rsa"\} [0-9]+$' out/ocsp_gen.prom
 t_grep "metrics: CRL nextUpdate" '^ocsp_gen_crl_next_update_timestamp_seconds\{authority="issuing_ec"\} [0-9]+$' out/ocsp_gen.prom
+t_grep "metrics: re-signed early" '^ocsp_gen_responses_resigned_early\{authority="issuing_ec"\} 0$' out/ocsp_gen.prom
 cp out/ocsp_gen.prom "$T_TMP/prom"
 head -c 300 "$T_TMP/good.crl" > rsa/ca.crl
 "$B/ocsp-gen" -q -c m.conf 2>/dev/null

@@ -120,6 +120,43 @@ START_TEST(pem_keys)
 }
 END_TEST
 
+START_TEST(session_limit)
+{
+	/* No limit, unknown counts, and enough room pass. */
+	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 0, 3, 64), 0);
+	ck_assert_int_eq(gen_p11_sessions_check("s", "t", ~0UL, 3, 64), 0);
+	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 16, ~0UL, 64), 0);
+	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 16, 1, 15), 0);
+	/* Too few: say which token, how many, and what to change. */
+	ck_assert_int_eq(gen_p11_sessions_check("s", "hsm", 16, 2, 15), OP_E_PKCS11);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "token 'hsm' allows 16"));
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "lower workers"));
+	ck_assert_int_eq(gen_p11_sessions_check("s", "hsm", 4, 9, 1), OP_E_PKCS11);
+}
+END_TEST
+
+START_TEST(pem_handles_per_worker)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256"), *keys[3];
+	char path[] = "/tmp/check_key.XXXXXX";
+	struct gen_keystore *ks;
+
+	write_key(k, path);
+	ck_assert_int_eq(gen_keystore_open(NULL, &ks), 0);
+	ck_assert_int_eq(gen_key_load_workers(ks, "s", path, NULL, 3, keys), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(EVP_PKEY_eq(keys[i], k), 1);
+		EVP_PKEY_free(keys[i]);
+	}
+	ck_assert_int_eq(gen_key_load_workers(ks, "s", "/nonexistent", NULL, 3,
+					      keys), OP_E_PARSE);
+	ck_assert_ptr_null(keys[0]);
+	gen_keystore_close(ks);
+	unlink(path);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_keystore");
@@ -128,6 +165,8 @@ int main(void)
 	tcase_add_test(tc, pkcs11_uri);
 	tcase_add_test(tc, pin_file_mode);
 	tcase_add_test(tc, pem_keys);
+	tcase_add_test(tc, session_limit);
+	tcase_add_test(tc, pem_handles_per_worker);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

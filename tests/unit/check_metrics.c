@@ -47,7 +47,7 @@ START_TEST(metrics_text)
 	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"0.1\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(text, "seconds_bucket{le=\"+Inf\"} 3\n"));
 	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_request_duration_seconds_count 3\n"));
-	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_connections 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_open_connections 2\n"));
 	free(text);
 	evbuffer_free(out);
 }

@@ -125,18 +125,20 @@ static inline void pki_serials(const struct pki *p, long first, long n)
 	fclose(f);
 }
 
-/* ocsp-gen.conf with [ocsp_gen] keys extra (lines, may be "") and one
- * authority "a" signed by the delegate. */
-static inline void pki_conf(const struct pki *p, const char *extra)
+/* ocsp-gen.conf with [ocsp_gen] keys times (NULL: validity 7d, refresh
+ * 3d) and extra (lines, may be "") and one authority "a" signed by the
+ * delegate. */
+static inline void pki_conf(const struct pki *p, const char *times,
+			    const char *extra)
 {
 	FILE *f = pki_open(p, "ocsp-gen.conf", "w");
 
-	fprintf(f, "[ocsp_gen]\noutput = out.lmdb\nvalidity = 7d\n"
-		"refresh = 3d\ncert_ids = sha1\nworkers = 2\n"
+	fprintf(f, "[ocsp_gen]\noutput = out.lmdb\n%s\n"
+		"cert_ids = sha1\nworkers = 2\n"
 		"authorities = a\n%s\n"
 		"[a]\nca_cert = ca.pem\ncrl = ca.crl\nissued = serials\n"
 		"signers = s\n[s]\ncert = signer.pem\nkey = signer.key\n",
-		extra);
+		times ? times : "validity = 7d\nrefresh = 3d", extra);
 	fclose(f);
 }
 
@@ -165,7 +167,7 @@ static inline void pki_make(struct pki *p, long n)
 	chmod(path, 0600);
 	pki_crl(p, NULL, 0);
 	pki_serials(p, 0x1000, n);
-	pki_conf(p, "");
+	pki_conf(p, NULL, "");
 }
 
 static inline void pki_free(struct pki *p)

@@ -3,8 +3,10 @@
 
 #include "check_run.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "gen_pool.h"
 
@@ -15,10 +17,24 @@ struct job {
 
 static atomic_int total;
 
-static void square(void *job, void *arg)
+/* Which thread ran each worker index: one thread per index, always. */
+static pthread_mutex_t owner_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t owner[8];
+static int owned[8];
+
+static void square(void *job, void *arg, int worker)
 {
 	struct job *j = job;
 
+	ck_assert_int_ge(worker, 0);
+	ck_assert_int_lt(worker, 8);
+	pthread_mutex_lock(&owner_mu);
+	if (!owned[worker]) {
+		owner[worker] = pthread_self();
+		owned[worker] = 1;
+	}
+	ck_assert(pthread_equal(owner[worker], pthread_self()));
+	pthread_mutex_unlock(&owner_mu);
 	j->out = j->in * j->in + *(int *)arg;
 	j->runs++;
 	atomic_fetch_add(&total, 1);
@@ -30,6 +46,7 @@ START_TEST(runs_every_job_once)
 	struct gen_pool *p;
 	int offset = 7;
 
+	memset(owned, 0, sizeof(owned));
 	ck_assert_int_eq(gen_pool_start(3, square, &offset, &p), 0);
 	for (int round = 0; round < 5; round++) {
 		size_t n = round == 4 ? 1 : 1000;	/* a short last batch */
@@ -54,6 +71,7 @@ START_TEST(more_threads_than_jobs)
 	struct gen_pool *p;
 	int zero = 0;
 
+	memset(owned, 0, sizeof(owned));
 	ck_assert_int_eq(gen_pool_start(8, square, &zero, &p), 0);
 	gen_pool_run(p, jobs, 2, sizeof(jobs[0]));
 	ck_assert_int_eq(jobs[0].out + jobs[1].out, 25);

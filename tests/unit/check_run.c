@@ -15,6 +15,7 @@
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
+#include "op_walk.h"
 
 #define N 40
 
@@ -173,6 +174,16 @@ START_TEST(refused_before_writing)
 
 	ck_assert_int_eq(run(&o, &st), OP_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "--ca nosuch"));
+	/* A schedule slower than refresh cannot keep responses fresh. */
+	pki_conf(&p, "validity = 7d\nrefresh = 3d\nrun_interval = 4d", "");
+	pki_path(&p, "ocsp-gen.conf", path, sizeof(path));
+	{
+		struct gen_conf conf;
+
+		ck_assert_int_eq(gen_conf_load(path, &conf), OP_E_CONFIG);
+		ck_assert_ptr_nonnull(strstr(op_err_detail(), "run_interval"));
+	}
+	pki_conf(&p, NULL, "");
 	/* A broken CRL stops the run before the working copy exists. */
 	f = pki_open(&p, "ca.crl", "w");
 	fputs("not a CRL\n", f);
@@ -181,6 +192,122 @@ START_TEST(refused_before_writing)
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "authority a"));
 	pki_path(&p, "out.lmdb.work", path, sizeof(path));
 	ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+/* What one run left in the published file: responses, the oldest
+ * thisUpdate, and in how many runs of neighbouring keys (key order) lie
+ * the responses signed at now. */
+struct survey {
+	size_t n, fresh, ranges;
+	int64_t oldest;
+};
+
+static void survey(int64_t now, struct survey *sv)
+{
+	char path[PATH_MAX];
+	struct op_db db;
+	struct op_walk w;
+	MDB_txn *txn;
+	int rc, prev = 0;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->oldest = INT64_MAX;
+	pki_path(&p, "out.lmdb", path, sizeof(path));
+	ck_assert_int_eq(op_db_open(path, &db), 0);
+	ck_assert_int_eq(mdb_txn_begin(db.env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(op_walk_begin(&w, txn, db.dbi, OP_WALK_RESPONSES), 0);
+	while ((rc = op_walk_next(&w)) > 0) {
+		int fresh = w.rec.this_update == now;
+
+		sv->n++;
+		sv->fresh += fresh;
+		sv->ranges += fresh && !prev;
+		prev = fresh;
+		if (w.rec.this_update < sv->oldest)
+			sv->oldest = w.rec.this_update;
+	}
+	ck_assert_int_eq(rc, 0);
+	op_walk_end(&w);
+	mdb_txn_abort(txn);
+	op_db_close(&db);
+}
+
+/*
+ * A schedule at run_interval 1h (with jitter) and refresh 12h over 3000
+ * serials for three refresh periods on the fake clock: after the first run no run
+ * re-signs more than its share (the largest at most 1.5x the average
+ * after the first period), shares are contiguous key ranges (at most two:
+ * the sweep may wrap), and no response ever gets older than refresh.
+ */
+#define SN 3000
+#define RUNS 36
+START_TEST(even_refresh)
+{
+	size_t count[RUNS + 1], sum = 0, max = 0, early = 0;
+	struct gen_stats st;
+	struct survey sv;
+
+	pki_serials(&p, 0x100000, SN);
+	pki_conf(&p, "validity = 2d\nrefresh = 12h\nrun_interval = 1h", "");
+	for (int k = 0; k <= RUNS; k++) {
+		/* A timer's randomised delay: some runs start up to 7 min
+		 * late, some on time. */
+		int64_t now = PKI_NOW + k * 3600LL + (k % 3) * 200 * (k > 0);
+
+		op_time_set_fake(now);
+		ck_assert_int_eq(run(NULL, &st), 0);
+		count[k] = st.signed_count;
+		if (getenv("CHECK_RUN_VERBOSE"))
+			fprintf(stderr, "run %d: signed %zu, early %zu\n", k,
+				st.signed_count, st.early);
+		survey(now, &sv);
+		ck_assert_uint_eq(sv.n, SN);
+		ck_assert_uint_eq(sv.fresh, st.signed_count);
+		ck_assert_int_gt(sv.oldest, now - 12 * 3600LL);
+		if (k == 0) {
+			ck_assert_uint_eq(st.signed_count, SN);
+			continue;
+		}
+		ck_assert_uint_le(sv.ranges, 2);
+		ck_assert_uint_lt(st.signed_count, SN / 4);
+		early += st.early;
+		if (k > 12) {
+			sum += count[k];
+			max = count[k] > max ? count[k] : max;
+		}
+	}
+	/* Each share is about 3000 / 12 = 250. */
+	ck_assert_uint_le(max * 2, 3 * sum / (RUNS - 12));
+	ck_assert_uint_ge(sum / (RUNS - 12), 240);
+	ck_assert_uint_le(sum / (RUNS - 12), 260);
+	/* The first period is all early re-signing. */
+	ck_assert_uint_ge(early, 11 * 240);
+}
+END_TEST
+
+/* Back-to-back runs (closer than run_interval) earn a share in
+ * proportion, so a run right after another re-signs nothing. */
+START_TEST(frequent_runs_earn_less)
+{
+	struct gen_stats st;
+
+	pki_conf(&p, "validity = 2d\nrefresh = 12h\nrun_interval = 1h", "");
+	ck_assert_int_eq(run(NULL, &st), 0);
+	op_time_set_fake(PKI_NOW + 60);
+	ck_assert_int_eq(run(NULL, &st), 0);
+	ck_assert_uint_eq(st.signed_count, 0);
+	/* 40 x 1h / 12h = 3.3: three now, the fraction carries. */
+	op_time_set_fake(PKI_NOW + 3600);
+	ck_assert_int_eq(run(NULL, &st), 0);
+	ck_assert_uint_eq(st.early, 3);
+	ck_assert_uint_eq(st.signed_count, 3);
+	/* A schedule that stopped for a day makes up one interval's share;
+	 * what aged meanwhile is due anyway and counts against it. */
+	op_time_set_fake(PKI_NOW + 3600 + 86400);
+	ck_assert_int_eq(run(NULL, &st), 0);
+	ck_assert_uint_eq(st.signed_count, N);
+	ck_assert_uint_eq(st.early, 0);
 }
 END_TEST
 
@@ -194,6 +321,12 @@ int main(void)
 	tcase_add_test(tc, sign_keep_revoke_remove);
 	tcase_add_test(tc, refresh_and_force);
 	tcase_add_test(tc, refused_before_writing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("refresh");
+	tcase_set_timeout(tc, 240);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, even_refresh);
+	tcase_add_test(tc, frequent_runs_earn_less);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

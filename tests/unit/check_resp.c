@@ -1,0 +1,285 @@
+/* gen_resp: responses built from constant parts are the bytes OpenSSL's
+ * OCSP API makes for the same inputs.  RSA (PKCS#1 v1.5 is deterministic):
+ * the whole response.  ECDSA: everything but the signature value, which
+ * must verify.  Good and revoked with every reason, all CertID hashes,
+ * both responderID forms, with and without the certs field. */
+#include <check.h>
+
+#include "check_run.h"
+#include <string.h>
+#include <openssl/ec.h>
+#include <openssl/x509v3.h>
+
+#include "gen_resp.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#define NOW 1800000000LL
+
+static EVP_PKEY *new_key(const char *type)
+{
+	return strcmp(type, "rsa") == 0 ? EVP_RSA_gen(2048) :
+	       EVP_EC_gen(strcmp(type, "p384") == 0 ? "P-384" : "P-256");
+}
+
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
+		       EVP_PKEY *issuer_key)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Test",
+				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn,
+				   -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(NOW - 86400));
+	ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(NOW + 86400 * 365));
+	X509_set_pubkey(x, key);
+	if (issuer) {
+		X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, "OCSPSigning");
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	ck_assert_int_gt(X509_sign(x, issuer_key, EVP_sha256()), 0);
+	X509_NAME_free(n);
+	return x;
+}
+
+/* Tag/length walk: the content of the element at *p, and *p past it. */
+static const uint8_t *tlv(const uint8_t **p, size_t *len, size_t *tlen)
+{
+	const uint8_t *q = *p;
+	size_t n = q[1], h = 2;
+
+	if (n & 0x80) {
+		h += n & 0x7f;
+		n = 0;
+		for (size_t i = 2; i < h; i++)
+			n = n << 8 | q[i];
+	}
+	*len = n;
+	*tlen = h + n;
+	*p = q + h + n;
+	return q + h;
+}
+
+/* The BasicOCSPResponse's elements: tbs, sigalg, signature, certs (TLVs;
+ * certs NULL when absent). */
+struct parts {
+	const uint8_t *e[4];
+	size_t len[4];
+};
+
+static void split(const uint8_t *der, struct parts *pt)
+{
+	const uint8_t *p = der, *c, *end;
+	size_t n, t;
+
+	memset(pt, 0, sizeof(*pt));
+	c = tlv(&p, &n, &t);		/* OCSPResponse */
+	p = c;
+	tlv(&p, &n, &t);		/* responseStatus */
+	c = tlv(&p, &n, &t);		/* [0] */
+	p = c;
+	c = tlv(&p, &n, &t);		/* ResponseBytes */
+	p = c;
+	tlv(&p, &n, &t);		/* responseType */
+	c = tlv(&p, &n, &t);		/* OCTET STRING */
+	p = c;
+	c = tlv(&p, &n, &t);		/* BasicOCSPResponse */
+	p = c;
+	end = c + n;
+	for (int i = 0; i < 4 && p < end; i++) {
+		pt->e[i] = p;
+		tlv(&p, &n, &pt->len[i]);
+	}
+	ck_assert_ptr_eq(p, end);
+}
+
+static int64_t produced_at(const uint8_t *der, int len)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, len);
+	OCSP_BASICRESP *bs = r ? OCSP_response_get1_basic(r) : NULL;
+	int64_t t = 0;
+
+	ck_assert_ptr_nonnull(bs);
+	ck_assert_int_eq(op_time_from_asn1(OCSP_resp_get0_produced_at(bs), &t), 0);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(r);
+	return t;
+}
+
+/* Our signature over our tbs verifies with the signer's key. */
+static void verify(const struct parts *pt, EVP_PKEY *pub, const char *md)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	const uint8_t *p = pt->e[2];
+	size_t n, t;
+	const uint8_t *sig = tlv(&p, &n, &t);
+
+	ck_assert_int_eq(EVP_DigestVerifyInit_ex(c, NULL, md, NULL, NULL, pub, NULL), 1);
+	ck_assert_int_eq(EVP_DigestVerify(c, sig + 1, n - 1, pt->e[0], pt->len[0]), 1);
+	EVP_MD_CTX_free(c);
+}
+
+struct fixture {
+	const char *type;	/* rsa, p256, p384 */
+	EVP_PKEY *ca_key, *key;
+	X509 *ca, *cert;	/* cert == ca when the CA signs */
+};
+
+static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
+		       const struct gen_resp_in *base)
+{
+	static const int reasons[] = { OP_REASON_NONE, 0, 1, 2, 3, 4, 5, 6, 8, 9, 10 };
+	EVP_PKEY *keys[2] = { f->key, f->key };
+	struct gen_resp_signer *s;
+	int checked = 0;
+
+	ck_assert_int_eq(gen_resp_signer_new(f->ca, f->cert, keys, 2, prof, &s), 0);
+	for (int hash = OP_HASH_SHA1; hash <= OP_HASH_SHA512; hash++) {
+		for (int i = -1; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++) {
+			struct gen_resp_in in = *base;
+			unsigned char *ref, *ours;
+			size_t olen;
+			int rlen;
+			struct parts a, b;
+
+			in.hash = hash;
+			if (i >= 0) {
+				in.status = OP_STATUS_REVOKED;
+				in.reason = reasons[i];
+				in.rev_time = NOW - 3600 * (i + 1);
+			}
+			ck_assert_int_eq(gen_resp_sign_ref(f->ca, f->cert, f->key, prof,
+							   &in, &ref, &rlen), 0);
+			in.produced_at = produced_at(ref, rlen);
+			ck_assert_int_eq(gen_resp_make(s, checked & 1, &in, &ours, &olen), 0);
+			if (strcmp(f->type, "rsa") == 0) {
+				ck_assert_uint_eq(olen, (size_t)rlen);
+				ck_assert_mem_eq(ours, ref, olen);
+			}
+			split(ref, &a);
+			split(ours, &b);
+			for (int e = 0; e < 4; e++) {
+				if (e == 2)
+					continue;
+				ck_assert_uint_eq(a.len[e], b.len[e]);
+				if (a.e[e])
+					ck_assert_mem_eq(a.e[e], b.e[e], a.len[e]);
+			}
+			ck_assert_int_eq(!a.e[3], !prof->include_cert);
+			verify(&b, f->key, strcmp(f->type, "p384") ? "SHA256" : "SHA384");
+			OPENSSL_free(ref);
+			OPENSSL_free(ours);
+			checked++;
+		}
+	}
+	gen_resp_signer_free(s);
+	return checked;
+}
+
+static void run(const char *type, int delegate)
+{
+	static const uint8_t s1[] = { 0x01 };
+	static const uint8_t s20[] = { 0x00, 0x9c, 0x12, 0x34, 0x56, 0x78, 0x9a,
+				       0xbc, 0xde, 0xf0, 0x01, 0x02, 0x03, 0x04,
+				       0x05, 0x06, 0x07, 0x08, 0x09, 0x0a };
+	static const struct gen_resp_profile profs[] = {
+		{ 1, 0 }, { 0, 1 }, { 1, 1 }, { 0, 0 }
+	};
+	struct fixture f = { .type = type };
+	struct gen_resp_in in = { .status = OP_STATUS_GOOD,
+				  .reason = OP_REASON_NONE,
+				  .this_update = NOW, .next_update = NOW + 7 * 86400 };
+
+	f.ca_key = new_key(type);
+	f.ca = make_cert("CA", f.ca_key, NULL, f.ca_key);
+	if (delegate) {
+		f.key = new_key(type);
+		f.cert = make_cert("OCSP signer", f.key, f.ca, f.ca_key);
+	} else {
+		f.key = f.ca_key;
+		f.cert = f.ca;
+	}
+	for (size_t p = 0; p < sizeof(profs) / sizeof(profs[0]); p++) {
+		in.serial = p & 1 ? s20 : s1;
+		in.serial_len = p & 1 ? sizeof(s20) : sizeof(s1);
+		ck_assert_int_eq(compare_all(&f, &profs[p], &in), 4 * 12);
+	}
+	if (delegate) {
+		X509_free(f.cert);
+		EVP_PKEY_free(f.key);
+	}
+	X509_free(f.ca);
+	EVP_PKEY_free(f.ca_key);
+}
+
+START_TEST(rsa_delegate)
+{
+	run("rsa", 1);
+}
+END_TEST
+
+START_TEST(rsa_ca_signs)
+{
+	run("rsa", 0);
+}
+END_TEST
+
+START_TEST(p256_delegate)
+{
+	run("p256", 1);
+}
+END_TEST
+
+START_TEST(p384_ca_signs)
+{
+	run("p384", 0);
+}
+END_TEST
+
+START_TEST(refuses_bad_input)
+{
+	static const uint8_t one = 1;
+	EVP_PKEY *k = new_key("p256");
+	X509 *ca = make_cert("CA", k, NULL, k);
+	struct gen_resp_profile prof = { 1, 0 };
+	struct gen_resp_in in = { .hash = 9, .serial = &one, .serial_len = 1 };
+	struct gen_resp_signer *s;
+	unsigned char *der;
+	size_t len;
+
+	ck_assert_int_eq(gen_resp_signer_new(ca, ca, &k, 1, &prof, &s), 0);
+	ck_assert_int_eq(gen_resp_make(s, 0, &in, &der, &len), OP_E_RANGE);
+	ck_assert_ptr_null(der);
+	gen_resp_signer_free(s);
+	X509_free(ca);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gen_resp");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, rsa_delegate);
+	tcase_add_test(tc, rsa_ca_signs);
+	tcase_add_test(tc, p256_delegate);
+	tcase_add_test(tc, p384_ca_signs);
+	tcase_add_test(tc, refuses_bad_input);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
