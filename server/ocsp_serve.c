@@ -9,6 +9,7 @@
 #include "op_err.h"
 #include "op_log.h"
 #include "op_time.h"
+#include "op_version.h"
 #include "srv_db.h"
 #include "srv_metrics.h"
 #include "srv_worker.h"
@@ -129,7 +130,8 @@ static void usage(FILE *f)
 	      "  --access-log FILE     one line per request; \"stderr\" for the journal;\n"
 	      "                        SIGUSR1 reopens FILE (logrotate)\n"
 	      "  -n                    check arguments and files, then exit\n"
-	      "  -h, --help            this text\n", f);
+	      "  -h, --help            this text\n"
+	      "      --version         print the version and exit\n", f);
 }
 
 static void on_check(evutil_socket_t fd, short ev, void *arg)
@@ -163,7 +165,8 @@ static void on_stop(evutil_socket_t sig, short ev, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
-/* 0 when o is complete, 1 for --help, 2 for a usage error. */
+/* 0 when o is complete, 1 for --help, 2 for a usage error, 3 for
+ * --version. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -177,6 +180,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-connections", required_argument, NULL, 'M' },
 		{ "access-log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t n;
@@ -225,6 +229,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'L': o->access_log = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'h': return 1;
+		case 'V': return 3;
 		default: return 2;
 		}
 	}
@@ -323,6 +328,7 @@ int main(int argc, char **argv)
 	switch (parse_args(argc, argv, &o)) {
 	case 0: break;
 	case 1: usage(stdout); return 0;
+	case 3: return op_version_print(stdout, "ocsp-serve") ? 1 : 0;
 	default: usage(stderr); return 2;
 	}
 	s.cfg.prefix = o.prefix;

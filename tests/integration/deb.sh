@@ -15,7 +15,7 @@ t_check "ocsp-gen --help (installed)" /usr/sbin/ocsp-gen --help
 t_check "ocsp-serve --help (installed)" /usr/sbin/ocsp-serve --help
 t_check "ocsp-db --help (installed)" /usr/bin/ocsp-db --help
 pkgver=$(dpkg-query -W -f='${Version}' ocsp-presign)
-for p in /usr/sbin/ocsp-gen /usr/bin/ocsp-db; do
+for p in /usr/sbin/ocsp-gen /usr/sbin/ocsp-serve /usr/bin/ocsp-db; do
 	"$p" --version > "$T_TMP/version" 2>&1
 	t_grep "$p --version is the package's upstream version" "^${p##*/} ${pkgver%-*}\$" "$T_TMP/version"
 done
