@@ -53,7 +53,8 @@ struct gen_auth {
  * Prepare a for the authority c at time now, for responses valid for
  * validity seconds, with keys from ks, one handle per signing worker.
  * output is the published file (its remembered CRL numbers are checked,
- * gen_crlset), cache_dir where CRLs fetched from URLs are kept.  On error
+ * gen_crlset), cache_dir where CRLs fetched from URLs are kept (NULL:
+ * none, see gen_crlset_load).  On error
  * the detail starts with "authority NAME" and a needs no gen_auth_free();
  * on success the caller frees it with gen_auth_free().
  */

@@ -216,7 +216,8 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 	int rc;
 
 	op_log_set_hook(collect, &w);
-	rc = gen_auth_prepare(&a, c, ks, now, conf->validity, 1);
+	rc = gen_auth_prepare(&a, c, ks, now, conf->validity, 1, conf->output,
+			      NULL);
 	op_log_set_hook(NULL, NULL);
 	if (rc == 0 && (rc = test_sign(conf, &a, now, tested, sizeof(tested))) != 0)
 		rc = op_err_prefix(rc, "authority %s", c->name);

@@ -140,7 +140,8 @@ static int from_url(struct src *s, const char *cache_dir, X509 *ca,
 	char why[512], t[32];
 	int rc;
 
-	if (snprintf(s->cache, sizeof(s->cache), "%s/%s%s.crl", cache_dir,
+	if (cache_dir &&
+	    snprintf(s->cache, sizeof(s->cache), "%s/%s%s.crl", cache_dir,
 		     s->auth, s->kind == GEN_CRL_DELTA ? "+" : "") >=
 	    (int)sizeof(s->cache))
 		return op_err_set(OP_E_RANGE, "cache_dir: path too long");
@@ -152,6 +153,8 @@ static int from_url(struct src *s, const char *cache_dir, X509 *ca,
 				      "since the copy in %s)", s->cache);
 		return rc;
 	}
+	if (!cache_dir)
+		return OP_E_CRL;
 	snprintf(why, sizeof(why), "%s", op_err_detail());
 	gen_fetch_free(&s->f);
 	if (gen_fetch_cached(s->cache, &s->f) != 0)
@@ -185,7 +188,7 @@ static int obtain(struct src *s, const char *cache_dir, X509 *ca, int64_t now,
  * the run itself has what it needs. */
 static void keep(struct src *s)
 {
-	if (s->f.how != GEN_FETCH_NEW)
+	if (s->f.how != GEN_FETCH_NEW || !s->cache[0])
 		return;
 	if (gen_fetch_keep(s->cache, s->where, &s->f) != 0)
 		op_warn("%s: %s", s->auth, op_err_detail());

@@ -34,7 +34,8 @@ struct gen_crlset {
 
 /*
  * Load a's CRLs (ca is its certificate, now the time, cache_dir where URL
- * copies are kept), check them against what `output` (the published file,
+ * copies are kept; NULL: fetch unconditionally, keep nothing, no cached
+ * fallback, as a run that writes nothing needs), check them against what `output` (the published file,
  * if any) remembers, and append the effective revocations (base with the
  * delta applied) to *revoked.  Errors are OP_E_CRL (and others) with a
  * detail naming the file or URL and the reason; nothing is appended then.
