@@ -9,6 +9,7 @@
 #   3. ocsp-serve vs nginx (static file, keep-alive) vs CFSSL ocspserve,
 #      wrk 2 threads / 50 connections on loopback; private RSS; ocsp-serve
 #      with and without its access log.
+#   4. loading a CRL of BENCH_CRL entries vs OpenSSL's X509_CRL.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/pki.sh"
@@ -227,6 +228,22 @@ bench_access_log 28084 28085
 anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
 resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')
 say "ocsp-serve anonymous (non-file-backed) RSS: $anon KiB after the runs above, serving $resp + $N responses"
+# A CRL of BENCH_CRL entries (default 1,000,000; ~37 MB), as a large CA
+# publishes it: loaded the way ocsp-gen does, next to OpenSSL's X509_CRL.
+bench_crl() {
+	n=${BENCH_CRL:-1000000}
+	say "== CRL of $n entries: parse + verify + entries, peak RSS"
+	/usr/bin/python3 "$here/lib/mkcrl.py" --ca rsa/ca.pem --key rsa/ca.key \
+		--number 1 --days 30 --bulk "$n" "$W/big.crl"
+	cc -O2 -std=c11 -D_GNU_SOURCE -I"$here/../common" -I"$here/../generator" \
+		"$here/bench/crl_load.c" "$here/../build/libgen.a" \
+		"$here/../build/libcommon.a" -lcrypto -llmdb -o "$W/crl_load"
+	say "file $(($(stat -c %s "$W/big.crl") / 1048576)) MiB"
+	say "$("$W/crl_load" gen "$W/big.crl" rsa/ca.pem)"
+	say "$("$W/crl_load" openssl "$W/big.crl" rsa/ca.pem)"
+}
+bench_crl
+
 echo
 echo "---- report ----"
 cat "$W/report"
