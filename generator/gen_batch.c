@@ -92,6 +92,7 @@ static int after(const struct gen_job *last, const struct gen_job *j)
 	return !last->keylen || key_cmp(&j, &last) > 0;
 }
 
+/* The header fields of j's record (gen_store fills the rest from DER). */
 static void fill(const struct gen_batch *b, const struct gen_job *j,
 		 struct op_rec *rec)
 {
@@ -103,17 +104,16 @@ static void fill(const struct gen_batch *b, const struct gen_job *j,
 	rec->next_update = b->next_update;
 	rec->rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 	memcpy(rec->signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
-	rec->der = j->der;
-	rec->der_len = j->der_len;
 }
 
 /* Store the signed jobs in key order through one cursor. */
-static int store(struct gen_batch *b, MDB_txn *txn, MDB_dbi dbi)
+static int store(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		 MDB_dbi dbi)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
 	struct gen_job last;	/* only its key */
-	int mrc, append = 0;
+	int mrc, rc = 0, append = 0;
 
 	for (size_t i = 0; i < b->n; i++)
 		b->order[i] = &b->jobs[i];
@@ -139,13 +139,10 @@ static int store(struct gen_batch *b, MDB_txn *txn, MDB_dbi dbi)
 		if (!append && after(&last, j))
 			append = 1;
 		fill(b, j, &rec);
-		k.mv_size = j->keylen;
-		k.mv_data = j->key;
-		v.mv_size = op_rec_size(rec.der_len);
-		if ((mrc = mdb_cursor_put(cur, &k, &v, MDB_RESERVE |
-					  (append > 0 ? MDB_APPEND : 0))) != 0)
-			goto out;
-		op_rec_encode(&rec, v.mv_data);
+		if ((rc = gen_store_put_at(st, cur, append > 0 ? MDB_APPEND : 0,
+					   j->key, j->keylen, &rec, j->der,
+					   j->der_len)) != 0)
+			break;
 		j->a->nsigned++;
 	}
 	mrc = 0;
@@ -154,10 +151,11 @@ out:
 	if (mrc && mrc != MDB_NOTFOUND)
 		return op_err_set(OP_E_DB, "storing a response: %s",
 				  mdb_strerror(mrc));
-	return 0;
+	return rc;
 }
 
-int gen_batch_flush(struct gen_batch *b, MDB_txn *txn, MDB_dbi dbi)
+int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi)
 {
 	int rc = 0;
 
@@ -170,7 +168,7 @@ int gen_batch_flush(struct gen_batch *b, MDB_txn *txn, MDB_dbi dbi)
 			rc = op_err_set(b->jobs[i].rc, "authority %s: %s",
 					b->jobs[i].a->c->name, b->jobs[i].err);
 	if (!rc)
-		rc = store(b, txn, dbi);
+		rc = store(b, st, txn, dbi);
 	for (size_t i = 0; i < b->n; i++) {
 		OPENSSL_free(b->jobs[i].der);
 		b->jobs[i].der = NULL;

@@ -23,6 +23,7 @@
 
 #include "gen_auth.h"
 #include "gen_input.h"
+#include "gen_store.h"
 #include "op_key.h"
 
 struct gen_job {
@@ -58,13 +59,15 @@ struct gen_job *gen_batch_slot(struct gen_batch *b);
 int gen_batch_push(struct gen_batch *b);
 
 /*
- * Sign the queued jobs and store them in txn/dbi (one record each, see
- * op_rec), counting them in their authority's nsigned.  On error (the
+ * Sign the queued jobs and store them in txn/dbi through st (gen_store:
+ * one record each, the signer's certificates kept once), counting them in
+ * their authority's nsigned.  On error (the
  * first failed signature or put) the detail names the authority; records
  * stored before it stay in the (to be aborted) transaction.  The batch is
  * empty afterwards either way.
  */
-int gen_batch_flush(struct gen_batch *b, MDB_txn *txn, MDB_dbi dbi);
+int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi);
 
 /* Responses signed so far, and whether a progress line was printed. */
 size_t gen_batch_done(const struct gen_batch *b);

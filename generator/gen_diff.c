@@ -4,6 +4,7 @@
 #include "op_err.h"
 #include "op_key.h"
 #include "op_rec.h"
+#include "op_sum.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
 
 	if (in_p)
 		memcpy(saved, k->mv_data, len);
-	if ((rc = gen_batch_flush(r->batch, r->txn, r->dbi)) != 0)
+	if ((rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
 	*mrc = MDB_NOTFOUND;
 	if (in_p) {
@@ -215,14 +216,16 @@ static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
 	return 0;
 }
 
-/* Queue entry e of p for early re-signing if its response qualifies. */
-static int early(struct gen_diff *r, const struct pair *p, const struct gen_entry *e)
+/* Queue entry e of p for early re-signing if its response qualifies;
+ * *kept (its r->kept_at) then says it is signed in this run. */
+static int early(struct gen_diff *r, const struct pair *p,
+		 const struct gen_entry *e, int64_t *kept)
 {
 	uint8_t key[OP_KEY_MAX];
 	size_t klen, h = op_hash_len(p->hash);
 	MDB_val k = { 0, key }, v;
 	struct op_rec old;
-	int64_t kept;
+	int64_t was = *kept;
 	int rc, mrc;
 
 	if ((rc = op_key_make(key, &klen, p->hash, p->prefix + 1, h,
@@ -236,11 +239,13 @@ static int early(struct gen_diff *r, const struct pair *p, const struct gen_entr
 				  mdb_strerror(mrc));
 	if (mrc || op_rec_decode(v.mv_data, v.mv_size, &old) != 0)
 		return 0;
-	if ((rc = decide(r, p, e, &old, 1, &kept)) <= 0)
+	if ((rc = decide(r, p, e, &old, 1, kept)) <= 0) {
+		*kept = was;
 		return rc;
+	}
 	p->a->early++;
 	p->a->kept--;
-	return rc == FULL ? gen_batch_flush(r->batch, r->txn, r->dbi) : 0;
+	return rc == FULL ? gen_batch_flush(r->batch, r->store, r->txn, r->dbi) : 0;
 }
 
 /*
@@ -277,7 +282,7 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 			ties--;
 			last = i;
 		}
-		if ((rc = early(r, p, &l->v[i])) != 0)
+		if ((rc = early(r, p, &l->v[i], &r->kept_at[i])) != 0)
 			return rc;
 	}
 	if (last != SIZE_MAX) {
@@ -287,24 +292,55 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 	return gen_sweep_store(r->txn, r->dbi, p->prefix, p->plen, &s);
 }
 
+/*
+ * The summary of p's responses once the run is done: each listed serial
+ * has one, of the entry's status; a kept one (r->kept_at) has its old
+ * thisUpdate, any other this run's; every one's nextUpdate is its
+ * thisUpdate plus validity (a response of another validity is re-signed),
+ * so the nearest nextUpdate follows from the oldest.
+ */
+static void summarize(const struct gen_diff *r, const struct pair *p,
+		      struct op_sum *s)
+{
+	const struct gen_list *l = &p->a->entries;
+
+	op_sum_init(s);
+	for (size_t i = 0; i < l->n; i++) {
+		int64_t t = r->kept_at[i] != INT64_MAX ? r->kept_at[i] : r->now;
+
+		if (l->v[i].status == OP_STATUS_REVOKED)
+			s->revoked++;
+		else
+			s->good++;
+		if (t < s->oldest_this)
+			s->oldest_this = t;
+	}
+	if (l->n)
+		s->nearest_next = s->oldest_this + r->conf->validity;
+}
+
 /* Re-sign, keep or drop the responses of one issuer prefix. */
 static int diff_pair(struct gen_diff *r, const struct pair *p)
 {
 	size_t aged = p->a->aged;
+	struct op_sum sum;
 	int rc;
 
 	if ((rc = gen_auth_put_issuer(r->txn, r->dbi, p->a, p->prefix,
 				      p->plen)) != 0 ||
 	    (rc = walk(r, p)) != 0 ||
 	    /* The sweep must see this run's signatures stored. */
-	    (rc = gen_batch_flush(r->batch, r->txn, r->dbi)) != 0 ||
-	    (rc = sweep(r, p, p->a->aged - aged)) != 0)
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
+	    (rc = sweep(r, p, p->a->aged - aged)) != 0 ||
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
-	return gen_batch_flush(r->batch, r->txn, r->dbi);
+	summarize(r, p, &sum);
+	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
 }
 
 /* Meta records kept per issuer: name | issuer prefix. */
-static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META };
+static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META,
+					   OP_META_SUMMARY };
 #define NMETA (sizeof(issuer_meta) / sizeof(issuer_meta[0]))
 
 /* The issuer prefix that the key k/klen belongs to (a response's, or a
@@ -403,22 +439,37 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
 {
 	struct pair *pairs = NULL;
+	uint8_t *ids = calloc(r->nauths + 1, OP_REC_SIGNER_ID);
 	size_t np = 0, most = 0;
 	int rc;
 
 	*removed_unknown = 0;
-	for (size_t i = 0; i < r->nauths; i++)
+	for (size_t i = 0; i < r->nauths; i++) {
 		most = r->auths[i].entries.n > most ? r->auths[i].entries.n : most;
-	if (!(r->kept_at = calloc(most + 1, sizeof(*r->kept_at))))
-		return OP_E_NOMEM;
-	if ((rc = make_pairs(r, &pairs, &np)) != 0)
+		if (ids)
+			memcpy(ids + i * OP_REC_SIGNER_ID, r->auths[i].signer_id,
+			       OP_REC_SIGNER_ID);
+	}
+	r->kept_at = calloc(most + 1, sizeof(*r->kept_at));
+	if (!ids || !r->kept_at) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	if ((rc = gen_store_new(r->txn, r->dbi, &r->store)) != 0 ||
+	    (rc = make_pairs(r, &pairs, &np)) != 0)
 		goto out;
 	for (size_t i = 0; i < np && !rc; i++)
 		rc = diff_pair(r, &pairs[i]);
 	if (!rc && drop_unknown)
 		rc = drop_unknown_issuers(r, pairs, np, removed_unknown);
+	/* Every authority was diffed: no record refers to another signer. */
+	if (!rc && drop_unknown)
+		rc = gen_store_prune_certs(r->store, ids, r->nauths);
 out:
+	gen_store_free(r->store);
+	r->store = NULL;
 	free(pairs);
+	free(ids);
 	free(r->kept_at);
 	r->kept_at = NULL;
 	return rc;
