@@ -164,5 +164,8 @@ sed 's|^pkcs11_module.*|pkcs11_module = /nonexistent/lib.so|' ocsp-gen.conf > m3
 one_line "PKCS#11 module missing (no stray dlopen line)" "authority issuing_rsa: signer signer_rsa_2: pkcs11_module /nonexistent/lib.so: No such file or directory" -c m3.conf
 sed 's|^output .*|output = /nonexistent/out.lmdb|' ocsp-gen.conf > m4.conf
 one_line "output directory missing" "output /nonexistent/out.lmdb: its directory does not exist" -c m4.conf
+"$B/ocsp-gen" -c ocsp-gen.conf --check --force > /dev/null 2> "$T_TMP/err"; rc=$?
+t_check "usage error: exit 2" [ "$rc" = 2 ]
+t_grep "usage error: says what is wrong, then the synopsis" "^ocsp-gen: --check goes with -c and --ca only" "$T_TMP/err"
 
 t_done
