@@ -24,6 +24,74 @@ int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
 	return 0;
 }
 
+int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
+	       int (*fn)(const uint8_t *prefix, size_t plen,
+			 const struct op_sum *s, void *arg), void *arg)
+{
+	const size_t ml = sizeof(OP_META_SUMMARY) - 1;
+	MDB_cursor *cur;
+	MDB_val k = { ml, (void *)OP_META_SUMMARY }, v;
+	struct op_sum sum;
+	int rc, mrc;
+
+	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	rc = 0;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0 && !rc;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= ml || memcmp(k.mv_data, OP_META_SUMMARY, ml) != 0)
+			break;
+		if ((rc = op_sum_decode(v.mv_data, v.mv_size, &sum)) == 0)
+			rc = fn((const uint8_t *)k.mv_data + ml, k.mv_size - ml,
+				&sum, arg);
+	}
+	mdb_cursor_close(cur);
+	if (!rc && mrc && mrc != MDB_NOTFOUND)
+		rc = op_err_set(OP_E_DB, "reading summaries: %s", mdb_strerror(mrc));
+	return rc;
+}
+
+static int add_sum(const uint8_t *prefix, size_t plen, const struct op_sum *s,
+		   void *arg)
+{
+	(void)prefix;
+	(void)plen;
+	op_sum_merge(arg, s);
+	return 0;
+}
+
+int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec)
+{
+	uint8_t k[sizeof(OP_META_CERTS) - 1 + OP_REC_SIGNER_ID];
+	MDB_val mk = { sizeof(k), k }, v;
+
+	if (!(rec->flags & OP_REC_F_CERTS))
+		return 0;
+	memcpy(k, OP_META_CERTS, sizeof(OP_META_CERTS) - 1);
+	memcpy(k + sizeof(OP_META_CERTS) - 1, rec->signer_id, OP_REC_SIGNER_ID);
+	if (mdb_get(txn, dbi, &mk, &v) != 0 || v.mv_size == 0)
+		return op_err_set(OP_E_FORMAT, "record refers to a missing signer "
+				  "certificate record");
+	rec->certs = v.mv_data;
+	rec->certs_len = v.mv_size;
+	return 0;
+}
+
+int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
+		  size_t keylen, struct op_rec *rec)
+{
+	MDB_val k = { keylen, (void *)key }, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return rc;
+	if (rc)
+		return op_err_set(OP_E_DB, "lookup: %s", mdb_strerror(rc));
+	if ((rc = op_rec_decode(v.mv_data, v.mv_size, rec)) != 0)
+		return rc;
+	return op_db_rec_certs(txn, dbi, rec);
+}
+
 int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
 {
 	MDB_val v;
@@ -51,7 +119,8 @@ int op_db_open(const char *path, struct op_db *db)
 	memset(db, 0, sizeof(*db));
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		return op_err_set(rc, "%s: %s", path, mdb_strerror(rc));
-	rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
+	rc = mdb_env_open(db->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK |
+			  MDB_NORDAHEAD, 0);
 	if (rc) {
 		op_err_set(rc == MDB_INVALID ? OP_E_FORMAT : rc, "%s: %s", path,
 			   mdb_strerror(rc));
@@ -95,6 +164,14 @@ int op_db_open(const char *path, struct op_db *db)
 				       sizeof(OP_META_GENERATED) - 1);
 	db->generation = op_db_meta_i64(txn, db->dbi, OP_META_GENERATION,
 					sizeof(OP_META_GENERATION) - 1);
+	op_sum_init(&db->sum);
+	if ((rc = op_db_sums(txn, db->dbi, add_sum, &db->sum)) != 0) {
+		char d[512];
+
+		snprintf(d, sizeof(d), "%s", op_err_detail());
+		op_err_set(rc, "%s: %s", path, d);
+		goto txn_abort;
+	}
 	mdb_txn_abort(txn);
 	return 0;
 

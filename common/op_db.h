@@ -13,11 +13,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "op_rec.h"
+#include "op_sum.h"
+
 /* Meta records live under tag 0 (op_key.h): "\0" + name. */
 #define OP_META_FORMAT "\0format"
 #define OP_META_GENERATED "\0generated"
 #define OP_META_GENERATION "\0generation"	/* counter, +1 per change */
 #define OP_META_ISSUER "\0issuer"	/* + issuer key prefix -> "name\tsubject" */
+#define OP_META_SUMMARY "\0summary"	/* + issuer key prefix -> op_sum */
+#define OP_META_CERTS "\0certs"	/* + signer id -> certs field */
 
 struct op_db {
 	MDB_env *env;
@@ -26,10 +31,12 @@ struct op_db {
 	ino_t ino;
 	int64_t generated;	/* time ocsp-gen published it */
 	int64_t generation;	/* bumped by every run that changed it */
+	struct op_sum sum;	/* totals of the summary records */
 };
 
 /*
- * Open path and check its format record.  On success db owns an env
+ * Open path, check its format record and read the summary records (a few
+ * pages, whatever the number of responses).  On success db owns an env
  * (release with op_db_close).  OP_E_FORMAT (with detail) for a file that is
  * not ours or of another version; MDB/errno codes otherwise.
  */
@@ -46,5 +53,21 @@ int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
 /* Fetch a meta record; data points into the map. */
 int op_db_meta(MDB_txn *txn, MDB_dbi dbi, const char *name, size_t namelen,
 	       MDB_val *data);
+
+/* Call fn for every "\0summary" record: the issuer key prefix it counts
+ * and its totals.  A non-zero return from fn stops and is returned;
+ * OP_E_FORMAT for a malformed summary, OP_E_DB for a cursor error. */
+int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
+	       int (*fn)(const uint8_t *prefix, size_t plen,
+			 const struct op_sum *s, void *arg), void *arg);
+
+/* Point rec->certs at the signer's certs field when rec stores it once
+ * (OP_REC_F_CERTS); data in the map.  OP_E_FORMAT if it is missing. */
+int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec);
+
+/* Look a response up by key: decoded, certs set, ready for op_rec_emit().
+ * MDB_NOTFOUND when absent (no detail set); OP_E_FORMAT, OP_E_DB. */
+int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
+		  size_t keylen, struct op_rec *rec);
 
 #endif

@@ -1,10 +1,17 @@
 /*
  * op_rec: the value stored under a response key, and the meta records.
  *
- * Fixed 56-octet header, big-endian integers, then the OCSPResponse DER
+ * Fixed 56-octet header, big-endian integers, then the response's body
  * (docs/db-format.txt).  The server reads thisUpdate, nextUpdate and the
  * ETag from the header without touching ASN.1; the generator reads status,
  * revocation and signer to decide whether to re-sign.
+ *
+ * The body is the content of the BasicOCSPResponse SEQUENCE: tbsResponseData,
+ * signatureAlgorithm, signature and, unless it is stored once per signer
+ * (OP_REC_F_CERTS), the certs field.  The fixed wrapping (OCSPResponse,
+ * responseBytes, the OCTET STRING) is not stored: op_rec_emit() rebuilds
+ * it, recomputing the lengths, and splices the signer's certs field in, so
+ * the served octets are exactly the DER OpenSSL produced when signing.
  */
 #ifndef OP_REC_H
 #define OP_REC_H
@@ -12,18 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OP_REC_VERSION 1
+#define OP_REC_VERSION 2
 #define OP_REC_HDR 56
 #define OP_REC_ETAG 16
 #define OP_REC_SIGNER_ID 8
 
 /* Value of the "\0format" meta record; the server refuses anything else. */
-#define OP_DB_FORMAT "ocsp-presign-db 1"
+#define OP_DB_FORMAT "ocsp-presign-db 2"
 
 enum op_status { OP_STATUS_GOOD = 0, OP_STATUS_REVOKED = 1 };
 
 #define OP_REASON_NONE 0xff	/* revoked without a reasonCode */
 #define OP_REC_F_REVTIME_SEEN 0x01	/* revocation time = first publication */
+#define OP_REC_F_CERTS 0x02	/* certs field = the signer's "\0certs" record */
 
 struct op_rec {
 	uint8_t status;		/* enum op_status */
@@ -33,29 +41,43 @@ struct op_rec {
 	int64_t next_update;
 	int64_t rev_time;	/* 0 when good */
 	uint8_t signer_id[OP_REC_SIGNER_ID];	/* SHA-256 of signer cert, cut */
-	uint8_t etag[OP_REC_ETAG];		/* SHA-256 of der, cut */
-	const uint8_t *der;	/* OCSPResponse */
-	size_t der_len;
+	uint8_t etag[OP_REC_ETAG];	/* SHA-256 of the served DER, cut */
+	const uint8_t *body;	/* BasicOCSPResponse content (see above) */
+	size_t body_len;
+	const uint8_t *certs;	/* certs field spliced after body, or NULL */
+	size_t certs_len;
 };
 
-/* Octets op_rec_encode() writes for a response of der_len octets. */
-static inline size_t op_rec_size(size_t der_len)
-{
-	return OP_REC_HDR + der_len;
-}
-
 /*
- * Write rec (header and der) into buf of op_rec_size(rec->der_len) octets,
- * computing rec->etag from rec->der first.
+ * Point rec->body and rec->certs into der, a complete OCSPResponse
+ * (successful, id-pkix-ocsp-basic), and set rec->etag over der.  body
+ * excludes the certs field; certs is the whole field ([0] tag included) or
+ * NULL when the response carries none.  OP_E_FORMAT for anything else.
  */
-void op_rec_encode(struct op_rec *rec, uint8_t *buf);
+int op_rec_from_der(const uint8_t *der, size_t len, struct op_rec *rec);
+
+/* Octets op_rec_encode() writes: the header, the body, and the certs
+ * field unless OP_REC_F_CERTS says it is stored once elsewhere. */
+size_t op_rec_size(const struct op_rec *rec);
+
+/* Write rec's header and stored octets into buf of op_rec_size(rec). */
+void op_rec_encode(const struct op_rec *rec, uint8_t *buf);
 
 /*
- * Read a stored value.  rec->der points into val (for the server: into the
- * map, valid while the read transaction lives).  OP_E_FORMAT for a value
- * that is short, of another version, or whose lengths disagree.
+ * Read a stored value.  rec->body points into val (for the server: into
+ * the map, valid while the read transaction lives); rec->certs is NULL,
+ * to be set by the caller from the signer's record when OP_REC_F_CERTS is
+ * set (op_db_rec_certs).  OP_E_FORMAT for a value that is short, of
+ * another version, or whose lengths disagree.
  */
 int op_rec_decode(const void *val, size_t len, struct op_rec *rec);
+
+/* Length of the OCSPResponse DER that op_rec_emit() writes. */
+size_t op_rec_served_len(const struct op_rec *rec);
+
+/* Write the served OCSPResponse DER (op_rec_served_len octets) to out.
+ * No allocation: this is the server's hot path.  Returns the length. */
+size_t op_rec_emit(const struct op_rec *rec, uint8_t *out);
 
 /* Big-endian helpers for meta records. */
 void op_put_i64(uint8_t *p, int64_t v);

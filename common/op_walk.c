@@ -79,8 +79,12 @@ int op_walk_next(struct op_walk *w)
 				return 0;
 			continue;
 		}
+		/* Records come ready for op_rec_emit(): with their signer's
+		 * certs field when it is stored once. */
 		if (w->kind == OP_WALK_RESPONSES &&
-		    op_rec_decode(w->val.mv_data, w->val.mv_size, &w->rec) != 0)
+		    (op_rec_decode(w->val.mv_data, w->val.mv_size, &w->rec) != 0 ||
+		     op_db_rec_certs(mdb_cursor_txn(w->cur), mdb_cursor_dbi(w->cur),
+				     &w->rec) != 0))
 			return op_err_set(OP_E_FORMAT, "a response record does "
 					  "not decode");
 		return 1;

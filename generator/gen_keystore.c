@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -485,8 +486,13 @@ int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 
 	*key = NULL;
 	ERR_clear_error();
-	if ((rc = backend(spec)->load(ks, label, spec, key)) != 0 || !cert)
+	if ((rc = backend(spec)->load(ks, label, spec, key)) != 0)
 		return rc;
+	/* Said while the key (and the PIN) are held, so tests can see it. */
+	op_debug("signer %s: key loaded; process %s", label,
+		 prctl(PR_GET_DUMPABLE) == 0 ? "not dumpable" : "DUMPABLE");
+	if (!cert)
+		return 0;
 	if (X509_check_private_key(cert, *key) != 1) {
 		EVP_PKEY_free(*key);
 		*key = NULL;

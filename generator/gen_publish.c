@@ -44,7 +44,11 @@ int gen_publish(MDB_env *env, const char *output)
 
 	if ((rc = op_file_begin(&f, output, 0644)) != 0)
 		return rc;
-	if ((rc = mdb_env_copyfd2(env, f.fd, MDB_CP_COMPACT)) != 0) {
+	/* A plain copy, not MDB_CP_COMPACT: pages keep their numbers and
+	 * octets from run to run, so rsync's delta transfer finds every page
+	 * a run did not touch (compaction renumbers all pages after the
+	 * first that moved; docs/db-format.txt). */
+	if ((rc = mdb_env_copyfd2(env, f.fd, 0)) != 0) {
 		rc = op_err_set(OP_E_DB, "write %s: %s", f.tmp, mdb_strerror(rc));
 		op_file_abort(&f);
 		return rc;

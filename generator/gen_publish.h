@@ -1,9 +1,11 @@
 /*
  * gen_publish: the lock and the atomic publication of the responses file.
  *
- * Publication never writes the served file in place: a compact copy of the
- * working environment replaces it atomically through op_file, so a reader
- * (or rsync) sees the old file or the new one, never a mix.
+ * Publication never writes the served file in place: a plain copy of the
+ * working environment (every page at its number, so unchanged pages stay
+ * the same octets at the same offset for rsync) replaces it atomically
+ * through op_file, so a reader (or rsync) sees the old file or the new
+ * one, never a mix.
  */
 #ifndef GEN_PUBLISH_H
 #define GEN_PUBLISH_H
@@ -15,7 +17,7 @@
 int gen_lock(const char *output, int *fd);
 void gen_unlock(int fd);
 
-/* Compact-copy env over output through op_file (temporary file, fsync,
+/* Copy env (plain, page numbers kept) over output through op_file (temporary file, fsync,
  * rename, fsync of the directory).  On error nothing at output changed and
  * no temporary file is left. */
 int gen_publish(MDB_env *env, const char *output);

@@ -4,6 +4,7 @@
 #include "gen_metrics.h"
 #include "gen_pool.h"
 #include "gen_resp.h"
+#include "gen_store.h"
 #include "gen_sweep.h"
 #include "gen_work.h"
 #include "op_db.h"
@@ -11,6 +12,7 @@
 #include "op_key.h"
 #include "op_log.h"
 #include "op_rec.h"
+#include "op_sum.h"
 #include "op_time.h"
 
 #include <stdio.h>
@@ -54,6 +56,7 @@ struct run {
 	struct gen_work work;
 	MDB_dbi dbi;			/* the working copy's, for short */
 	MDB_txn *txn;			/* its write transaction */
+	struct gen_store *store;	/* puts into txn */
 	size_t progress;
 };
 
@@ -90,7 +93,6 @@ static int flush(struct run *r)
 	for (size_t i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		struct op_rec rec = { 0 };
-		MDB_val k = { j->keylen, j->key }, v;
 
 		if (!rc && j->rc)
 			rc = op_err_set(j->rc, "authority %s: %s", j->a->c->name,
@@ -103,16 +105,8 @@ static int flush(struct run *r)
 			rec.next_update = r->next_update;
 			rec.rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 			memcpy(rec.signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
-			rec.der = j->der;
-			rec.der_len = (size_t)j->der_len;
-			v.mv_size = op_rec_size(rec.der_len);
-			int mrc = mdb_put(r->txn, r->dbi, &k, &v, MDB_RESERVE);
-
-			if (mrc)
-				rc = op_err_set(OP_E_DB, "storing a response: %s",
-						mdb_strerror(mrc));
-			else
-				op_rec_encode(&rec, v.mv_data);
+			rc = gen_store_put(r->store, j->key, j->keylen, &rec, j->der,
+					   (size_t)j->der_len);
 			j->a->nsigned++;
 		}
 		OPENSSL_free(j->der);
@@ -248,7 +242,7 @@ static int sweep(struct run *r, struct gen_auth *a, int hash,
 	struct gen_sweep s;
 	struct gen_entry probe;
 	size_t budget, older, ties, i = 0, last = SIZE_MAX;
-	int64_t cut = 0, kept;
+	int64_t cut = 0;
 	int rc;
 
 	if ((rc = gen_sweep_load(r->txn, r->dbi, prefix, plen, &s)) != 0)
@@ -272,7 +266,7 @@ static int sweep(struct run *r, struct gen_auth *a, int hash,
 			last = i;
 		}
 		if ((rc = job_key(r, hash, prefix, &l->v[i])) != 0 ||
-		    (rc = queue_entry(r, a, hash, &l->v[i], 1, &kept)) != 0)
+		    (rc = queue_entry(r, a, hash, &l->v[i], 1, &r->kept_at[i])) != 0)
 			return rc;
 		a->early++;
 		a->kept--;
@@ -319,12 +313,39 @@ static int drop_unlisted(struct run *r, struct gen_auth *a,
 	return 0;
 }
 
+/*
+ * The summary of a's responses under one hash once the run is done: each
+ * listed serial has one, of the entry's status; a kept one (r->kept_at)
+ * has its old thisUpdate, any other this run's; every one's nextUpdate is
+ * its thisUpdate plus validity (a response of another validity is
+ * re-signed), so the nearest nextUpdate follows from the oldest.
+ */
+static void summarize(const struct run *r, const struct gen_auth *a,
+		      struct op_sum *s)
+{
+	op_sum_init(s);
+	for (size_t i = 0; i < a->entries.n; i++) {
+		int64_t t = r->kept_at[i] != INT64_MAX ? r->kept_at[i] :
+			    r->this_update;
+
+		if (a->entries.v[i].status == OP_STATUS_REVOKED)
+			s->revoked++;
+		else
+			s->good++;
+		if (t < s->oldest_this)
+			s->oldest_this = t;
+	}
+	if (a->entries.n)
+		s->nearest_next = s->oldest_this + r->conf->validity;
+}
+
 /* Re-sign, keep or drop a's responses under hash; prefix/plen receive the
  * issuer part of their keys. */
 static int diff_auth_hash(struct run *r, struct gen_auth *a, int hash,
 			  uint8_t *prefix, size_t *plen)
 {
 	size_t aged = a->aged;
+	struct op_sum sum;
 	int rc;
 
 	if ((rc = op_key_issuer_prefix(a->ca, hash, prefix, plen)) != 0 ||
@@ -340,13 +361,16 @@ static int diff_auth_hash(struct run *r, struct gen_auth *a, int hash,
 	/* Before the sweep, which must see this run's signatures stored. */
 	if ((rc = flush(r)) != 0 ||
 	    (rc = drop_unlisted(r, a, prefix, *plen)) != 0 ||
-	    (rc = sweep(r, a, hash, prefix, *plen, a->aged - aged)) != 0)
+	    (rc = sweep(r, a, hash, prefix, *plen, a->aged - aged)) != 0 ||
+	    (rc = flush(r)) != 0)
 		return rc;
-	return flush(r);
+	summarize(r, a, &sum);
+	return gen_store_put_sum(r->store, prefix, *plen, &sum);
 }
 
 /* Meta records kept per issuer: name | issuer prefix. */
-static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META };
+static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META,
+					   OP_META_SUMMARY };
 #define NMETA (sizeof(issuer_meta) / sizeof(issuer_meta[0]))
 
 /* The issuer prefix that the key k/klen belongs to (a response's, or a
@@ -407,13 +431,15 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 
 static int run_txn(struct run *r)
 {
-	uint8_t (*prefixes)[OP_KEY_MAX];
+	uint8_t (*prefixes)[OP_KEY_MAX], *ids;
 	size_t *plens, np = 0, removed_unknown = 0;
 	int rc = 0;
 
 	prefixes = calloc(r->nauths * r->conf->nhashes, sizeof(*prefixes));
 	plens = calloc(r->nauths * r->conf->nhashes, sizeof(*plens));
-	if (!prefixes || !plens) {
+	ids = calloc(r->nauths, OP_REC_SIGNER_ID);
+	if (!prefixes || !plens || !ids ||
+	    gen_store_new(r->txn, r->dbi, &r->store) != 0) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
@@ -428,6 +454,12 @@ static int run_txn(struct run *r)
 		fputc('\n', stderr);
 	if (!rc && !r->opts->only_ca)
 		rc = drop_unknown_issuers(r, prefixes, plens, np, &removed_unknown);
+	/* Every authority was diffed: no record refers to another signer. */
+	for (size_t i = 0; i < r->nauths; i++)
+		memcpy(ids + i * OP_REC_SIGNER_ID, r->auths[i].signer_id,
+		       OP_REC_SIGNER_ID);
+	if (!rc && !r->opts->only_ca)
+		rc = gen_store_prune_certs(r->store, ids, r->nauths);
 	for (size_t i = 0; i < r->nauths; i++) {
 		r->stats->signed_count += r->auths[i].nsigned;
 		r->stats->kept += r->auths[i].kept;
@@ -439,6 +471,9 @@ static int run_txn(struct run *r)
 	if (!rc && (r->stats->signed_count || r->stats->removed))
 		rc = gen_work_bump(&r->work, r->now);
 out:
+	gen_store_free(r->store);
+	r->store = NULL;
+	free(ids);
 	free(prefixes);
 	free(plens);
 	return rc;

@@ -138,24 +138,22 @@ static void describe(struct reader *r, const MDB_val *k, char *buf, size_t size)
 	snprintf(buf, size, "%s %s %s", name, op_hash_name(key[0]), serial);
 }
 
-static int stats_one(struct reader *r, const MDB_val *k,
-		     const struct op_rec *rec, void *arg)
+/* Summaries, not records: stats reads a few pages at any size. */
+static int stats_one(const uint8_t *prefix, size_t plen, const struct op_sum *s,
+		     void *arg)
 {
-	struct issuer *i = issuer_of(r, k->mv_data, k->mv_size);
-	size_t *unknown = arg;
+	struct reader *r = arg;
 
-	if (!i) {
-		(*unknown)++;
-		return 0;
+	for (size_t n = 0; n < r->niss; n++) {
+		struct issuer *i = &r->iss[n];
+
+		if (i->plen != plen || memcmp(i->prefix, prefix, plen) != 0)
+			continue;
+		i->good = s->good;
+		i->revoked = s->revoked;
+		i->oldest_this = s->oldest_this;
+		i->nearest_next = s->nearest_next;
 	}
-	if (rec->status == OP_STATUS_GOOD)
-		i->good++;
-	else
-		i->revoked++;
-	if (rec->this_update < i->oldest_this)
-		i->oldest_this = rec->this_update;
-	if (rec->next_update < i->nearest_next)
-		i->nearest_next = rec->next_update;
 	return 0;
 }
 
@@ -163,7 +161,7 @@ static int cmd_stats(struct reader *r, const char *path)
 {
 	size_t unknown = 0, total = 0;
 	char t1[32], t2[32];
-	int rc = each_response(r, stats_one, &unknown);
+	int rc = op_db_sums(r->txn, r->db.dbi, stats_one, r);
 
 	if (rc)
 		return rc;
@@ -203,9 +201,9 @@ static int dump_one(struct reader *r, const MDB_val *k, const struct op_rec *rec
 	if (rec->status == OP_STATUS_REVOKED) {
 		op_time_iso(rec->rev_time, t3, sizeof(t3));
 		printf("%s revoked %s %s %s %s %zu %s\n", d, t3,
-		       op_reason_name(rec->reason), t1, t2, rec->der_len, etag);
+		       op_reason_name(rec->reason), t1, t2, op_rec_served_len(rec), etag);
 	} else {
-		printf("%s good %s %s %zu %s\n", d, t1, t2, rec->der_len, etag);
+		printf("%s good %s %s %zu %s\n", d, t1, t2, op_rec_served_len(rec), etag);
 	}
 	return 0;
 }
@@ -231,14 +229,33 @@ static int check_one(struct reader *r, const MDB_val *k,
 	return 0;
 }
 
+/* The DER a client is served for rec (what the server writes), in *buf
+ * of *cap octets, grown as needed (owned by the caller). */
+static int served(const struct op_rec *rec, uint8_t **buf, size_t *cap,
+		  size_t *len)
+{
+	uint8_t *p;
+
+	*len = op_rec_served_len(rec);
+	if (*len > *cap) {
+		if (!(p = realloc(*buf, *len)))
+			return OP_E_NOMEM;
+		*buf = p;
+		*cap = *len;
+	}
+	op_rec_emit(rec, *buf);
+	return 0;
+}
+
 static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 		   const char *hash)
 {
 	uint8_t s[OP_SERIAL_MAX], key[OP_KEY_MAX];
 	size_t slen, klen;
 	X509 *ca;
-	MDB_val k, v;
 	struct op_rec rec;
+	uint8_t *der = NULL;
+	size_t cap = 0, len;
 	int tag = op_hash_from_name(hash), rc;
 
 	if (tag == OP_HASH_NONE)
@@ -250,23 +267,21 @@ static int cmd_get(struct reader *r, const char *issuer, const char *serial,
 	X509_free(ca);
 	if (rc)
 		return rc;
-	k.mv_size = klen;
-	k.mv_data = key;
-	if ((rc = mdb_get(r->txn, r->db.dbi, &k, &v)) != 0)
-		return op_err_set(rc == MDB_NOTFOUND ? OP_E_NOTFOUND : OP_E_DB,
-				  "no %s response for serial %s of %s", hash,
-				  serial, issuer);
-	if ((rc = op_rec_decode(v.mv_data, v.mv_size, &rec)) != 0)
-		return rc;
+	if ((rc = op_db_get_rec(r->txn, r->db.dbi, key, klen, &rec)) != 0)
+		return rc != MDB_NOTFOUND ? rc :
+		       op_err_set(OP_E_NOTFOUND, "no %s response for serial %s "
+				  "of %s", hash, serial, issuer);
 	if (rec.next_update < op_time_now())
 		op_warn("this response's nextUpdate has passed");
 	if (isatty(STDOUT_FILENO))
 		return op_err_set(OP_E_RANGE, "refusing to write DER to a terminal; "
 				  "redirect standard output");
-	if (fwrite(rec.der, 1, rec.der_len, stdout) != rec.der_len ||
-	    fflush(stdout) != 0)
-		return op_err_set(OP_E_SYS, "writing standard output");
-	return 0;
+	if ((rc = served(&rec, &der, &cap, &len)) != 0)
+		return rc;
+	if (fwrite(der, 1, len, stdout) != len || fflush(stdout) != 0)
+		rc = op_err_set(OP_E_SYS, "writing standard output");
+	free(der);
+	return rc;
 }
 
 #define MAX_CERT_FILES 32
@@ -338,6 +353,8 @@ static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
 	int tty = isatty(STDERR_FILENO), rc;
 	struct op_walk w;
 	MDB_stat ms;
+	uint8_t *der = NULL;
+	size_t cap = 0, len;
 
 	if (mdb_stat(r->txn, r->db.dbi, &ms) != 0)
 		ms.ms_entries = 0;
@@ -350,8 +367,10 @@ static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
 		if (rc == OP_E_FORMAT) {
 			bad_line(r, &w.key, "the record does not decode");
 			(*bad)++;
+		} else if ((rc = served(&w.rec, &der, &cap, &len)) != 0) {
+			break;
 		} else if (op_verify_response(v, w.key.mv_data, w.key.mv_size,
-					      &w.rec, w.rec.der, w.rec.der_len)) {
+					      &w.rec, der, len)) {
 			bad_line(r, &w.key, op_err_detail());
 			(*bad)++;
 		}
@@ -359,6 +378,7 @@ static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
 			progress(*total, ms.ms_entries, 0);
 	}
 	op_walk_end(&w);
+	free(der);
 	if (tty)
 		progress(*total, *total, 1);
 	return rc;

@@ -24,6 +24,7 @@ void srv_answer_error(enum srv_result r, struct srv_answer *a)
 	a->result = r;
 	a->status = 200;
 	a->content_type = SRV_OCSP_TYPE;
+	a->has_rec = 0;
 	switch (r) {
 	case SRV_R_UNAUTHORIZED:
 		a->body = resp_unauthorized;
@@ -71,12 +72,15 @@ void srv_answer_make(const struct op_rec *rec, int64_t now, int64_t max_age,
 			a->content_type = NULL;
 			a->body = NULL;
 			a->body_len = 0;
+			a->has_rec = 0;
 			return;
 		}
 	}
 	a->result = rec->status == OP_STATUS_REVOKED ? SRV_R_REVOKED : SRV_R_GOOD;
 	a->status = 200;
 	a->content_type = SRV_OCSP_TYPE;
-	a->body = rec->der;
-	a->body_len = rec->der_len;
+	a->body = NULL;
+	a->body_len = op_rec_served_len(rec);
+	a->has_rec = 1;
+	a->rec = *rec;
 }

@@ -29,8 +29,13 @@ struct srv_answer {
 	enum srv_result result;
 	int status;			/* HTTP status: 200 or 304 */
 	const char *content_type;	/* NULL for 304 */
-	const uint8_t *body;		/* static, or rec->der (the map) */
-	size_t body_len;
+	const uint8_t *body;		/* static text, or NULL with rec */
+	size_t body_len;		/* of body, or of rec's served DER */
+	/* The stored response to send (body NULL): op_rec_emit() writes
+	 * its DER straight into the output; rec's pointers are into the
+	 * map.  Meaningful when has_rec. */
+	int has_rec;
+	struct op_rec rec;
 	char headers[400];		/* complete "Name: value\r\n" lines */
 };
 
@@ -43,8 +48,8 @@ void srv_answer_error(enum srv_result r, struct srv_answer *a);
 /*
  * The answer when the lookup found rec (NULL: not found) at now.
  * if_none_match is the raw header value (inm_len octets, not
- * NUL-terminated) or NULL.  a->body points into rec when the stored
- * response is sent: valid as long as rec's map is.
+ * NUL-terminated) or NULL.  When the stored response is sent, a->rec is
+ * a copy of *rec (its pointers into the map: valid as long as the map).
  */
 void srv_answer_make(const struct op_rec *rec, int64_t now, int64_t max_age,
 		     const char *if_none_match, size_t inm_len,

@@ -79,8 +79,11 @@ static size_t respond(struct srv_conn *c, int method, const struct srv_answer *a
 	}
 	out_put(c, head, hl);
 	/* Copied, not referenced: the map may be swapped out while a slow
-	 * client still has the answer queued. */
-	if (!nobody)
+	 * client still has the answer queued.  A stored response is rebuilt
+	 * in place (op_rec_emit: one copy, no allocation). */
+	if (!nobody && a->has_rec)
+		c->out_len += op_rec_emit(&a->rec, (uint8_t *)c->out + c->out_len);
+	else if (!nobody)
 		out_put(c, a->body, a->body_len);
 	if (close)
 		c->closing = 1;
@@ -95,6 +98,7 @@ static void text_answer(int status, const char *text, struct srv_answer *a)
 	a->content_type = "text/plain";
 	a->body = (const uint8_t *)text;
 	a->body_len = strlen(text);
+	a->has_rec = 0;
 	strcpy(a->headers, status == 405 ? "Allow: GET, POST, HEAD\r\n" : "");
 }
 

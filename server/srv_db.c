@@ -10,32 +10,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Count entries and the time range once per file, for /metrics. */
+/* The counts and time range for /metrics and /healthz come from the
+ * file's summary records (read by op_db_open), never from a walk over
+ * the responses: opening a file of millions reads a few pages. */
 static void survey(struct srv_dbfile *f)
 {
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	struct op_rec rec;
-
-	f->oldest_this = INT64_MAX;
-	f->nearest_next = INT64_MAX;
-	if (mdb_txn_begin(f->db.env, NULL, MDB_RDONLY, &txn) != 0)
-		return;
-	if (mdb_cursor_open(txn, f->db.dbi, &cur) == 0) {
-		while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
-			if (((uint8_t *)k.mv_data)[0] == 0 ||
-			    op_rec_decode(v.mv_data, v.mv_size, &rec) != 0)
-				continue;
-			f->responses++;
-			if (rec.this_update < f->oldest_this)
-				f->oldest_this = rec.this_update;
-			if (rec.next_update < f->nearest_next)
-				f->nearest_next = rec.next_update;
-		}
-		mdb_cursor_close(cur);
-	}
-	mdb_txn_abort(txn);
+	f->responses = op_sum_count(&f->db.sum);
+	f->oldest_this = f->db.sum.oldest_this;
+	f->nearest_next = f->db.sum.nearest_next;
 }
 
 static int open_file(const char *path, struct srv_dbfile **out)

@@ -17,13 +17,15 @@
 int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
 		      struct op_rec *rec)
 {
-	MDB_val k = { keylen, (void *)key }, v;
-
 	for (int i = 0; i < w->cfg->nslots; i++) {
+		int rc;
+
 		if (srv_view_sync(&w->views[i], &w->cfg->slots[i]) != 0)
 			continue;
-		if (mdb_get(w->views[i].txn, w->views[i].f->db.dbi, &k, &v) == 0)
-			return op_rec_decode(v.mv_data, v.mv_size, rec) == 0 ? 0 : -1;
+		rc = op_db_get_rec(w->views[i].txn, w->views[i].f->db.dbi, key,
+				   keylen, rec);
+		if (rc != MDB_NOTFOUND)
+			return rc == 0 ? 0 : -1;
 	}
 	return -1;
 }

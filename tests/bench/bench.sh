@@ -5,7 +5,8 @@
 #      PEM keys, workers=2) vs the token's own rate and `openssl speed
 #      -multi 2`.
 #   2. no-change re-run over BENCH_BIG serials (default 1,000,000), and
-#      ocsp-db verify over that file vs openssl speed's verify rate.
+#      ocsp-db verify over that file vs openssl speed's verify rate; what
+#      ocsp-edge-sync.sh moves after a small change, per block size.
 #   3. ocsp-serve vs nginx (static file, keep-alive) vs CFSSL ocspserve,
 #      wrk 2 threads / 50 connections on loopback; private RSS.
 set -eu
@@ -127,18 +128,57 @@ bench_verify() {  # FILE CERT
 	n=$("$B/ocsp-db" stats "$1" | awk '/^responses/ { print $2 }')
 	t0=$(now_ms)
 	"$B/ocsp-db" verify "$1" --issuer "$2" > "$W/verify.out" 2>&1 &
-	vp=$!; anon=0
+	vp=$!; anon=0; ticks=0
 	# Anonymous memory: the file's pages are page cache, mapped read-only.
+	# CPU time too: on a busy machine the wall clock says little.
 	while kill -0 $vp 2>/dev/null; do
 		a=$(awk '/^RssAnon/ { print $2 }' /proc/$vp/status 2>/dev/null || true)
-		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a; sleep 0.2
+		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+		c=$(awk '{ print $14 + $15 }' /proc/$vp/stat 2>/dev/null || true)
+		[ -n "$c" ] && ticks=$c; sleep 0.2
 	done
 	wait $vp && verdict=OK || verdict="exit $?"
 	t1=$(now_ms)
 	ec1=$(awk '/nistp256/ { v = $8 } END { printf "%.0f", v / 2 }' "$W/speed")
-	say "ocsp-db verify ($verdict): $n responses in $((t1 - t0)) ms = $(awk -v n="$n" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", n * 1000 / ms }')/s, peak anonymous RSS $((anon / 1024)) MiB; openssl speed P-256 verify, one core: $ec1/s"
+	cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
+	say "ocsp-db verify ($verdict): $n responses in $((t1 - t0)) ms wall, $cpu s CPU = $(awk -v n="$n" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", n / c; else printf "-" }')/s of CPU, peak anonymous RSS $anon KiB; openssl speed P-256 verify, one core: $ec1/s"
 }
 bench_verify out/big.lmdb ec/ca.pem
+
+# What an edge downloads after a small change: the P-256 CA's N serials,
+# then K of them revoked; ocsp-edge-sync.sh from a real rsync daemon on
+# 127.0.0.1 into copies of the old file, with rsync's default block size
+# (about the square root of the file size) and 4096 and 8192 octets.
+bench_edge_sync() {  # K
+	mkdir -p es/pub es/old && : > ec/es.local
+	sed -e "s|^output .*|output = es/pub/ec.lmdb|" -e "s|^authorities .*|authorities = issuing_ec|" \
+	    -e "s|^cert_ids .*|cert_ids = sha256|" \
+	    -e "s|^issued  = ec/index.txt|issued = ec/bench.index\nlocal_revocations = ec/es.local|" \
+	    ocsp-gen.conf > es.conf
+	"$B/ocsp-gen" -q -c es.conf && cp es/pub/ec.lmdb es/old/ec.lmdb
+	cut -f4 ec/bench.index | shuf -n "$1" | sed 's/$/ 20261101120000Z keyCompromise/' > ec/es.local
+	"$B/ocsp-gen" -q -c es.conf
+	printf 'pid file = %s/es/rsyncd.pid\nuse chroot = no\n[ocsp]\n    path = %s/es/pub\n    read only = yes\n    uid = %s\n    gid = %s\n' \
+		"$PWD" "$PWD" "$(id -un)" "$(id -gn)" > es/rsyncd.conf
+	port=28090
+	rsync --daemon --no-detach --config=es/rsyncd.conf --address=127.0.0.1 --port=$port &
+	rsd=$!; sleep 0.5
+	size=$(stat -c %s es/pub/ec.lmdb)
+	for bs in 0 8192 4096; do
+		rm -rf es/edge && mkdir es/edge && cp -p es/old/ec.lmdb es/edge/
+		opt="--stats --block-size=$bs"	# 0: rsync picks (about sqrt(size))
+		t0=$(now_ms)
+		# shellcheck disable=SC2086
+		sh "$here/../packaging/edge-sync/ocsp-edge-sync.sh" "rsync://127.0.0.1:$port/ocsp/" es/edge/ $opt > es/stats.$bs
+		t1=$(now_ms)
+		cmp -s es/pub/ec.lmdb es/edge/ec.lmdb || say "edge sync ($bs): copy differs"
+		say "edge sync, block $bs: $(awk -F': ' '/^Total bytes received/ { gsub(",", "", $2); r = $2 } /^Total bytes sent/ { gsub(",", "", $2); s = $2 } END { printf "%d octets received, %d sent", r, s }' es/stats.$bs) of $size, $((t1 - t0)) ms"
+	done
+	kill $rsd
+	say "(re-signed: $1 revocations = $1 responses of $N)"
+}
+say "== edge sync after a small change ($N responses, P-256, one hash)"
+bench_edge_sync $((N / 1000))
 
 say "== HTTP: one stored response, wrk -t2 -c50 -d${DUR}s, keep-alive, loopback"
 "$B/ocsp-db" get out/sr-issuing_rsa.lmdb --issuer rsa/ca.pem --serial 100001 --hash sha256 > r.der

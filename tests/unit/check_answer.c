@@ -9,6 +9,7 @@
 
 #define T0 1795287488	/* Sat, 21 Nov 2026 18:58:08 */
 
+/* A stored body (tbsResponseData etc.); served wrapped by op_rec_emit. */
 static const uint8_t der[] = { 0x30, 0x82, 0x01, 0x00 };
 
 static struct op_rec rec_at(int status)
@@ -19,8 +20,8 @@ static struct op_rec rec_at(int status)
 	r.this_update = T0;
 	r.next_update = T0 + 7 * 86400;
 	memset(r.etag, 0xab, sizeof(r.etag));
-	r.der = der;
-	r.der_len = sizeof(der);
+	r.body = der;
+	r.body_len = sizeof(der);
 	return r;
 }
 
@@ -76,8 +77,9 @@ START_TEST(good_with_cache_headers)
 	srv_answer_make(&r, op_time_now(), 86400, NULL, 0, &a);
 	ck_assert_int_eq(a.result, SRV_R_GOOD);
 	ck_assert_int_eq(a.status, 200);
-	ck_assert_ptr_eq(a.body, der);
-	ck_assert_uint_eq(a.body_len, sizeof(der));
+	ck_assert_int_eq(a.has_rec, 1);
+	ck_assert_ptr_eq(a.rec.body, der);
+	ck_assert_uint_eq(a.body_len, op_rec_served_len(&r));
 	ck_assert_str_eq(a.headers,
 		"Cache-Control: max-age=86400, public, no-transform, must-revalidate\r\n"
 		"Last-Modified: Sat, 21 Nov 2026 18:58:08 GMT\r\n"
@@ -104,7 +106,7 @@ START_TEST(revoked)
 	srv_answer_make(&r, op_time_now(), 86400, NULL, 0, &a);
 	ck_assert_int_eq(a.result, SRV_R_REVOKED);
 	ck_assert_int_eq(a.status, 200);
-	ck_assert_ptr_eq(a.body, der);
+	ck_assert_ptr_eq(a.rec.body, der);
 	op_time_set_fake(-1);
 }
 END_TEST

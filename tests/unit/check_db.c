@@ -71,8 +71,8 @@ static void write_file(const char *p, const char *format, unsigned bad_at)
 	memset(der, 0x30, sizeof(der));
 	for (unsigned n = 0; n < NRESP; n++) {
 		struct op_rec r = { .status = n % 7 == 0, .this_update = n,
-				    .next_update = 1000 + n, .der = der,
-				    .der_len = sizeof(der) };
+				    .next_update = 1000 + n, .body = der,
+				    .body_len = sizeof(der) };
 
 		key_of(n % 2 ? ISSUER_B : ISSUER_A, n, key, &klen);
 		op_rec_encode(&r, val);

@@ -14,6 +14,7 @@
 #include "op_db.h"
 #include "op_key.h"
 #include "op_rec.h"
+#include "op_sum.h"
 
 /* DER OCSPRequest for serial under a fixed issuer ("Test CA"); its key. */
 static inline int fx_request(const EVP_MD *md, long serial, uint8_t *out,
@@ -47,7 +48,7 @@ struct fx_resp {
 	size_t keylen;
 	int status;		/* enum op_status */
 	int64_t this_update, next_update;
-	const char *der;	/* stands in for the signed response */
+	const char *der;	/* stands in for the stored body */
 };
 
 /* Write a responses file at path, generated at `generated`. */
@@ -57,7 +58,8 @@ static inline void fx_db(const char *path, int64_t generated,
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	uint8_t gen[8], val[512];
+	uint8_t gen[8], val[512], sk[sizeof(OP_META_SUMMARY)], sv[OP_SUM_LEN];
+	struct op_sum sum;
 	MDB_val k, v;
 
 	remove(path);
@@ -72,6 +74,7 @@ static inline void fx_db(const char *path, int64_t generated,
 	k = (MDB_val){ sizeof(OP_META_GENERATED) - 1, OP_META_GENERATED };
 	v = (MDB_val){ 8, gen };
 	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	op_sum_init(&sum);
 	for (int i = 0; i < n; i++) {
 		struct op_rec rec = { 0 };
 
@@ -79,13 +82,22 @@ static inline void fx_db(const char *path, int64_t generated,
 		rec.reason = OP_REASON_NONE;
 		rec.this_update = r[i].this_update;
 		rec.next_update = r[i].next_update;
-		rec.der = (const uint8_t *)r[i].der;
-		rec.der_len = strlen(r[i].der);
+		rec.body = (const uint8_t *)r[i].der;
+		rec.body_len = strlen(r[i].der);
 		op_rec_encode(&rec, val);
 		k = (MDB_val){ r[i].keylen, (void *)r[i].key };
-		v = (MDB_val){ op_rec_size(rec.der_len), val };
+		v = (MDB_val){ op_rec_size(&rec), val };
 		ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+		op_sum_add(&sum, &rec);
 	}
+	/* The summary the generator would write (one, for all issuers:
+	 * readers only add them up). */
+	memcpy(sk, OP_META_SUMMARY, sizeof(OP_META_SUMMARY) - 1);
+	sk[sizeof(OP_META_SUMMARY) - 1] = 1;
+	op_sum_encode(&sum, sv);
+	k = (MDB_val){ sizeof(sk), sk };
+	v = (MDB_val){ sizeof(sv), sv };
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
 	ck_assert_int_eq(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 }

@@ -71,7 +71,6 @@ static int lookup(long serial, struct op_rec *rec)
 	char path[PATH_MAX];
 	struct op_db db;
 	MDB_txn *txn;
-	MDB_val k, v;
 	int rc;
 
 	for (long s = serial; s; s >>= 8)
@@ -82,18 +81,18 @@ static int lookup(long serial, struct op_rec *rec)
 	pki_path(&p, "out.lmdb", path, sizeof(path));
 	ck_assert_int_eq(op_db_open(path, &db), 0);
 	ck_assert_int_eq(mdb_txn_begin(db.env, NULL, MDB_RDONLY, &txn), 0);
-	k.mv_size = klen;
-	k.mv_data = key;
-	if ((rc = mdb_get(txn, db.dbi, &k, &v)) == 0) {
-		const unsigned char *der;
+	if ((rc = op_db_get_rec(txn, db.dbi, key, klen, rec)) == 0) {
+		size_t len = op_rec_served_len(rec);
+		unsigned char *buf = malloc(len);
+		const unsigned char *der = buf;
 		OCSP_RESPONSE *resp;
 		OCSP_BASICRESP *bs;
 		X509_STORE *store = X509_STORE_new();
 
-		ck_assert_int_eq(op_rec_decode(v.mv_data, v.mv_size, rec), 0);
-		der = rec->der;
+		/* As served: the stored body in its rebuilt wrapping. */
+		ck_assert_uint_eq(op_rec_emit(rec, buf), len);
 		ck_assert_ptr_nonnull(resp = d2i_OCSP_RESPONSE(NULL, &der,
-							       (long)rec->der_len));
+							       (long)len));
 		ck_assert_ptr_nonnull(bs = OCSP_response_get1_basic(resp));
 		X509_STORE_add_cert(store, p.ca);
 		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store),
@@ -102,7 +101,8 @@ static int lookup(long serial, struct op_rec *rec)
 		OCSP_BASICRESP_free(bs);
 		OCSP_RESPONSE_free(resp);
 		X509_STORE_free(store);
-		rec->der = NULL;	/* points into the closed map */
+		free(buf);
+		rec->body = rec->certs = NULL;	/* point into the closed map */
 	}
 	mdb_txn_abort(txn);
 	op_db_close(&db);
