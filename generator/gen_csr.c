@@ -1,6 +1,7 @@
 #include "gen_csr.h"
 #include "gen_keystore.h"
 #include "gen_signer.h"
+#include "op_cert.h"
 #include "op_err.h"
 
 #include <stdlib.h>
@@ -174,7 +175,7 @@ static int subject_for(const struct gen_conf *conf,
 		}
 		return 0;
 	}
-	if ((rc = gen_cert_load(a->ca_cert, &ca)) != 0)
+	if ((rc = op_cert_load(a->ca_cert, &ca)) != 0)
 		return rc;
 	*out = X509_NAME_dup(X509_get_subject_name(ca));
 	X509_free(ca);
@@ -202,7 +203,9 @@ int gen_csr_write(const struct gen_conf *conf, const char *signer, FILE *out)
 
 	if (!s)
 		return op_err_set(OP_E_CONFIG, "%s: no authority lists '%s' in its "
-				  "'signers'", conf->path, signer);
+				  "'signers': add it there first (runs skip a "
+				  "signer until its certificate file exists)",
+				  conf->path, signer);
 	if ((rc = subject_for(conf, a, s, &subject)) != 0 ||
 	    (rc = gen_keystore_open(conf->pkcs11_module, &ks)) != 0 ||
 	    (rc = gen_key_load(ks, s->name, s->key, NULL, &key)) != 0 ||
