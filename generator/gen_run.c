@@ -14,6 +14,7 @@
 #include "op_rec.h"
 #include "op_sum.h"
 #include "op_time.h"
+#include "op_walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,17 +401,18 @@ static const uint8_t *key_issuer(const uint8_t *k, size_t klen, size_t *plen,
 static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 				size_t *plens, size_t n, size_t *removed)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int mrc;
+	struct op_walk w;
+	int rc;
 
-	if ((mrc = mdb_cursor_open(r->txn, r->dbi, &cur)) != 0)
-		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if ((rc = op_walk_begin(&w, r->txn, r->dbi, OP_WALK_RESPONSES |
+				OP_WALK_ISSUERS | OP_WALK_META)) != 0)
+		return rc;
+	/* A response that does not decode still belongs to its issuer. */
+	while ((rc = op_walk_next(&w)) > 0 || rc == OP_E_FORMAT) {
 		size_t plen = 0;
 		int meta, known = 0;
-		const uint8_t *key = key_issuer(k.mv_data, k.mv_size, &plen, &meta);
+		const uint8_t *key = key_issuer(w.key.mv_data, w.key.mv_size,
+						&plen, &meta);
 
 		if (!key)
 			continue;	/* other meta records */
@@ -418,15 +420,12 @@ static int drop_unknown_issuers(struct run *r, uint8_t (*prefixes)[OP_KEY_MAX],
 			known = plen == plens[i] && memcmp(key, prefixes[i], plen) == 0;
 		if (known)
 			continue;
-		if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+		if ((rc = op_walk_del(&w)) != 0)
 			break;
 		*removed += !meta;
 	}
-	mdb_cursor_close(cur);
-	if (mrc && mrc != MDB_NOTFOUND)
-		return op_err_set(OP_E_DB, "removing unknown issuers: %s",
-				  mdb_strerror(mrc));
-	return 0;
+	op_walk_end(&w);
+	return rc;
 }
 
 static int run_txn(struct run *r)
