@@ -34,6 +34,13 @@ void gen_store_free(struct gen_store *st);
 int gen_store_put(struct gen_store *st, const uint8_t *key, size_t keylen,
 		  struct op_rec *rec, const uint8_t *der, size_t der_len);
 
+/* The same through cur, a cursor of the store's transaction, with extra
+ * put flags (MDB_APPEND for a key past the end of the file): gen_batch
+ * stores a batch in key order this way. */
+int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
+		     const uint8_t *key, size_t keylen, struct op_rec *rec,
+		     const uint8_t *der, size_t der_len);
+
 /* Write the summary of the issuer whose key prefix is prefix/plen. */
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,
 		      size_t plen, const struct op_sum *sum);
