@@ -313,32 +313,6 @@ static int drop_unlisted(struct run *r, struct gen_auth *a,
 	return 0;
 }
 
-/*
- * The summary of a's responses under one hash once the run is done: each
- * listed serial has one, of the entry's status; a kept one (r->kept_at)
- * has its old thisUpdate, any other this run's; every one's nextUpdate is
- * its thisUpdate plus validity (a response of another validity is
- * re-signed), so the nearest nextUpdate follows from the oldest.
- */
-static void summarize(const struct run *r, const struct gen_auth *a,
-		      struct op_sum *s)
-{
-	op_sum_init(s);
-	for (size_t i = 0; i < a->entries.n; i++) {
-		int64_t t = r->kept_at[i] != INT64_MAX ? r->kept_at[i] :
-			    r->this_update;
-
-		if (a->entries.v[i].status == OP_STATUS_REVOKED)
-			s->revoked++;
-		else
-			s->good++;
-		if (t < s->oldest_this)
-			s->oldest_this = t;
-	}
-	if (a->entries.n)
-		s->nearest_next = s->oldest_this + r->conf->validity;
-}
-
 /* Re-sign, keep or drop a's responses under hash; prefix/plen receive the
  * issuer part of their keys. */
 static int diff_auth_hash(struct run *r, struct gen_auth *a, int hash,
@@ -364,7 +338,8 @@ static int diff_auth_hash(struct run *r, struct gen_auth *a, int hash,
 	    (rc = sweep(r, a, hash, prefix, *plen, a->aged - aged)) != 0 ||
 	    (rc = flush(r)) != 0)
 		return rc;
-	summarize(r, a, &sum);
+	gen_store_summary(&a->entries, r->kept_at, r->this_update,
+			  r->conf->validity, &sum);
 	return gen_store_put_sum(r->store, prefix, *plen, &sum);
 }
 
