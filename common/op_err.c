@@ -49,23 +49,56 @@ int op_err_set(int rc, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * The words an operator should read for one queued OpenSSL error, or NULL
+ * when it adds nothing to the caller's own words: decoder traces (the
+ * caller already says "not a PEM certificate", "truncated or corrupt"),
+ * the BIO errors that repeat the system error OpenSSL queues with them, strings that the
+ * caller's detail already holds.
+ */
+static const char *plain_reason(unsigned long e)
+{
+	static const struct {
+		const char *ssl, *plain;
+	} map[] = {
+		{ "bad base64 decode", "damaged base64 (edited or truncated?)" },
+		{ "bad end line", "no END line (truncated?)" },
+		{ "no start line", NULL },
+		{ "unsupported", NULL },
+		{ "key values mismatch", NULL },
+		{ "no such file", NULL },
+		{ "system lib", NULL },
+		{ "Unable to load PKCS#11 module", NULL },
+	};
+	const char *r;
+
+	if (ERR_SYSTEM_ERROR(e))
+		return strerror(ERR_GET_REASON(e));
+	if (ERR_GET_LIB(e) == ERR_LIB_ASN1 || ERR_GET_LIB(e) == ERR_LIB_OSSL_DECODER)
+		return NULL;
+	if (!(r = ERR_reason_error_string(e)) || strstr(detail, r))
+		return NULL;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(r, map[i].ssl) == 0)
+			return map[i].plain;
+	return r;
+}
+
 int op_err_ssl(int rc, const char *fmt, ...)
 {
 	va_list ap;
 	unsigned long e;
+	const char *r;
 	size_t len;
 
 	va_start(ap, fmt);
 	vset(fmt, ap);
 	va_end(ap);
-	/* The last queued error is usually the most specific one. */
 	while ((e = ERR_get_error()) != 0) {
 		len = strlen(detail);
-		if (len + 3 >= sizeof(detail))
+		if (len + 3 >= sizeof(detail) || !(r = plain_reason(e)))
 			continue;
-		snprintf(detail + len, sizeof(detail) - len, ": %s",
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
-						    : "unknown OpenSSL error");
+		snprintf(detail + len, sizeof(detail) - len, ": %s", r);
 	}
 	return rc;
 }

@@ -6,9 +6,11 @@
 #include "op_log.h"
 #include "op_time.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The CA certificate and the merged entries; warns when the CRL expires
  * before responses signed now would. */
@@ -91,32 +93,43 @@ static int choose_signer(struct gen_auth *a, struct gen_keystore *ks,
 	const struct gen_auth_conf *c = a->c;
 	X509 **certs = calloc(c->nsigners, sizeof(*certs));
 	const char **names = calloc(c->nsigners, sizeof(*names));
-	size_t chosen = 0;
+	size_t *sect = calloc(c->nsigners, sizeof(*sect)), n = 0, chosen = 0;
 	int warn = 0, rc = 0;
 
-	if (!certs || !names) {
+	if (!certs || !names || !sect) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < c->nsigners && !rc; i++) {
-		names[i] = c->signers[i].name;
-		rc = op_cert_load(c->signers[i].cert, &certs[i]);
+		/* A successor is listed before the CA has certified it. */
+		if (access(c->signers[i].cert, F_OK) != 0 && errno == ENOENT) {
+			op_warn("%s: signer %s: certificate %s does not exist "
+				"yet; not considered", c->name,
+				c->signers[i].name, c->signers[i].cert);
+			continue;
+		}
+		sect[n] = i;
+		names[n] = c->signers[i].name;
+		rc = op_cert_load(c->signers[i].cert, &certs[n++]);
 	}
-	if (rc || (rc = gen_signer_choose(certs, names, c->nsigners, a->ca, now,
-					  validity, &chosen, &warn)) != 0)
+	if (!rc && n == 0)
+		rc = op_err_set(OP_E_SIGNER, "no signer's certificate exists yet");
+	if (rc || (rc = gen_signer_choose(certs, names, n, a->ca, now, validity,
+					  &chosen, &warn)) != 0)
 		goto out;
 	a->signer_name = names[chosen];
 	op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &a->signer_not_after);
 	signer_warnings(a, warn);
-	if ((rc = open_signer(a, ks, certs[chosen], c->signers[chosen].key,
+	if ((rc = open_signer(a, ks, certs[chosen], c->signers[sect[chosen]].key,
 			      workers)) != 0 ||
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;
 out:
-	for (size_t i = 0; certs && i < c->nsigners; i++)
+	for (size_t i = 0; certs && i < n; i++)
 		X509_free(certs[i]);
 	free(certs);
 	free(names);
+	free(sect);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
 
@@ -324,12 +325,17 @@ int gen_conf_load(const char *path, struct gen_conf *conf)
 {
 	struct loader l = { 0 };
 	long errline = -1;
+	struct stat st;
 	int rc;
 
 	memset(conf, 0, sizeof(*conf));
 	l.path = path;
 	if ((rc = op_path_dir(path, l.dir, sizeof(l.dir))) != 0)
 		return rc;
+	/* NCONF reads a directory as an empty file. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return op_err_set(OP_E_CONFIG, "%s: is a directory, not a "
+				  "configuration file", path);
 	if (!(l.nconf = NCONF_new(NULL)))
 		return OP_E_NOMEM;
 	if (NCONF_load(l.nconf, path, &errline) <= 0) {
@@ -337,7 +343,8 @@ int gen_conf_load(const char *path, struct gen_conf *conf)
 			rc = op_err_ssl(OP_E_CONFIG, "%s:%ld: syntax error", path,
 					errline);
 		else
-			rc = op_err_ssl(OP_E_CONFIG, "%s: cannot read", path);
+			rc = op_err_ssl(OP_E_CONFIG, "%s: cannot read the "
+					"configuration", path);
 		goto out;
 	}
 	if (!(conf->path = strdup(path))) {

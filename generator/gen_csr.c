@@ -202,7 +202,9 @@ int gen_csr_write(const struct gen_conf *conf, const char *signer, FILE *out)
 
 	if (!s)
 		return op_err_set(OP_E_CONFIG, "%s: no authority lists '%s' in its "
-				  "'signers'", conf->path, signer);
+				  "'signers': add it there first (runs skip a "
+				  "signer until its certificate file exists)",
+				  conf->path, signer);
 	if ((rc = subject_for(conf, a, s, &subject)) != 0 ||
 	    (rc = gen_keystore_open(conf->pkcs11_module, &ks)) != 0 ||
 	    (rc = gen_key_load(ks, s->name, s->key, NULL, &key)) != 0 ||

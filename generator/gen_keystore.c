@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -218,6 +219,10 @@ static int p11_add(struct gen_keystore *ks, const char *signer,
 	if (!ks->module)
 		return op_err_set(OP_E_CONFIG, "signer %s: a PKCS#11 key needs "
 				  "pkcs11_module in [ocsp_gen]", signer);
+	/* Said here, or libp11 prints dlopen's words on stderr itself. */
+	if (access(ks->module, R_OK) != 0)
+		return op_err_set(OP_E_PKCS11, "signer %s: pkcs11_module %s: %s",
+				  signer, ks->module, strerror(errno));
 	if (!(v = realloc(ks->p11, (ks->np11 + 1) * sizeof(*v))))
 		return OP_E_NOMEM;
 	ks->p11 = v;
@@ -279,7 +284,9 @@ static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 	OPENSSL_cleanse(pin, sizeof(pin));
 	if (rc != 0)
 		return op_err_ssl(OP_E_PKCS11, "signer %s: login to token '%s' "
-				  "failed (wrong PIN?)", signer, slot->token->label);
+				  "failed (PIN from %s)", signer,
+				  slot->token->label, u->has_pin_value ?
+				  "the URI" : u->pin_source);
 	return 0;
 }
 

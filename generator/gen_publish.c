@@ -16,6 +16,9 @@ int gen_lock(const char *output, int *fd)
 
 	snprintf(path, sizeof(path), "%s.lock", output);
 	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0 && errno == ENOENT)
+		return op_err_set(OP_E_SYS, "output %s: its directory does not "
+				  "exist", output);
 	if (*fd < 0)
 		return op_err_set(OP_E_SYS, "lock %s: %s", path, strerror(errno));
 	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {

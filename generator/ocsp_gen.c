@@ -2,6 +2,7 @@
  * ocsp-gen: pre-sign every OCSP response of the configured authorities
  * into an LMDB file and publish it atomically.  See ocsp-gen(8).
  */
+#include "gen_check.h"
 #include "gen_conf.h"
 #include "gen_csr.h"
 #include "gen_run.h"
@@ -20,6 +21,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: ocsp-gen -c FILE [--force] [--dry-run] [--ca NAME] [-q|-v]\n"
+	      "       ocsp-gen -c FILE --check [--ca NAME]\n"
 	      "       ocsp-gen -c FILE --csr SIGNER > SIGNER.csr\n"
 	      "       ocsp-gen --version\n"
 	      "\n"
@@ -30,6 +32,9 @@ static void usage(FILE *f)
 	      "      --force        re-sign every response\n"
 	      "  -n, --dry-run      read inputs, sign, report; publish nothing\n"
 	      "      --ca NAME      only this authority (others are kept as they are)\n"
+	      "      --check        readiness report: read every input, choose every\n"
+	      "                     signer, sign one test response per authority;\n"
+	      "                     writes nothing\n"
 	      "      --csr SIGNER   write a PEM certificate request for the key of\n"
 	      "                     signer section SIGNER, signed in the token\n"
 	      "  -q, --quiet        errors only\n"
@@ -53,12 +58,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "csr", required_argument, NULL, 'R' },
+		{ "check", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_opts opts = { 0 };
 	struct gen_conf conf;
 	struct gen_stats st;
 	const char *config = NULL, *csr = NULL, *act;
+	int check = 0, run;
 	enum op_log_level level = OP_LOG_INFO;
 	int64_t t0;
 	int c, rc;
@@ -70,6 +77,7 @@ int main(int argc, char **argv)
 		case 'n': opts.dry_run = 1; break;
 		case 'C': opts.only_ca = optarg; break;
 		case 'R': csr = optarg; break;
+		case 'K': check = 1; break;
 		case 'q': level = OP_LOG_ERR; break;
 		case 'v': level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
@@ -78,7 +86,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!config || optind != argc ||
-	    (csr && (opts.force || opts.dry_run || opts.only_ca))) {
+	    (csr && (opts.force || opts.dry_run || opts.only_ca || check)) ||
+	    (check && (opts.force || opts.dry_run))) {
 		usage(stderr);
 		return 2;
 	}
@@ -94,6 +103,14 @@ int main(int argc, char **argv)
 	if (csr) {
 		act = "certificate request";
 		rc = gen_csr_write(&conf, csr, stdout);
+		gen_conf_free(&conf);
+		if (rc == 0)
+			return 0;
+		goto fail;
+	}
+	if (check) {
+		act = "check";
+		rc = gen_check(&conf, opts.only_ca, stdout);
 		gen_conf_free(&conf);
 		if (rc == 0)
 			return 0;
@@ -120,9 +137,14 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return 0;
 fail:
-	op_log_err("%s: %s%s%s", act, op_strerror(rc),
-		   *op_err_detail() ? ": " : "", op_err_detail());
-	if (rc != OP_E_LOCKED && strcmp(act, "run") == 0)
-		op_log_err("nothing was published; the previous file is unchanged");
+	/* One line: the detail names file, section, authority or signer;
+	 * the code's name only stands in when there is no detail. */
+	run = strcmp(act, "run") == 0 && rc != OP_E_LOCKED;
+	if (*op_err_detail())
+		op_log_err("%s%s", op_err_detail(), run ? "; nothing was published, "
+			   "the previous file is unchanged" : "");
+	else
+		op_log_err("%s: %s%s", act, op_strerror(rc), run ? "; nothing was "
+			   "published, the previous file is unchanged" : "");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }

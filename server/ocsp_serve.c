@@ -9,6 +9,7 @@
 #include "op_err.h"
 #include "op_log.h"
 #include "op_time.h"
+#include "op_version.h"
 #include "srv_db.h"
 #include "srv_metrics.h"
 #include "srv_worker.h"
@@ -38,6 +39,7 @@ struct opts {
 	const char *metrics_listen;
 	const char *user;
 	const char *prefix;
+	const char *access_log;
 	int64_t max_age;
 	int nthreads;
 	int max_conns;
@@ -54,7 +56,7 @@ struct server {
 	struct srv_metrics_src msrc;
 	struct evhttp *metrics;
 	struct event_base *base;
-	struct event *check_ev, *sigs[3];
+	struct event *check_ev, *sigs[4];
 };
 
 /* Bind ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", ":8080"). */
@@ -111,7 +113,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: ocsp-serve --db FILE [--db FILE ...] --listen ADDR:PORT\n"
 	      "                  [--listen ...] [--threads N] [--metrics-listen ADDR:PORT]\n"
-	      "                  [--user NAME] [--max-age SECONDS] [--path-prefix /ocsp] [-n]\n"
+	      "                  [--user NAME] [--max-age SECONDS] [--path-prefix /ocsp]\n"
+	      "                  [--access-log FILE|stderr] [-n]\n"
 	      "\n"
 	      "Answer OCSP requests (POST, GET, HEAD) from pre-signed responses made\n"
 	      "by ocsp-gen.  Files replaced by rename are picked up within a second.\n"
@@ -124,8 +127,11 @@ static void usage(FILE *f)
 	      "  --max-age SECONDS     cap for Cache-Control max-age (default 86400)\n"
 	      "  --path-prefix PATH    URL prefix of GET requests (default none)\n"
 	      "  --max-connections N   open client connections at most (default 10000)\n"
+	      "  --access-log FILE     one line per request; \"stderr\" for the journal;\n"
+	      "                        SIGUSR1 reopens FILE (logrotate)\n"
 	      "  -n                    check arguments and files, then exit\n"
-	      "  -h, --help            this text\n", f);
+	      "  -h, --help            this text\n"
+	      "      --version         print the version and exit\n", f);
 }
 
 static void on_check(evutil_socket_t fd, short ev, void *arg)
@@ -136,6 +142,16 @@ static void on_check(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	for (int i = 0; i < s->cfg.nslots; i++)
 		srv_slot_check(&s->cfg.slots[i]);
+}
+
+static void on_reopen(evutil_socket_t sig, short ev, void *arg)
+{
+	struct server *s = arg;
+
+	(void)sig;
+	(void)ev;
+	if (srv_alog_reopen(&s->cfg.alog) != 0)
+		op_log_err("%s", op_err_detail());
 }
 
 static void on_stop(evutil_socket_t sig, short ev, void *arg)
@@ -149,7 +165,8 @@ static void on_stop(evutil_socket_t sig, short ev, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
-/* 0 when o is complete, 1 for --help, 2 for a usage error. */
+/* 0 when o is complete, 1 for --help, 2 for a usage error, 3 for
+ * --version. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -161,7 +178,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-age", required_argument, NULL, 'a' },
 		{ "path-prefix", required_argument, NULL, 'p' },
 		{ "max-connections", required_argument, NULL, 'M' },
+		{ "access-log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t n;
@@ -207,8 +226,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (*end || o->max_conns < 1)
 				return 2;
 			break;
+		case 'L': o->access_log = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'h': return 1;
+		case 'V': return 3;
 		default: return 2;
 		}
 	}
@@ -250,17 +271,21 @@ close_fds:
 	return rc;
 }
 
-/* Checks of the files (timer and SIGHUP) and the stop signals. */
+/* Checks of the files (timer and SIGHUP), the stop signals, and SIGUSR1
+ * to reopen the access log. */
 static int add_events(struct server *s)
 {
-	static const int signo[] = { SIGHUP, SIGTERM, SIGINT };
+	static const int signo[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	static void (*const cb[])(evutil_socket_t, short, void *) = {
+		on_check, on_stop, on_stop, on_reopen
+	};
 	struct timeval half = { 0, 500000 };
 
 	if (!(s->check_ev = event_new(s->base, -1, EV_PERSIST, on_check, s)) ||
 	    event_add(s->check_ev, &half) != 0)
 		return OP_E_NOMEM;
-	for (int i = 0; i < 3; i++) {
-		s->sigs[i] = evsignal_new(s->base, signo[i], i ? on_stop : on_check, s);
+	for (int i = 0; i < 4; i++) {
+		s->sigs[i] = evsignal_new(s->base, signo[i], cb[i], s);
 		if (!s->sigs[i] || event_add(s->sigs[i], NULL) != 0)
 			return OP_E_NOMEM;
 	}
@@ -303,10 +328,12 @@ int main(int argc, char **argv)
 	switch (parse_args(argc, argv, &o)) {
 	case 0: break;
 	case 1: usage(stdout); return 0;
+	case 3: return op_version_print(stdout, "ocsp-serve") ? 1 : 0;
 	default: usage(stderr); return 2;
 	}
 	s.cfg.prefix = o.prefix;
 	s.cfg.max_age = o.max_age;
+	s.cfg.alog.fd = -1;
 
 	act = "opening files";
 	for (; s.cfg.nslots < o.ndb; s.cfg.nslots++)
@@ -320,6 +347,9 @@ int main(int argc, char **argv)
 	}
 
 	act = "starting";
+	/* Opened before dropping privileges, as a daemon's logs are. */
+	if (o.access_log && (rc = srv_alog_open(&s.cfg.alog, o.access_log)) != 0)
+		goto close_slots;
 	signal(SIGPIPE, SIG_IGN);
 	s.base = event_base_new();
 	s.workers = calloc((size_t)o.nthreads, sizeof(*s.workers));
@@ -332,7 +362,7 @@ int main(int argc, char **argv)
 	rc = run(&s, &o);
 
 free_server:
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (s.sigs[i])
 			event_free(s.sigs[i]);
 	if (s.check_ev)
@@ -344,6 +374,7 @@ free_server:
 	free(s.workers);
 	if (s.base)
 		event_base_free(s.base);
+	srv_alog_close(&s.cfg.alog);
 close_slots:
 	/* The slot being opened when that failed cleaned up after itself. */
 	for (int i = 0; i < s.cfg.nslots; i++)

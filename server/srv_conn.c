@@ -1,5 +1,6 @@
 #include "srv_conn.h"
 #include "op_time.h"
+#include "srv_alog.h"
 #include "srv_http.h"
 #include "srv_req.h"
 #include "srv_worker.h"
@@ -102,44 +103,80 @@ static void text_answer(int status, const char *text, struct srv_answer *a)
 	strcpy(a->headers, status == 405 ? "Allow: GET, POST, HEAD\r\n" : "");
 }
 
-/* Answer a DER OCSPRequest. */
+/* Answer a DER OCSPRequest; its key (for the log) in key, *keylen (0
+ * when the request has none we could read). */
 static void answer_der(struct srv_conn *c, const struct srv_http_req *req,
-		       const uint8_t *der, size_t len, struct srv_answer *a)
+		       const uint8_t *der, size_t len, uint8_t *key,
+		       size_t *keylen, struct srv_answer *a)
 {
-	uint8_t key[OP_KEY_MAX];
-	size_t keylen;
 	struct op_rec rec;
 	int found;
 
-	switch (srv_req_parse(der, len, key, &keylen)) {
+	*keylen = 0;
+	switch (srv_req_parse(der, len, key, keylen)) {
 	case SRV_REQ_OK:
 		break;
 	case SRV_REQ_UNKNOWN_HASH:
+		*keylen = 0;
 		srv_answer_error(SRV_R_UNAUTHORIZED, a);
 		return;
 	default:
+		*keylen = 0;
 		srv_answer_error(SRV_R_MALFORMED, a);
 		return;
 	}
-	found = srv_worker_lookup(c->w, key, keylen, &rec) == 0;
+	found = srv_worker_lookup(c->w, key, *keylen, &rec) == 0;
 	srv_answer_make(found ? &rec : NULL, op_time_now(), c->w->cfg->max_age,
 			req->if_none_match, req->if_none_match_len, a);
+}
+
+static long micros_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000L +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* One line in the access log, when there is one. */
+static void log_request(struct srv_conn *c, int method, const uint8_t *key,
+			size_t keylen, const char *result, int status,
+			size_t bytes, long us)
+{
+	static const char *const names[] = { "GET", "POST", "HEAD", "-" };
+	struct srv_alog_entry e;
+
+	if (!c->w->alog_buf.data)
+		return;
+	clock_gettime(CLOCK_REALTIME, &e.when);
+	e.client = c->client;
+	e.method = names[method >= SRV_HTTP_GET && method < SRV_HTTP_OTHER ?
+			 method : SRV_HTTP_OTHER];
+	e.key = key;
+	e.keylen = keylen;
+	e.result = result;
+	e.status = status;
+	e.bytes = bytes;
+	e.micros = us;
+	srv_alog_add(&c->w->alog_buf, &c->w->cfg->alog, &e);
 }
 
 /* Answer a whole request (head and body at c->in) and account for it. */
 static void handle(struct srv_conn *c, const struct srv_http_req *req, int close)
 {
-	uint8_t buf[SRV_MAX_BODY];
+	uint8_t buf[SRV_MAX_BODY], key[OP_KEY_MAX];
 	struct srv_answer a;
-	struct timespec t0, t1;
-	size_t len;
+	struct timespec t0;
+	size_t len, keylen = 0, sent;
+	long us;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (req->method == SRV_HTTP_POST) {
 		answer_der(c, req, (const uint8_t *)c->in + req->head_len,
 			   (size_t)(req->content_length > 0 ? req->content_length : 0),
-			   &a);
+			   key, &keylen, &a);
 	} else {
 		rc = srv_get_decode(req->target, req->target_len, c->w->cfg->prefix,
 				    buf, sizeof(buf), &len);
@@ -148,13 +185,14 @@ static void handle(struct srv_conn *c, const struct srv_http_req *req, int close
 		else if (rc != 0)
 			srv_answer_error(SRV_R_MALFORMED, &a);
 		else
-			answer_der(c, req, buf, len, &a);
+			answer_der(c, req, buf, len, key, &keylen, &a);
 	}
-	respond(c, req->method, &a, close);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sent = respond(c, req->method, &a, close);
+	us = micros_since(&t0);
 	srv_metrics_request(&c->w->stats, (enum srv_http_method)req->method,
-			    a.result, (t1.tv_sec - t0.tv_sec) * 1000000L +
-			    (t1.tv_nsec - t0.tv_nsec) / 1000);
+			    a.result, us);
+	log_request(c, req->method, key, keylen, srv_result_name(a.result),
+		    a.status, sent, us);
 }
 
 /* Refuse what the head says we will not handle: 0 if acceptable. */
@@ -175,7 +213,8 @@ static int refuse(struct srv_conn *c, int rc, const struct srv_http_req *req)
 		text_answer(413, "request too large\n", &a);
 	else
 		return 0;
-	respond(c, method, &a, 1);
+	log_request(c, rc == SRV_HTTP_DONE ? req->method : SRV_HTTP_OTHER, NULL, 0,
+		    "rejected", a.status, respond(c, method, &a, 1), 0);
 	return -1;
 }
 

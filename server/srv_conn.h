@@ -39,6 +39,7 @@ struct srv_conn {
 	size_t out_len, out_off, out_cap;
 	struct srv_conn *next_free;
 	struct srv_conn *prev, *next;	/* the worker's open connections */
+	char client[48];	/* peer address, for the access log */
 	char in[SRV_IN_CAP];
 };
 

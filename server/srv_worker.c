@@ -4,11 +4,13 @@
 #include "srv_cache.h"
 #include "srv_conn.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -135,6 +137,18 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	watch(c, fr == 1);
 }
 
+/* The peer's address without the port, as the access log shows it. */
+static void client_text(const struct sockaddr *sa, char *buf, size_t size)
+{
+	const void *a = sa->sa_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
+	    !inet_ntop(sa->sa_family, a, buf, (socklen_t)size))
+		snprintf(buf, size, "-");
+}
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		      struct sockaddr *sa, int salen, void *arg)
 {
@@ -160,6 +174,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	srv_conn_start(c, w, fd);
+	if (w->alog_buf.data)
+		client_text(sa, c->client, sizeof(c->client));
 	c->events = EV_READ;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
@@ -173,7 +189,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	srv_counter_add(&w->stats.conns_open, 1);
 }
 
-/* Once a second: let go of swapped-out maps, and stop when asked. */
+/* Once a second: let go of swapped-out maps, write the access log
+ * buffer, and stop when asked. */
 static void on_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct srv_worker *w = arg;
@@ -182,6 +199,8 @@ static void on_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	for (int i = 0; i < w->cfg->nslots; i++)
 		srv_view_sync(&w->views[i], &w->cfg->slots[i]);
+	if (w->alog_buf.data)
+		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	if (atomic_load(&w->cfg->stopping))
 		event_base_loopexit(w->base, NULL);
 }
@@ -195,6 +214,8 @@ int srv_worker_init(struct srv_worker *w, struct srv_cfg *cfg, const int *lfds,
 
 	w->cfg = cfg;
 	w->max_conns = max_conns;
+	if (cfg->alog.fd >= 0 && srv_alog_buf_init(&w->alog_buf) != 0)
+		return OP_E_NOMEM;
 	/* Each base is used by its own thread only: no locking. */
 	if (ec)
 		event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
@@ -237,6 +258,8 @@ void *srv_worker_main(void *arg)
 	}
 	for (int i = 0; i < w->cfg->nslots; i++)
 		srv_view_release(&w->views[i]);
+	if (w->alog_buf.data)
+		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	return NULL;
 }
 
@@ -248,6 +271,7 @@ void srv_worker_destroy(struct srv_worker *w)
 		evconnlistener_free(w->listeners[l]);
 	if (w->base)
 		event_base_free(w->base);
+	srv_alog_buf_free(&w->alog_buf);
 	memset(w->listeners, 0, sizeof(w->listeners));
 	w->tick = NULL;
 	w->base = NULL;

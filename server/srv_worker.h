@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "op_rec.h"
+#include "srv_alog.h"
 #include "srv_db.h"
 #include "srv_metrics.h"
 
@@ -32,6 +33,7 @@ struct srv_cfg {
 	int nslots;
 	const char *prefix;		/* GET path prefix, no trailing '/' */
 	int64_t max_age;		/* --max-age */
+	struct srv_alog alog;		/* --access-log; fd -1 if none */
 	atomic_int stopping;		/* set by main; workers exit on their tick */
 };
 
@@ -49,6 +51,7 @@ struct srv_worker {
 	struct srv_conn *open_conns;
 	int64_t date_sec;		/* Date header, formatted once a second */
 	char date[32];
+	struct srv_alog_buf alog_buf;	/* data NULL: no access log */
 };
 
 /*

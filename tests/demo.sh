@@ -15,6 +15,10 @@ step "Throwaway PKI in $D (root, RSA + ECDSA issuing CAs, signer keys in SoftHSM
 pki_make "$D" 20
 softhsm2-util --show-slots | grep -E 'Label|Serial' | head -2 || true
 cd "$D"
+step "ocsp-gen -c ocsp-gen.conf --check   (readiness; one test signature per CA, writes nothing)"
+"$B/ocsp-gen" -c ocsp-gen.conf --check
+step "ocsp-gen -c ocsp-gen.conf --csr signer_ec   (a signer's request, signed in the token)"
+"$B/ocsp-gen" -c ocsp-gen.conf --csr signer_ec | openssl req -verify -noout -subject
 step "ocsp-gen -c ocsp-gen.conf   (signs through PKCS#11)"
 "$B/ocsp-gen" -c ocsp-gen.conf
 step "ocsp-db stats out/responses.lmdb"

@@ -7,7 +7,8 @@
 #      ocsp-db verify over that file vs openssl speed's verify rate; what
 #      ocsp-edge-sync.sh moves after a small change, per block size.
 #   3. ocsp-serve vs nginx (static file, keep-alive) vs CFSSL ocspserve,
-#      wrk 2 threads / 50 connections on loopback; private RSS.
+#      wrk 2 threads / 50 connections on loopback; private RSS; ocsp-serve
+#      with and without its access log.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/pki.sh"
@@ -18,7 +19,7 @@ BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-5}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
-trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
@@ -197,6 +198,31 @@ ratio() { awk -v a="$(med "$W/res.$1" 1)" -v b="$(med "$W/res.$2" 1)" 'BEGIN { p
 say "medians of $ROUNDS rounds of ${DUR}s"
 say "ratios, 2 threads: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_POST)")"
 say "ratios, 1 thread:  POST vs nginx $(ratio ocsp-serve_1t_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_1t_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_1t_POST cfssl_POST)")"
+# The access log's cost: the same server with and without --access-log,
+# rounds alternating, POST keep-alive; goal >= 0.8x.
+bench_access_log() {  # PORT_WITHOUT PORT_WITH
+	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$1 --threads 2 2> alog0.log &
+	alog0=$!
+	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$2 --threads 2 \
+		--access-log "$W/access.log" 2> alog1.log &
+	alog1=$!
+	sleep 1
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for p in $1 $2; do
+			wrk -t2 -c50 -d"${DUR}s" -s post.lua "http://127.0.0.1:$p/" > "$W/wrk.out" 2>&1
+			awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out" >> "$W/alog.$p"
+		done
+		r=$((r + 1))
+	done
+	kill $alog0 $alog1; wait $alog0 $alog1 2>/dev/null || true
+	without=$(med "$W/alog.$1" 1); with=$(med "$W/alog.$2" 1)
+	say "$(printf 'access log: without %.0f req/s, with %.0f req/s (%s lines): ratio %s' \
+		"$without" "$with" "$(wc -l < "$W/access.log")" \
+		"$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')")"
+}
+say "== access log: ocsp-serve POST, wrk -t2 -c50 -d${DUR}s, with and without --access-log"
+bench_access_log 28084 28085
 # Anonymous memory only: the map's clean file pages are the page cache's.
 anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
 resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')

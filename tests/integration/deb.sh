@@ -15,7 +15,7 @@ t_check "ocsp-gen --help (installed)" /usr/sbin/ocsp-gen --help
 t_check "ocsp-serve --help (installed)" /usr/sbin/ocsp-serve --help
 t_check "ocsp-db --help (installed)" /usr/bin/ocsp-db --help
 pkgver=$(dpkg-query -W -f='${Version}' ocsp-presign)
-for p in /usr/sbin/ocsp-gen /usr/bin/ocsp-db; do
+for p in /usr/sbin/ocsp-gen /usr/sbin/ocsp-serve /usr/bin/ocsp-db; do
 	"$p" --version > "$T_TMP/version" 2>&1
 	t_grep "$p --version is the package's upstream version" "^${p##*/} ${pkgver%-*}\$" "$T_TMP/version"
 done
@@ -27,6 +27,7 @@ t_check "installed ocsp-serve -n accepts a generated file" /usr/sbin/ocsp-serve 
 for u in ocsp-serve.service ocsp-gen.service ocsp-gen.timer ocsp-edge-sync.service ocsp-edge-sync.timer; do
 	t_check "systemd-analyze verify $u" systemd-analyze verify "/lib/systemd/system/$u"
 done
+t_check "logrotate accepts the installed snippet" logrotate -d /etc/logrotate.d/ocsp-serve
 for m in ocsp-gen.8 ocsp-serve.8 ocsp-db.1 ocsp-gen.conf.5; do
 	s=${m##*.}
 	t_check "man page $m renders without warnings" sh -c "zcat /usr/share/man/man$s/$m.gz | groff -ww -man -Tutf8 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"

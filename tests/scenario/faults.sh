@@ -23,7 +23,7 @@ fails_cleanly() {  # DESC PATTERN CONF
 sed 's|token=ocsp;object=ocsp-rsa|token=nosuch;object=ocsp-rsa|' ocsp-gen.conf > c1.conf
 fails_cleanly "missing token" "signer signer_rsa: no token 'nosuch'" c1.conf
 sed 's|^pkcs11_module .*|pkcs11_module = /nonexistent/libpkcs11.so|' ocsp-gen.conf > c2.conf
-fails_cleanly "wrong module path" "signer signer_rsa: cannot load PKCS#11 module /nonexistent" c2.conf
+fails_cleanly "wrong module path" "signer signer_rsa: pkcs11_module /nonexistent/libpkcs11.so: No such file or directory" c2.conf
 sed 's|object=ocsp-rsa|object=no-such-key|' ocsp-gen.conf > c3.conf
 fails_cleanly "key object missing" "signer signer_rsa: token 'ocsp' has no private key that matches key = pkcs11:token=ocsp;object=no-such-key" c3.conf
 sed 's|object=ocsp-rsa|object=ocsp-ec|' ocsp-gen.conf > c4.conf

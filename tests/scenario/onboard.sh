@@ -14,7 +14,7 @@ top=$(cd "$here/.." && pwd)
 ver=$(sed -n 's/^VERSION := //p' "$top/Makefile")
 debver=$(sed -n '1s/^ocsp-presign (\([^-)]*\).*/\1/p' "$top/packaging/debian/changelog")
 t_check "Makefile VERSION ($ver) is the Debian changelog's ($debver)" [ -n "$ver" -a "$ver" = "$debver" ]
-for p in ocsp-gen ocsp-db; do
+for p in ocsp-gen ocsp-serve ocsp-db; do
 	"$B/$p" --version > "$T_TMP/version" 2>&1
 	t_grep "$p --version" "^$p $ver\$" "$T_TMP/version"
 done
@@ -65,6 +65,13 @@ if grep -q "$PKI_PIN" "$T_TMP/csr.err"; then t_fail "... without the PIN"; else 
 if csr nosuch; then t_fail "--csr for an unknown section fails"; else
 	t_grep "--csr for an unknown section fails, naming it" "nosuch" "$T_TMP/csr.err"; fi
 
+# Listed before the CA has certified them: runs keep the current signers.
+gen() { "$B/ocsp-gen" -c ocsp-gen.conf "$@" > "$T_TMP/gen.log" 2>&1; }
+t_check "a run while the new signers await their certificates" gen
+t_grep "... keeps the current signer" "issuing_rsa: .*signer signer_rsa\)" "$T_TMP/gen.log"
+t_grep "... and says why the new one is not used" \
+	"warning: issuing_rsa: signer signer_rsa_2: certificate .*rsa/ocsp-2.pem does not exist yet" "$T_TMP/gen.log"
+
 # The CA certifies both; one second later than the first signers, so that
 # "the newest valid one" is well defined.
 sleep 1
@@ -73,7 +80,6 @@ PKI_DIR=$P pki_issue "$P/rsa" "$T_TMP/signer_rsa_2.csr" rsa/ocsp-2.pem 30
 # The signer without a key gets an old certificate, so it is never chosen.
 openssl x509 -in rsa/ocsp.pem -out rsa/ocsp-nokey.pem
 
-gen() { "$B/ocsp-gen" -c ocsp-gen.conf "$@" > "$T_TMP/gen.log" 2>&1; }
 t_check "a run with the new signers listed" gen
 t_grep "the newest valid EC signer takes over" "issuing_ec: .*signer signer_ec_2" "$T_TMP/gen.log"
 t_grep "the newest valid RSA signer takes over" "issuing_rsa: .*signer signer_rsa_2" "$T_TMP/gen.log"
@@ -84,5 +90,79 @@ resp() {  # CA SERIAL STATUS SIGNER-CN
 }
 t_check "openssl verifies an EC response by the new signer" resp ec 2001 good "O ?= ?Demo PKI, CN ?= ?Demo Issuing EC, CN ?= ?OCSP Responder"
 t_check "openssl verifies an RSA response by the new signer" resp rsa 1003 revoked "O ?= ?Demo PKI, OU ?= ?OCSP, CN ?= ?Demo OCSP RSA 2"
+
+# --check: ready, with the report an operator needs, and nothing written.
+snap() { (cd out && ls -la --time-style=+%s.%N . && md5sum ./*) > "$1" 2>&1; }
+check() { "$B/ocsp-gen" -c "${CONF:-ocsp-gen.conf}" --check "$@" > "$T_TMP/check.out" 2> "$T_TMP/check.err"; }
+snap "$T_TMP/before"
+t_check "--check passes on a ready configuration" check
+snap "$T_TMP/after"
+t_check "--check changes nothing in the output directory" cmp "$T_TMP/before" "$T_TMP/after"
+t_grep "report: each authority ready" "^issuing_rsa: ready" "$T_TMP/check.out"
+t_grep "report: the signer chosen, days until it expires" \
+	"signer: +signer_rsa_2, the newest usable; expires .*\(in (29|30) days\)" "$T_TMP/check.out"
+t_grep "report: why another signer was not chosen" \
+	"not chosen: +signer_rsa: usable, but signer_rsa_2 is newer" "$T_TMP/check.out"
+t_grep "report: CRL nextUpdate" "CRL: +nextUpdate .*\(in (29|30) days\)" "$T_TMP/check.out"
+t_grep "report: serial count" "serials: +7 \(3 revoked\)" "$T_TMP/check.out"
+t_grep "report: a test response signed in the token" \
+	"test response: signed with the key and verified" "$T_TMP/check.out"
+t_grep "report: the verdict" "^ready: a run would succeed now" "$T_TMP/check.out"
+mkdir empty-out
+sed 's|^output .*|output = empty-out/responses.lmdb|' ocsp-gen.conf > fresh.conf
+CONF=fresh.conf check
+t_check "--check creates no lock, working copy or file in a new output directory" \
+	sh -c '[ -z "$(ls -A empty-out)" ]'
+
+# not_ready DESC CONF PATTERN [VAR=VALUE]: --check fails with the message a
+# run prints for the same problem, and names the cause.
+not_ready() {
+	d=$1; c=$2; pat=$3; shift 3
+	if env "$@" "$B/ocsp-gen" -c "$c" --check > "$T_TMP/check.out" 2> "$T_TMP/check.err"; then
+		t_fail "$d: --check should fail"; return; fi
+	env "$@" "$B/ocsp-gen" -c "$c" > "$T_TMP/run.out" 2> "$T_TMP/run.err"
+	sed -n 's/^ocsp-gen: error: //p' "$T_TMP/check.err" > "$T_TMP/m.check"
+	sed -n 's/^ocsp-gen: error: \(.*\); nothing was published, the previous file is unchanged$/\1/p' \
+		"$T_TMP/run.err" > "$T_TMP/m.run"
+	if [ -s "$T_TMP/m.check" ] && cmp -s "$T_TMP/m.check" "$T_TMP/m.run" &&
+	   grep -Eq -- "$pat" "$T_TMP/m.check" && grep -q "NOT READY" "$T_TMP/check.out"; then
+		t_ok "$d: --check fails with the run's message"
+	else
+		t_fail "$d (/$pat/)"; sed 's/^/     | /' "$T_TMP/check.err" "$T_TMP/run.err"; fi
+}
+not_ready "expired CRL" ocsp-gen.conf "ca.crl.*expired" OCSP_PRESIGN_NOW=$(( $(date +%s) + 40 * 86400 ))
+printf '0000\n' > "$T_TMP/badpin"; chmod 600 "$T_TMP/badpin"
+sed "s|pin-source=file:$P/pin|pin-source=file:$T_TMP/badpin|" ocsp-gen.conf > badpin.conf
+not_ready "wrong PIN" badpin.conf "signer signer_(rsa|ec)_2: login to token 'ocsp' failed"
+sed 's|object=ocsp-rsa-2;|object=ocsp-rsa-gone;|' ocsp-gen.conf > nokey.conf
+not_ready "chosen signer's key missing" nokey.conf \
+	"authority issuing_rsa: signer signer_rsa_2: token 'ocsp' has no private key that matches key = pkcs11:token=ocsp;object=ocsp-rsa-gone"
+
+# Errors an operator meets first: one line each (warnings aside), naming the
+# file, section or signer, without OpenSSL's internal fragments.
+one_line() {  # DESC PATTERN OCSP-GEN-ARGS...
+	d=$1; pat=$2; shift 2
+	"$B/ocsp-gen" "$@" > /dev/null 2> "$T_TMP/err.all" && { t_fail "$d: should fail"; return; }
+	grep -v ': warning: ' "$T_TMP/err.all" > "$T_TMP/err"
+	if [ "$(wc -l < "$T_TMP/err")" -eq 1 ] && grep -Eq -- "^ocsp-gen: error: $pat" "$T_TMP/err" &&
+	   ! grep -Eqi 'unknown OpenSSL error|asn1|no start line|error:[0-9A-F]{8}' "$T_TMP/err"; then
+		t_ok "message: $d"
+	else t_fail "message: $d (/$pat/)"; sed 's/^/     | /' "$T_TMP/err.all"; fi
+}
+one_line "configuration file missing" "/nonexistent: cannot read the configuration: No such file or directory$" -c /nonexistent
+one_line "configuration is a directory" "$P: is a directory" -c "$P"
+printf '[ocsp_gen\n' > broken.conf
+one_line "configuration syntax" "broken.conf:1: syntax error" -c broken.conf
+sed 's|^ca_cert *= rsa/ca.pem|ca_cert = rsa/ca.crl|' ocsp-gen.conf > m1.conf
+one_line "CA certificate not PEM" "authority issuing_rsa: .*rsa/ca.crl: not a PEM certificate; nothing was published" -c m1.conf
+cp rsa/ca.crl "$T_TMP/crl"; echo garbage > rsa/ca.crl
+one_line "CRL not a CRL" "authority issuing_rsa: .*rsa/ca.crl: .*(corrupt|truncated)" -c ocsp-gen.conf
+cp "$T_TMP/crl" rsa/ca.crl
+sed 's|^issued *= rsa/serials|issued = rsa/nothere|' ocsp-gen.conf > m2.conf
+one_line "issued list missing" "authority issuing_rsa: .*rsa/nothere: No such file or directory" -c m2.conf
+sed 's|^pkcs11_module.*|pkcs11_module = /nonexistent/lib.so|' ocsp-gen.conf > m3.conf
+one_line "PKCS#11 module missing (no stray dlopen line)" "authority issuing_rsa: signer signer_rsa_2: pkcs11_module /nonexistent/lib.so: No such file or directory" -c m3.conf
+sed 's|^output .*|output = /nonexistent/out.lmdb|' ocsp-gen.conf > m4.conf
+one_line "output directory missing" "output /nonexistent/out.lmdb: its directory does not exist" -c m4.conf
 
 t_done

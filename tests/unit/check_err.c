@@ -1,55 +1,52 @@
-/* op_err: codes, details, and the prefix/append helpers callers use to add
- * their context to a callee's message. */
+/* op_err: OpenSSL's queued errors become plain words, or nothing when they
+ * only repeat the caller or trace the decoder. */
 #include <check.h>
 
 #include "check_run.h"
 #include <string.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "op_err.h"
 
-START_TEST(prefix_and_append)
+START_TEST(system_errors_once)
 {
-	ck_assert_int_eq(op_err_set(OP_E_PARSE, "bad serial '%s'", "zz"),
-			 OP_E_PARSE);
-	ck_assert_int_eq(op_err_prefix(OP_E_CONFIG, "%s:%d", "f.conf", 3),
-			 OP_E_CONFIG);
-	ck_assert_str_eq(op_err_detail(), "f.conf:3: bad serial 'zz'");
-	ck_assert_int_eq(op_err_append(OP_E_SYS, " (%s)", "full?"), OP_E_SYS);
-	ck_assert_str_eq(op_err_detail(), "f.conf:3: bad serial 'zz' (full?)");
-	/* No detail yet: the prefix stands alone, without a dangling ": ". */
-	op_err_clear();
-	op_err_prefix(OP_E_DB, "authority %s", "a");
-	ck_assert_str_eq(op_err_detail(), "authority a");
+	ck_assert_ptr_null(BIO_new_file("/nonexistent/x.pem", "r"));
+	ck_assert_int_eq(op_err_ssl(OP_E_PARSE, "x.pem: cannot open"), OP_E_PARSE);
+	ck_assert_str_eq(op_err_detail(), "x.pem: cannot open: No such file or directory");
+	ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 END_TEST
 
-START_TEST(long_details_cut_at_one_length)
+START_TEST(decoder_traces_dropped)
 {
-	char big[3000];
-	size_t len;
+	static const char junk[] = "garbage\n";
+	static const unsigned char der[] = { 0x30, 0x82, 0x10, 0x00, 0x02, 0x01 };
+	const unsigned char *p = der;
+	BIO *b = BIO_new_mem_buf(junk, -1);
 
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	op_err_set(OP_E_PARSE, "%s", big);
-	len = strlen(op_err_detail());
-	ck_assert_uint_gt(len, 500);
-	/* Prefixing and appending keep the same bound and the prefix. */
-	op_err_prefix(OP_E_PARSE, "ctx");
-	ck_assert_uint_eq(strlen(op_err_detail()), len);
-	ck_assert_int_eq(strncmp(op_err_detail(), "ctx: xxx", 8), 0);
-	op_err_append(OP_E_PARSE, "tail");
-	ck_assert_uint_eq(strlen(op_err_detail()), len);
-	/* A long prefix is cut too, never overrun. */
-	op_err_prefix(OP_E_PARSE, "%s", big);
-	ck_assert_uint_eq(strlen(op_err_detail()), len);
+	ck_assert_ptr_null(PEM_read_bio_X509(b, NULL, NULL, NULL));
+	BIO_free(b);
+	op_err_ssl(OP_E_PARSE, "a.pem: not a PEM certificate");
+	ck_assert_str_eq(op_err_detail(), "a.pem: not a PEM certificate");
+	ck_assert_ptr_null(d2i_X509(NULL, &p, sizeof(der)));
+	op_err_ssl(OP_E_PARSE, "a.der: truncated or corrupt");
+	ck_assert_str_eq(op_err_detail(), "a.der: truncated or corrupt");
 }
 END_TEST
 
-START_TEST(strerror_ranges)
+START_TEST(plain_words)
 {
-	ck_assert_str_eq(op_strerror(0), "success");
-	ck_assert_str_eq(op_strerror(OP_E_LOCKED), "locked by another process");
-	ck_assert_ptr_nonnull(op_strerror(2));	/* errno, via LMDB */
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n";
+	BIO *b = BIO_new_mem_buf(pem, -1);
+
+	ck_assert_ptr_null(PEM_read_bio_X509(b, NULL, NULL, NULL));
+	BIO_free(b);
+	op_err_ssl(OP_E_PARSE, "c.pem");
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "damaged base64"));
+	ck_assert_ptr_null(strstr(op_err_detail(), "unknown OpenSSL error"));
 }
 END_TEST
 
@@ -58,9 +55,9 @@ int main(void)
 	Suite *s = suite_create("op_err");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, prefix_and_append);
-	tcase_add_test(tc, long_details_cut_at_one_length);
-	tcase_add_test(tc, strerror_ranges);
+	tcase_add_test(tc, system_errors_once);
+	tcase_add_test(tc, decoder_traces_dropped);
+	tcase_add_test(tc, plain_words);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
