@@ -171,6 +171,10 @@ static int add_signer(void *arg, const char *section)
 	s->a->nsigners++;
 	if (!(sc->name = strdup(section)))
 		return OP_E_NOMEM;
+	if (!NCONF_get_section(s->l->nconf, section))
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: signers names [%s], "
+				  "which is not in the file", s->l->path,
+				  s->a->name, section);
 	if ((rc = warn_unknown(s->l, section, signer_keys)) != 0 ||
 	    (rc = need_path(s->l, section, "cert", &sc->cert)) != 0 ||
 	    (rc = need_path(s->l, section, "key", &sc->key)) != 0)
@@ -233,6 +237,10 @@ static int add_auth(void *arg, const char *section)
 	x->c->nauths++;
 	if (!(a->name = strdup(section)))
 		return OP_E_NOMEM;
+	if (!NCONF_get_section(x->l->nconf, section))
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: authorities names "
+				  "[%s], which is not in the file", x->l->path,
+				  section);
 	if ((rc = warn_unknown(x->l, section, auth_keys)) != 0 ||
 	    (rc = need_path(x->l, section, "ca_cert", &a->ca_cert)) != 0 ||
 	    (rc = need_path(x->l, section, "crl", &a->crl)) != 0 ||

@@ -1,6 +1,7 @@
 #include "gen_csr.h"
 #include "gen_keystore.h"
 #include "gen_signer.h"
+#include "op_cert.h"
 #include "op_err.h"
 
 #include <stdlib.h>
@@ -174,7 +175,7 @@ static int subject_for(const struct gen_conf *conf,
 		}
 		return 0;
 	}
-	if ((rc = gen_cert_load(a->ca_cert, &ca)) != 0)
+	if ((rc = op_cert_load(a->ca_cert, &ca)) != 0)
 		return rc;
 	*out = X509_NAME_dup(X509_get_subject_name(ca));
 	X509_free(ca);

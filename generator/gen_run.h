@@ -5,8 +5,8 @@
  * (gen_auth: inputs, signer, key; any failure stops the run before
  * anything is written); open the working copy and, in one write
  * transaction, re-sign what changed or aged, keep the rest, drop what is
- * no longer listed (the diff, here, signing on gen_pool's threads);
- * commit; publish if the working copy differs from the published file.
+ * no longer listed (gen_diff, signing through gen_batch); commit; publish
+ * if the working copy differs from the published file (gen_work).
  */
 #ifndef GEN_RUN_H
 #define GEN_RUN_H

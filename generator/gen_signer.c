@@ -1,5 +1,4 @@
 #include "gen_signer.h"
-#include "op_cert.h"
 #include "op_err.h"
 #include "op_time.h"
 
@@ -8,11 +7,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-
-int gen_cert_load(const char *path, X509 **out)
-{
-	return op_cert_load(path, out);
-}
 
 int gen_signer_id(X509 *cert, uint8_t id[OP_REC_SIGNER_ID])
 {

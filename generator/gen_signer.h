@@ -39,7 +39,4 @@ int gen_signer_choose(X509 *const *certs, const char *const *names, size_t n,
 /* First OP_REC_SIGNER_ID octets of SHA-256 over the certificate's DER. */
 int gen_signer_id(X509 *cert, uint8_t id[OP_REC_SIGNER_ID]);
 
-/* op_cert_load(); callers move to it as gen_run.c is split. */
-int gen_cert_load(const char *path, X509 **out);
-
 #endif

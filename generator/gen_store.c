@@ -88,6 +88,13 @@ static int signer_certs(struct gen_store *st, const struct op_rec *rec,
 int gen_store_put(struct gen_store *st, const uint8_t *key, size_t keylen,
 		  struct op_rec *rec, const uint8_t *der, size_t der_len)
 {
+	return gen_store_put_at(st, NULL, 0, key, keylen, rec, der, der_len);
+}
+
+int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
+		     const uint8_t *key, size_t keylen, struct op_rec *rec,
+		     const uint8_t *der, size_t der_len)
+{
 	const struct signer_certs *sc = NULL;
 	MDB_val k = { keylen, (void *)key }, v;
 	int rc;
@@ -103,7 +110,9 @@ int gen_store_put(struct gen_store *st, const uint8_t *key, size_t keylen,
 			rec->flags |= OP_REC_F_CERTS;
 	}
 	v.mv_size = op_rec_size(rec);
-	if ((rc = mdb_put(st->txn, st->dbi, &k, &v, MDB_RESERVE)) != 0)
+	rc = cur ? mdb_cursor_put(cur, &k, &v, MDB_RESERVE | flags) :
+		   mdb_put(st->txn, st->dbi, &k, &v, MDB_RESERVE | flags);
+	if (rc)
 		return op_err_set(OP_E_DB, "storing a response: %s",
 				  mdb_strerror(rc));
 	op_rec_encode(rec, v.mv_data);

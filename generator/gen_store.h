@@ -35,6 +35,13 @@ void gen_store_free(struct gen_store *st);
 int gen_store_put(struct gen_store *st, const uint8_t *key, size_t keylen,
 		  struct op_rec *rec, const uint8_t *der, size_t der_len);
 
+/* The same through cur, a cursor of the store's transaction, with extra
+ * put flags (MDB_APPEND for a key past the end of the file): gen_batch
+ * stores a batch in key order this way. */
+int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
+		     const uint8_t *key, size_t keylen, struct op_rec *rec,
+		     const uint8_t *der, size_t der_len);
+
 /*
  * The summary of one issuer's responses under one hash once a run is
  * done: each of the entries has one, of the entry's status; one kept

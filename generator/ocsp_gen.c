@@ -18,13 +18,26 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+static const char synopsis[] =
+	"usage: ocsp-gen -c FILE [--force] [--dry-run] [--ca NAME] [-q|-v]\n"
+	"       ocsp-gen -c FILE --check [--ca NAME]\n"
+	"       ocsp-gen -c FILE --csr SIGNER > SIGNER.csr\n"
+	"       ocsp-gen --version\n";
+
+/* A usage error: what is wrong, the synopsis, exit status 2. */
+static int usage_error(const char *what)
+{
+	if (what)
+		fprintf(stderr, "ocsp-gen: %s\n", what);
+	fputs(synopsis, stderr);
+	fputs("(ocsp-gen --help for every option)\n", stderr);
+	return 2;
+}
+
 static void usage(FILE *f)
 {
-	fputs("usage: ocsp-gen -c FILE [--force] [--dry-run] [--ca NAME] [-q|-v]\n"
-	      "       ocsp-gen -c FILE --check [--ca NAME]\n"
-	      "       ocsp-gen -c FILE --csr SIGNER > SIGNER.csr\n"
-	      "       ocsp-gen --version\n"
-	      "\n"
+	fputs(synopsis, f);
+	fputs("\n"
 	      "Pre-sign OCSP responses for every configured authority and publish\n"
 	      "them atomically to the LMDB file named by 'output'.\n"
 	      "\n"
@@ -82,15 +95,17 @@ int main(int argc, char **argv)
 		case 'v': level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': return op_version_print(stdout, "ocsp-gen") ? 1 : 0;
-		default: usage(stderr); return 2;
+		default: return usage_error(NULL);	/* getopt said why */
 		}
 	}
-	if (!config || optind != argc ||
-	    (csr && (opts.force || opts.dry_run || opts.only_ca || check)) ||
-	    (check && (opts.force || opts.dry_run))) {
-		usage(stderr);
-		return 2;
-	}
+	if (!config)
+		return usage_error("-c FILE is required");
+	if (optind != argc)
+		return usage_error("unexpected argument");
+	if (csr && (opts.force || opts.dry_run || opts.only_ca || check))
+		return usage_error("--csr goes with -c only");
+	if (check && (opts.force || opts.dry_run))
+		return usage_error("--check goes with -c and --ca only");
 	op_log_init("ocsp-gen", level);
 	/* The PIN passes through this process: keep it out of core dumps
 	 * and away from ptrace by other users. */

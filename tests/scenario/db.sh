@@ -75,4 +75,18 @@ if command -v script > /dev/null; then
 	script -qec "$B/ocsp-db verify $DB $ISS" /dev/null > tty.out 2>&1
 	t_grep "verify: progress line on a terminal" "verify: 72 of about 72 responses" tty.out
 fi
+# An authority leaves the configuration: the generator's walk removes its
+# responses and its per-issuer records, and the file still verifies.
+ec_prefix=$(mdb_dump -n -p dmg/good.lmdb 2>/dev/null | grep -c '^ \\00issuer')
+sed -i 's|^authorities .*|authorities = issuing_rsa, issuing_self|' ocsp-gen.conf
+"$B/ocsp-gen" -q -c ocsp-gen.conf || t_fail "ocsp-gen without issuing_ec"
+"$B/ocsp-db" stats "$DB" > stats2.out
+t_grep "authority removed: 48 responses left" "^responses +48$" stats2.out
+! grep -q issuing_ec stats2.out && t_ok "authority removed: its issuer records are gone" ||
+	{ t_fail "issuing_ec still listed"; cat stats2.out; }
+cp "$DB" dmg/after.lmdb
+n=$(mdb_dump -n -p dmg/after.lmdb 2>/dev/null | grep -c '^ \\00issuer')
+[ "$ec_prefix" -gt "$n" ] && t_ok "authority removed: issuer records $ec_prefix -> $n" ||
+	t_fail "issuer records $ec_prefix -> $n"
+t_check "authority removed: the file verifies" "$B/ocsp-db" verify "$DB" $ISS
 t_done

@@ -52,6 +52,18 @@ t_check "daemon: the published file arrives, nothing else" published_only edge1
 t_grep "daemon: extra options reach rsync (--stats)" "^Total bytes received" d.out
 "$B/ocsp-db" verify edge1/responses.lmdb --issuer self/ca.pem > /dev/null 2>&1 &&
 	t_ok "daemon: the copy verifies" || t_fail "daemon: the copy verifies"
+# A new publication replaces the edge's file by rename: the old inode (what
+# a running ocsp-serve has mapped) keeps its bytes.
+ln edge1/responses.lmdb old.link && cp edge1/responses.lmdb old.copy
+PKI_DIR=$P pki_revoke rsa 1002 keyCompromise
+"$B/ocsp-gen" -q -c ocsp-gen.conf || t_fail "ocsp-gen after a revocation"
+sh "$SYNC" "rsync://127.0.0.1:$RS/ocsp/" edge1/ > /dev/null 2>&1
+if cmp -s publish/responses.lmdb edge1/responses.lmdb && ! [ old.link -ef edge1/responses.lmdb ] &&
+	cmp -s old.link old.copy; then
+	t_ok "daemon: an update arrives as a new file; the old inode is untouched (no --inplace)"
+else
+	t_fail "daemon: update in place or not delivered"
+fi
 # rsync's --dry-run after ours wins: nothing is written.
 sh "$SYNC" "rsync://127.0.0.1:$RS/ocsp/" edge3/ --dry-run > /dev/null 2>&1
 [ ! -e edge3/responses.lmdb ] && t_ok "daemon: a later option overrides (--dry-run)" ||

@@ -153,6 +153,8 @@ one_line "configuration file missing" "/nonexistent: cannot read the configurati
 one_line "configuration is a directory" "$P: is a directory" -c "$P"
 printf '[ocsp_gen\n' > broken.conf
 one_line "configuration syntax" "broken.conf:1: syntax error" -c broken.conf
+sed 's|^signers = signer_ec, signer_ec_2$|signers = signer_ec, signer_ec_3|' ocsp-gen.conf > m0.conf
+one_line "signers names a missing section" "m0.conf: \[issuing_ec\]: signers names \[signer_ec_3\], which is not in the file" -c m0.conf
 sed 's|^ca_cert *= rsa/ca.pem|ca_cert = rsa/ca.crl|' ocsp-gen.conf > m1.conf
 one_line "CA certificate not PEM" "authority issuing_rsa: .*rsa/ca.crl: not a PEM certificate; nothing was published" -c m1.conf
 cp rsa/ca.crl "$T_TMP/crl"; echo garbage > rsa/ca.crl
@@ -164,5 +166,8 @@ sed 's|^pkcs11_module.*|pkcs11_module = /nonexistent/lib.so|' ocsp-gen.conf > m3
 one_line "PKCS#11 module missing (no stray dlopen line)" "authority issuing_rsa: signer signer_rsa_2: pkcs11_module /nonexistent/lib.so: No such file or directory" -c m3.conf
 sed 's|^output .*|output = /nonexistent/out.lmdb|' ocsp-gen.conf > m4.conf
 one_line "output directory missing" "output /nonexistent/out.lmdb: its directory does not exist" -c m4.conf
+"$B/ocsp-gen" -c ocsp-gen.conf --check --force > /dev/null 2> "$T_TMP/err"; rc=$?
+t_check "usage error: exit 2" [ "$rc" = 2 ]
+t_grep "usage error: says what is wrong, then the synopsis" "^ocsp-gen: --check goes with -c and --ca only" "$T_TMP/err"
 
 t_done

@@ -311,6 +311,49 @@ START_TEST(frequent_runs_earn_less)
 }
 END_TEST
 
+/* More serials than one batch: the walk flushes in the middle and comes
+ * back to its place, while it deletes, inserts and replaces. */
+START_TEST(walk_across_batches)
+{
+	struct gen_opts force = { .force = 1 };
+	struct gen_stats st;
+	struct survey sv;
+	struct op_rec rec;
+	FILE *f;
+
+	pki_serials(&p, 0x100000, 3000);
+	ck_assert_int_eq(run(NULL, &st), 0);
+	ck_assert_uint_eq(st.signed_count, 3000);
+	/* Every third serial goes; 500 new ones before and 500 after. */
+	f = pki_open(&p, "serials", "w");
+	for (long i = 0; i < 500; i++)
+		fprintf(f, "%lX\n", 0x0F0000 + i);
+	for (long i = 0; i < 3000; i++)
+		if (i % 3)
+			fprintf(f, "%lX\n", 0x100000 + i);
+	for (long i = 0; i < 500; i++)
+		fprintf(f, "%lX\n", 0x200000 + i);
+	fclose(f);
+	op_time_set_fake(PKI_NOW + 60);
+	ck_assert_msg(run(&force, &st) == 0, "%s", op_err_detail());
+	ck_assert_uint_eq(st.signed_count, 3000);
+	ck_assert_uint_eq(st.removed, 1000);
+	survey(PKI_NOW + 60, &sv);
+	ck_assert_uint_eq(sv.n, 3000);
+	ck_assert_uint_eq(sv.fresh, 3000);
+	ck_assert_int_eq(lookup(0x0F0000, &rec), 0);
+	ck_assert_int_eq(lookup(0x100000, &rec), MDB_NOTFOUND);
+	ck_assert_int_eq(lookup(0x100001, &rec), 0);
+	ck_assert_int_eq(lookup(0x2001F3, &rec), 0);
+	/* Two minutes of a 3-day refresh over 3000: one early, nothing else. */
+	op_time_set_fake(PKI_NOW + 120);
+	ck_assert_int_eq(run(NULL, &st), 0);
+	ck_assert_uint_eq(st.signed_count, 1);
+	ck_assert_uint_eq(st.early, 1);
+	ck_assert_uint_eq(st.kept, 2999);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_run");
@@ -327,6 +370,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, even_refresh);
 	tcase_add_test(tc, frequent_runs_earn_less);
+	tcase_add_test(tc, walk_across_batches);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,196 @@
+#include "gen_batch.h"
+#include "gen_pool.h"
+#include "gen_resp.h"
+#include "op_err.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#define BATCH 1024
+
+struct gen_batch {
+	struct gen_pool *pool;
+	struct gen_job jobs[BATCH];
+	struct gen_job *order[BATCH];	/* the jobs in key order */
+	size_t n, done;
+	int64_t this_update, next_update;
+	int64_t produced_at;		/* set per batch */
+	int progress;
+};
+
+/* On a pool thread: build and sign one response. */
+static void sign_job(void *job, void *arg, int worker)
+{
+	struct gen_job *j = job;
+	const struct gen_batch *b = arg;
+	struct gen_resp_in in = {
+		.hash = j->hash, .serial = j->e->serial,
+		.serial_len = j->e->serial_len, .status = j->e->status,
+		.reason = j->e->reason, .rev_time = j->rev_time,
+		.produced_at = b->produced_at, .this_update = b->this_update,
+		.next_update = b->next_update,
+	};
+
+	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
+}
+
+int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
+		   int progress, struct gen_batch **out)
+{
+	struct gen_batch *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b)
+		return OP_E_NOMEM;
+	b->this_update = this_update;
+	b->next_update = next_update;
+	b->progress = progress;
+	if ((rc = gen_pool_start(workers, sign_job, b, &b->pool)) != 0) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+struct gen_job *gen_batch_slot(struct gen_batch *b)
+{
+	struct gen_job *j = &b->jobs[b->n];
+
+	memset(j, 0, offsetof(struct gen_job, err) + 1);
+	return j;
+}
+
+int gen_batch_push(struct gen_batch *b)
+{
+	return ++b->n == BATCH;
+}
+
+/* LMDB's default order: octets, then the shorter key first. */
+static int key_cmp(const void *x, const void *y)
+{
+	const struct gen_job *a = *(const struct gen_job *const *)x;
+	const struct gen_job *b = *(const struct gen_job *const *)y;
+	int c = memcmp(a->key, b->key,
+		       a->keylen < b->keylen ? a->keylen : b->keylen);
+
+	if (c || a->keylen == b->keylen)
+		return c;
+	return a->keylen < b->keylen ? -1 : 1;
+}
+
+/* Whether j's key sorts after last (the file's last key; none if its
+ * keylen is 0). */
+static int after(const struct gen_job *last, const struct gen_job *j)
+{
+	return !last->keylen || key_cmp(&j, &last) > 0;
+}
+
+/* The header fields of j's record (gen_store fills the rest from DER). */
+static void fill(const struct gen_batch *b, const struct gen_job *j,
+		 struct op_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->status = j->e->status;
+	rec->reason = j->e->reason;
+	rec->flags = j->flags;
+	rec->this_update = b->this_update;
+	rec->next_update = b->next_update;
+	rec->rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
+	memcpy(rec->signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
+}
+
+/* Store the signed jobs in key order through one cursor. */
+static int store(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		 MDB_dbi dbi)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct gen_job last;	/* only its key */
+	int mrc, rc = 0, append = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		b->order[i] = &b->jobs[i];
+	qsort(b->order, b->n, sizeof(b->order[0]), key_cmp);
+	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	/* Copied: the puts below may move the page it lies in. */
+	last.keylen = 0;
+	mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (mrc && mrc != MDB_NOTFOUND)
+		goto out;
+	if (mrc == 0 && k.mv_size <= OP_KEY_MAX) {
+		memcpy(last.key, k.mv_data, k.mv_size);
+		last.keylen = k.mv_size;
+	} else if (mrc == 0) {
+		append = -1;	/* a key we do not know: never append */
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		struct gen_job *j = b->order[i];
+		struct op_rec rec;
+
+		/* Sorted: once one key is past the end, the rest are too. */
+		if (!append && after(&last, j))
+			append = 1;
+		fill(b, j, &rec);
+		if ((rc = gen_store_put_at(st, cur, append > 0 ? MDB_APPEND : 0,
+					   j->key, j->keylen, &rec, j->der,
+					   j->der_len)) != 0)
+			break;
+		j->a->nsigned++;
+	}
+	mrc = 0;
+out:
+	mdb_cursor_close(cur);
+	if (mrc && mrc != MDB_NOTFOUND)
+		return op_err_set(OP_E_DB, "storing a response: %s",
+				  mdb_strerror(mrc));
+	return rc;
+}
+
+int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi)
+{
+	int rc = 0;
+
+	if (!b->n)
+		return 0;
+	b->produced_at = op_time_now();
+	gen_pool_run(b->pool, b->jobs, b->n, sizeof(b->jobs[0]));
+	for (size_t i = 0; i < b->n && !rc; i++)
+		if (b->jobs[i].rc)
+			rc = op_err_set(b->jobs[i].rc, "authority %s: %s",
+					b->jobs[i].a->c->name, b->jobs[i].err);
+	if (!rc)
+		rc = store(b, st, txn, dbi);
+	for (size_t i = 0; i < b->n; i++) {
+		OPENSSL_free(b->jobs[i].der);
+		b->jobs[i].der = NULL;
+	}
+	b->done += b->n;
+	b->n = 0;
+	if (b->progress)
+		fprintf(stderr, "\rocsp-gen: signed %zu", b->done);
+	return rc;
+}
+
+size_t gen_batch_done(const struct gen_batch *b)
+{
+	return b ? b->done : 0;
+}
+
+void gen_batch_close(struct gen_batch *b)
+{
+	if (!b)
+		return;
+	gen_pool_stop(b->pool);
+	for (size_t i = 0; i < b->n; i++)
+		OPENSSL_free(b->jobs[i].der);
+	free(b);
+}

@@ -1,0 +1,78 @@
+/*
+ * gen_batch: responses to sign, signed in parallel, stored in key order.
+ *
+ * The diff fills job slots (gen_batch_slot(), then gen_batch_push()); when
+ * the batch is full, or at the end of an issuer, gen_batch_flush() signs
+ * every queued job on gen_pool's threads and then, on the calling thread
+ * (the one that owns the LMDB write transaction), stores the records in
+ * key order through one cursor: a batch is a run of neighbouring keys, so
+ * each put lands near the last one, and keys past the end of the file (a
+ * first run, a new issuer) are appended (MDB_APPEND: no search, pages
+ * filled to the brim instead of split in half).
+ *
+ * The job is the seam between the diff and signing: the diff says what to
+ * sign (authority, CertID hash, entry, revocation time, record flags, key);
+ * gen_resp makes the DER with the authority's signer (gen_auth).
+ */
+#ifndef GEN_BATCH_H
+#define GEN_BATCH_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gen_auth.h"
+#include "gen_input.h"
+#include "gen_store.h"
+#include "op_key.h"
+
+struct gen_job {
+	/* Filled by the diff. */
+	struct gen_auth *a;
+	int hash;			/* OP_HASH_* of the CertID */
+	const struct gen_entry *e;
+	int64_t rev_time;		/* the revocation time to state */
+	uint8_t flags;			/* OP_REC_F_* */
+	uint8_t key[OP_KEY_MAX];
+	size_t keylen;
+	/* Filled by signing. */
+	unsigned char *der;
+	size_t der_len;
+	int rc;
+	char err[256];
+};
+
+struct gen_batch;
+
+/*
+ * Start workers signing threads for responses valid from this_update to
+ * next_update.  progress: print a running count on stderr.  The caller
+ * closes b with gen_batch_close().
+ */
+int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
+		   int progress, struct gen_batch **b);
+
+/* The next free job slot, zeroed; it joins the batch at gen_batch_push(). */
+struct gen_job *gen_batch_slot(struct gen_batch *b);
+
+/* Queue the slot; returns 1 if the batch is now full (flush it). */
+int gen_batch_push(struct gen_batch *b);
+
+/*
+ * Sign the queued jobs and store them in txn/dbi through st (gen_store:
+ * one record each, the signer's certificates kept once), counting them in
+ * their authority's nsigned.  On error (the
+ * first failed signature or put) the detail names the authority; records
+ * stored before it stay in the (to be aborted) transaction.  The batch is
+ * empty afterwards either way.
+ */
+int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi);
+
+/* Responses signed so far, and whether a progress line was printed. */
+size_t gen_batch_done(const struct gen_batch *b);
+
+/* Stop the threads and free b (queued jobs are dropped); NULL is fine. */
+void gen_batch_close(struct gen_batch *b);
+
+#endif

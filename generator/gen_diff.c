@@ -1,0 +1,449 @@
+#include "gen_diff.h"
+#include "gen_sweep.h"
+#include "op_db.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_rec.h"
+#include "op_sum.h"
+#include "op_walk.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One issuer prefix: an authority under one CertID hash. */
+struct pair {
+	struct gen_auth *a;
+	int hash;
+	uint8_t prefix[OP_KEY_MAX];
+	size_t plen;
+};
+
+enum { KEEP, SIGN, SIGN_AGED };
+enum { QUEUED = 1, FULL };
+
+/* Whether the stored response old of e is still right. */
+static int verdict(const struct gen_diff *r, const struct gen_auth *a,
+		   const struct gen_entry *e, const struct op_rec *old,
+		   int64_t rev_time)
+{
+	if (r->force)
+		return SIGN;
+	if (old->status != e->status ||
+	    (e->status == OP_STATUS_REVOKED &&
+	     (old->reason != e->reason || old->rev_time != rev_time)))
+		return SIGN;
+	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0 ||
+	    old->next_update - old->this_update != r->conf->validity)
+		return SIGN;
+	if (r->now - old->this_update >= r->conf->refresh)
+		return SIGN_AGED;
+	return KEEP;
+}
+
+/*
+ * Decide about entry e of p given its stored response old (NULL: none):
+ * fill a job slot when it must be signed (early: when it has a response
+ * that this run did not sign).  Returns QUEUED, FULL (queued, and the batch
+ * is full: flush it), 0 (not queued) or < 0 on error.  *kept receives the
+ * thisUpdate of a response kept, INT64_MAX otherwise.
+ */
+static int decide(struct gen_diff *r, const struct pair *p,
+		  const struct gen_entry *e, const struct op_rec *old,
+		  int early, int64_t *kept)
+{
+	struct gen_job *j = gen_batch_slot(r->batch);
+	size_t h = op_hash_len(p->hash);
+	int64_t rev_time = e->rev_time;
+	int what = SIGN, rc;
+
+	*kept = INT64_MAX;
+	/* A local revocation without a time is dated by its first
+	 * publication, and keeps that date on later runs. */
+	if (e->status == OP_STATUS_REVOKED && rev_time == 0) {
+		j->flags = OP_REC_F_REVTIME_SEEN;
+		rev_time = old && old->status == OP_STATUS_REVOKED ?
+			   old->rev_time : r->now;
+	}
+	if (early && (!old || old->this_update == r->now))
+		return 0;
+	if (!early && old && (what = verdict(r, p->a, e, old, rev_time)) == KEEP) {
+		p->a->kept++;
+		*kept = old->this_update;
+		return 0;
+	}
+	if ((rc = op_key_make(j->key, &j->keylen, p->hash, p->prefix + 1, h,
+			      p->prefix + 1 + h, h, e->serial,
+			      e->serial_len)) != 0)
+		return rc;
+	p->a->aged += what == SIGN_AGED;
+	j->a = p->a;
+	j->hash = p->hash;
+	j->e = e;
+	j->rev_time = rev_time;
+	return gen_batch_push(r->batch) ? FULL : QUEUED;
+}
+
+/* Key order of a record's serial against an entry's (gen_entry_cmp). */
+static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
+{
+	int c = memcmp(s, e->serial, len < e->serial_len ? len : e->serial_len);
+
+	if (c || len == e->serial_len)
+		return c;
+	return len < e->serial_len ? -1 : 1;
+}
+
+/* Flush the full batch in the middle of a walk: the puts move the cursor's
+ * pages, so remember where the walk stands (k, if in p) and come back. */
+static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
+			 MDB_val *v, int *mrc, int in_p)
+{
+	uint8_t saved[OP_KEY_MAX];
+	size_t len = k->mv_size;
+	int rc;
+
+	if (in_p)
+		memcpy(saved, k->mv_data, len);
+	if ((rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+		return rc;
+	*mrc = MDB_NOTFOUND;
+	if (in_p) {
+		k->mv_size = len;
+		k->mv_data = saved;
+		*mrc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+		/* k now points into the map again, not at saved. */
+	}
+	return 0;
+}
+
+/* One step of the walk: the record at k (in_p) against entry *i. */
+static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
+		     MDB_val *k, MDB_val *v, int *mrc, int in_p, size_t *i)
+{
+	const struct gen_list *l = &p->a->entries;
+	struct op_rec old;
+	int c, rc, full = 0;
+
+	c = !in_p ? 1 : *i == l->n ? -1 :
+	    serial_cmp((uint8_t *)k->mv_data + p->plen, k->mv_size - p->plen,
+		       &l->v[*i]);
+	if (c < 0) {			/* a serial no longer listed */
+		if ((*mrc = mdb_cursor_del(cur, 0)) != 0)
+			return 0;
+		p->a->removed++;
+		*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+		return 0;
+	}
+	if (c == 0) {
+		int ok = op_rec_decode(v->mv_data, v->mv_size, &old) == 0;
+
+		full = decide(r, p, &l->v[*i], ok ? &old : NULL, 0,
+			      &r->kept_at[*i]);
+		if (full >= 0)
+			*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+	} else {			/* a new serial */
+		full = decide(r, p, &l->v[*i], NULL, 0, &r->kept_at[*i]);
+	}
+	(*i)++;
+	if (full != FULL)
+		return full < 0 ? full : 0;
+	in_p = *mrc == 0 && k->mv_size > p->plen && k->mv_size <= OP_KEY_MAX &&
+	       memcmp(k->mv_data, p->prefix, p->plen) == 0;
+	rc = flush_in_walk(r, cur, k, v, mrc, in_p);
+	return rc;
+}
+
+/*
+ * Walk p's entries and its stored records side by side in key order (one
+ * cursor, no search per serial): sign what is new or not right any more,
+ * keep the rest, delete the records of serials no longer listed.
+ */
+static int walk(struct gen_diff *r, const struct pair *p)
+{
+	MDB_cursor *cur;
+	MDB_val k = { p->plen, (void *)p->prefix }, v;
+	size_t i = 0;
+	int mrc, rc = 0;
+
+	if ((mrc = mdb_cursor_open(r->txn, r->dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (!rc) {
+		int in_p = mrc == 0 && k.mv_size > p->plen &&
+			   memcmp(k.mv_data, p->prefix, p->plen) == 0;
+
+		if (mrc && mrc != MDB_NOTFOUND)
+			break;
+		if (!in_p && i == p->a->entries.n) {
+			mrc = 0;
+			break;
+		}
+		rc = walk_step(r, p, cur, &k, &v, &mrc, in_p, &i);
+	}
+	mdb_cursor_close(cur);
+	if (!rc && mrc && mrc != MDB_NOTFOUND)
+		rc = op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
+				mdb_strerror(mrc));
+	return rc;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The thisUpdate at which the budget oldest of the kept responses end
+ * (r->kept_at, one per entry); *older receives how many are older. */
+static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
+		      size_t *older)
+{
+	int64_t *t = malloc(n * sizeof(*t));
+	size_t m = 0;
+
+	if (!t)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (r->kept_at[i] != INT64_MAX)
+			t[m++] = r->kept_at[i];
+	qsort(t, m, sizeof(*t), cmp_i64);
+	*cut = budget <= m ? t[budget - 1] : INT64_MAX - 1;
+	*older = 0;
+	while (*older < m && t[*older] < *cut)
+		(*older)++;
+	free(t);
+	return 0;
+}
+
+/* Queue entry e of p for early re-signing if its response qualifies;
+ * *kept (its r->kept_at) then says it is signed in this run. */
+static int early(struct gen_diff *r, const struct pair *p,
+		 const struct gen_entry *e, int64_t *kept)
+{
+	uint8_t key[OP_KEY_MAX];
+	size_t klen, h = op_hash_len(p->hash);
+	MDB_val k = { 0, key }, v;
+	struct op_rec old;
+	int64_t was = *kept;
+	int rc, mrc;
+
+	if ((rc = op_key_make(key, &klen, p->hash, p->prefix + 1, h,
+			      p->prefix + 1 + h, h, e->serial,
+			      e->serial_len)) != 0)
+		return rc;
+	k.mv_size = klen;
+	mrc = mdb_get(r->txn, r->dbi, &k, &v);
+	if (mrc && mrc != MDB_NOTFOUND)
+		return op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
+				  mdb_strerror(mrc));
+	if (mrc || op_rec_decode(v.mv_data, v.mv_size, &old) != 0)
+		return 0;
+	if ((rc = decide(r, p, e, &old, 1, kept)) <= 0) {
+		*kept = was;
+		return rc;
+	}
+	p->a->early++;
+	p->a->kept--;
+	return rc == FULL ? gen_batch_flush(r->batch, r->store, r->txn, r->dbi) : 0;
+}
+
+/*
+ * Re-sign early this run's share of p's kept responses: the oldest; among
+ * equally old ones (signed by one run), in key order from where the last
+ * sweep stopped (gen_sweep.h).
+ */
+static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
+{
+	const struct gen_list *l = &p->a->entries;
+	struct gen_sweep s;
+	struct gen_entry probe;
+	size_t budget, older = 0, ties, i = 0, last = SIZE_MAX;
+	int64_t cut = 0;
+	int rc;
+
+	if ((rc = gen_sweep_load(r->txn, r->dbi, p->prefix, p->plen, &s)) != 0)
+		return rc;
+	budget = gen_sweep_budget(&s, l->n, r->now, r->conf->run_interval,
+				  r->conf->refresh);
+	budget = r->force || budget <= aged ? 0 : budget - aged;
+	if (budget && (rc = oldest_cut(r, l->n, budget, &cut, &older)) != 0)
+		return rc;
+	ties = budget ? budget - older : 0;
+	memcpy(probe.serial, s.pos, s.pos_len);
+	probe.serial_len = (uint8_t)s.pos_len;
+	while (s.pos_len && i < l->n && gen_entry_cmp(&l->v[i], &probe) <= 0)
+		i++;
+	for (size_t seen = 0; budget && seen < l->n; seen++, i++) {
+		i = i < l->n ? i : 0;
+		if (r->kept_at[i] > cut || (r->kept_at[i] == cut && !ties))
+			continue;
+		if (r->kept_at[i] == cut) {
+			ties--;
+			last = i;
+		}
+		if ((rc = early(r, p, &l->v[i], &r->kept_at[i])) != 0)
+			return rc;
+	}
+	if (last != SIZE_MAX) {
+		memcpy(s.pos, l->v[last].serial, l->v[last].serial_len);
+		s.pos_len = l->v[last].serial_len;
+	}
+	return gen_sweep_store(r->txn, r->dbi, p->prefix, p->plen, &s);
+}
+
+/* Re-sign, keep or drop the responses of one issuer prefix. */
+static int diff_pair(struct gen_diff *r, const struct pair *p)
+{
+	size_t aged = p->a->aged;
+	struct op_sum sum;
+	int rc;
+
+	if ((rc = gen_auth_put_issuer(r->txn, r->dbi, p->a, p->prefix,
+				      p->plen)) != 0 ||
+	    (rc = walk(r, p)) != 0 ||
+	    /* The sweep must see this run's signatures stored. */
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
+	    (rc = sweep(r, p, p->a->aged - aged)) != 0 ||
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+		return rc;
+	gen_store_summary(&p->a->entries, r->kept_at, r->now, r->conf->validity,
+			  &sum);
+	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
+}
+
+/* Meta records kept per issuer: name | issuer prefix. */
+static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META,
+					   OP_META_SUMMARY };
+#define NMETA (sizeof(issuer_meta) / sizeof(issuer_meta[0]))
+
+/* The issuer prefix that the key k/klen belongs to (a response's, or a
+ * per-issuer meta record's); NULL for other meta records. */
+static const uint8_t *key_issuer(const uint8_t *k, size_t klen, size_t *plen,
+				 int *meta)
+{
+	*meta = 0;
+	if (klen && k[0] != 0) {
+		*plen = op_key_issuer_len(k, klen);
+		return k;
+	}
+	for (size_t i = 0; i < NMETA; i++) {
+		/* The names are string literals: "\0" then the name. */
+		size_t ml = 1 + strlen(issuer_meta[i] + 1);
+
+		if (klen > ml && memcmp(k, issuer_meta[i], ml) == 0) {
+			*meta = 1;
+			*plen = klen - ml;
+			return k + ml;
+		}
+	}
+	return NULL;
+}
+
+/* Without --ca, responses of issuers no longer configured go too. */
+static int drop_unknown_issuers(struct gen_diff *r, const struct pair *pairs,
+				size_t n, size_t *removed)
+{
+	struct op_walk w;
+	int rc;
+
+	if ((rc = op_walk_begin(&w, r->txn, r->dbi, OP_WALK_RESPONSES |
+				OP_WALK_ISSUERS | OP_WALK_META)) != 0)
+		return rc;
+	/* A response that does not decode still belongs to its issuer. */
+	while ((rc = op_walk_next(&w)) > 0 || rc == OP_E_FORMAT) {
+		size_t plen = 0;
+		int meta, known = 0;
+		const uint8_t *key = key_issuer(w.key.mv_data, w.key.mv_size,
+						&plen, &meta);
+
+		if (!key)
+			continue;	/* other meta records */
+		for (size_t i = 0; i < n && !known; i++)
+			known = plen == pairs[i].plen &&
+				memcmp(key, pairs[i].prefix, plen) == 0;
+		if (known)
+			continue;
+		if ((rc = op_walk_del(&w)) != 0)
+			break;
+		*removed += !meta;
+	}
+	op_walk_end(&w);
+	return rc;
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+	const struct pair *a = x, *b = y;
+	int c = memcmp(a->prefix, b->prefix, a->plen < b->plen ? a->plen : b->plen);
+
+	return c ? c : (a->plen > b->plen) - (a->plen < b->plen);
+}
+
+/* Every authority under every CertID hash, in key order: a first run then
+ * only appends, and later runs move through the file once. */
+static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
+{
+	struct pair *p = calloc(r->nauths * r->conf->nhashes, sizeof(*p));
+	size_t np = 0;
+	int rc;
+
+	if (!p)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < r->nauths; i++)
+		for (size_t h = 0; h < r->conf->nhashes; h++, np++) {
+			p[np].a = &r->auths[i];
+			p[np].hash = r->conf->hashes[h];
+			if ((rc = op_key_issuer_prefix(p[np].a->ca, p[np].hash,
+						       p[np].prefix,
+						       &p[np].plen)) != 0) {
+				free(p);
+				return op_err_prefix(rc, "authority %s",
+						     r->auths[i].c->name);
+			}
+		}
+	qsort(p, np, sizeof(*p), pair_cmp);
+	*out = p;
+	*n = np;
+	return 0;
+}
+
+int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
+{
+	struct pair *pairs = NULL;
+	uint8_t *ids = calloc(r->nauths + 1, OP_REC_SIGNER_ID);
+	size_t np = 0, most = 0;
+	int rc;
+
+	*removed_unknown = 0;
+	for (size_t i = 0; i < r->nauths; i++) {
+		most = r->auths[i].entries.n > most ? r->auths[i].entries.n : most;
+		if (ids)
+			memcpy(ids + i * OP_REC_SIGNER_ID, r->auths[i].signer_id,
+			       OP_REC_SIGNER_ID);
+	}
+	r->kept_at = calloc(most + 1, sizeof(*r->kept_at));
+	if (!ids || !r->kept_at) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	if ((rc = gen_store_new(r->txn, r->dbi, &r->store)) != 0 ||
+	    (rc = make_pairs(r, &pairs, &np)) != 0)
+		goto out;
+	for (size_t i = 0; i < np && !rc; i++)
+		rc = diff_pair(r, &pairs[i]);
+	if (!rc && drop_unknown)
+		rc = drop_unknown_issuers(r, pairs, np, removed_unknown);
+	/* Every authority was diffed: no record refers to another signer. */
+	if (!rc && drop_unknown)
+		rc = gen_store_prune_certs(r->store, ids, r->nauths);
+out:
+	gen_store_free(r->store);
+	r->store = NULL;
+	free(pairs);
+	free(ids);
+	free(r->kept_at);
+	r->kept_at = NULL;
+	return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * gen_diff: bring the working copy in line with the authorities' entries.
+ *
+ * For each issuer prefix (an authority under one CertID hash), taken in
+ * key order, one cursor walks the stored records beside the sorted entry
+ * list: a serial with no record, or whose record is not right any more
+ * (status, reason, revocation time, signer, validity changed; older than
+ * refresh; --force), is queued for signing (gen_batch); a record whose
+ * serial is no longer listed is deleted; the rest are kept.  Then the
+ * sweep (gen_sweep) re-signs early the run's share of the oldest kept
+ * responses.  Issuer records ("\0issuer") and summaries ("\0summary",
+ * op_sum) are written for every prefix; signed responses are stored
+ * through gen_store (the signer's certificates once per file).
+ *
+ * Everything happens in the caller's write transaction; counters go to
+ * each authority (gen_auth: nsigned, kept, removed, aged, early).
+ */
+#ifndef GEN_DIFF_H
+#define GEN_DIFF_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gen_auth.h"
+#include "gen_batch.h"
+#include "gen_conf.h"
+#include "gen_store.h"
+
+struct gen_diff {
+	const struct gen_conf *conf;	/* validity, refresh, run_interval,
+					   cert_ids */
+	int force;			/* re-sign everything */
+	int64_t now;
+	struct gen_batch *batch;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	struct gen_auth *auths;
+	size_t nauths;
+	/* Private to gen_diff_run(). */
+	int64_t *kept_at;
+	struct gen_store *store;
+};
+
+/*
+ * Diff d's authorities against the records in d->txn.  With drop_unknown,
+ * also delete the responses (and per-issuer records) of issuers that none
+ * of them has under any configured hash, counting the responses in
+ * *removed_unknown, and the certificate records of signers no authority
+ * uses.  OP_E_DB / OP_E_NOMEM / a signing error with detail.
+ */
+int gen_diff_run(struct gen_diff *d, int drop_unknown, size_t *removed_unknown);
+
+#endif
