@@ -137,11 +137,19 @@ FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
 	-D_GNU_SOURCE -Icommon -Igenerator -Iserver
 FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c \
 	common/op_log.c
-FUZZ_TARGETS := req issued local crl rec
+FUZZ_TARGETS := req issued local crl rec http
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,4)))
 build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+# The HTTP layer: head parser and connection state machine, with the
+# answer policy, a real LMDB file and the access log behind them.
+FUZZ_SRV := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))
+FUZZ_ALLCOMMON := $(filter-out common/op_version.c,$(wildcard common/*.c))
+build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c tests/unit/test_db.h $(FUZZ_SRV) $(FUZZ_ALLCOMMON) $(wildcard */*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) tests/fuzz/fuzz_http.c $(FUZZ_SRV) $(FUZZ_ALLCOMMON) -o $@ \
+		$(PKG_CFLAGS) -lcrypto -llmdb -levent -lpthread
 build-fuzz/fuzz_%: tests/fuzz/fuzz_input.c generator/gen_input.c $(FUZZ_COMMON) $(wildcard */*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) -DFUZZ_TARGET=$(call fuzz_input_id,$*) tests/fuzz/fuzz_input.c \
