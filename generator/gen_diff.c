@@ -105,7 +105,9 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
 
 	if (in_p)
 		memcpy(saved, k->mv_data, len);
-	if ((rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+	/* The jobs just handed over are for keys before saved: the walk has
+	 * passed them, so they may be stored on the next cycle. */
+	if ((rc = gen_batch_cycle(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
 	*mrc = MDB_NOTFOUND;
 	if (in_p) {
@@ -246,7 +248,7 @@ static int early(struct gen_diff *r, const struct pair *p,
 	}
 	p->a->early++;
 	p->a->kept--;
-	return rc == FULL ? gen_batch_flush(r->batch, r->store, r->txn, r->dbi) : 0;
+	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
 }
 
 /*
