@@ -1,4 +1,5 @@
 # ocsp-presign: plain Makefile.  make | make check | make demo | make bench
+# make bench-big   -- the scale figures (BENCH_BIG=1000000 serials)
 # make install [PREFIX=/usr/local] [DESTDIR=] | make clean
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
@@ -50,7 +51,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean deb integration stress
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -110,6 +111,12 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
+# The scale figures (README "At scale"): BENCH_BIG serials, both hashes,
+# a simulated schedule, rsync through a daemon, open and hot swap.
+bench-big: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) sh tests/bench/big.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
@@ -130,11 +137,19 @@ FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
 	-D_GNU_SOURCE -Icommon -Igenerator -Iserver
 FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c common/op_file.c \
 	common/op_log.c
-FUZZ_TARGETS := req issued local crl rec delta
+FUZZ_TARGETS := req issued local crl rec http delta
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))
 build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+# The HTTP layer: head parser and connection state machine, with the
+# answer policy, a real LMDB file and the access log behind them.
+FUZZ_SRV := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))
+FUZZ_ALLCOMMON := $(filter-out common/op_version.c,$(wildcard common/*.c))
+build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c tests/unit/test_db.h $(FUZZ_SRV) $(FUZZ_ALLCOMMON) $(wildcard */*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) tests/fuzz/fuzz_http.c $(FUZZ_SRV) $(FUZZ_ALLCOMMON) -o $@ \
+		$(PKG_CFLAGS) -lcrypto -llmdb -levent -lpthread
 build-fuzz/fuzz_%: tests/fuzz/fuzz_input.c generator/gen_input.c generator/gen_crl.c $(FUZZ_COMMON) $(wildcard */*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) -DFUZZ_TARGET=$(call fuzz_input_id,$*) tests/fuzz/fuzz_input.c \

@@ -81,7 +81,7 @@ int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **ou
 	return 0;
 }
 
-void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size)
+void gen_pool_submit(struct gen_pool *p, void *jobs, size_t n, size_t size)
 {
 	if (n == 0)
 		return;
@@ -92,9 +92,21 @@ void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size)
 	p->next = p->finished = 0;
 	p->round++;
 	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void gen_pool_wait(struct gen_pool *p)
+{
+	pthread_mutex_lock(&p->mu);
 	while (p->finished < p->njobs)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
+}
+
+void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size)
+{
+	gen_pool_submit(p, jobs, n, size);
+	gen_pool_wait(p);
 }
 
 void gen_pool_stop(struct gen_pool *p)

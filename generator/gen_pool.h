@@ -21,6 +21,16 @@ int gen_pool_start(int nthreads, gen_pool_fn fn, void *arg, struct gen_pool **ou
  * are done.  Jobs are handed out one at a time, so uneven costs balance. */
 void gen_pool_run(struct gen_pool *p, void *jobs, size_t n, size_t size);
 
+/*
+ * The same in two halves, so the caller can work while the threads do
+ * (e.g. store one batch while the next is signed): gen_pool_submit()
+ * hands the jobs over and returns at once; gen_pool_wait() returns when
+ * they are all done.  One batch at a time: wait before the next submit;
+ * the jobs must stay put until then.
+ */
+void gen_pool_submit(struct gen_pool *p, void *jobs, size_t n, size_t size);
+void gen_pool_wait(struct gen_pool *p);
+
 /* Join the threads and free the pool; NULL is fine. */
 void gen_pool_stop(struct gen_pool *p);
 

@@ -31,15 +31,17 @@ static int token_in(const char *v, size_t n, const char *tok)
 	return 0;
 }
 
-/* The end of the head (after its blank line) within scan, or NULL. */
-static const char *head_end(const char *buf, size_t len, size_t scan)
+/* The end of the head (after its blank line) within lim octets, or NULL.
+ * The whole head must lie within lim, so the verdict does not depend on
+ * how the octets arrived (found by the fuzz target). */
+static const char *head_end(const char *buf, size_t lim)
 {
-	for (size_t i = 0; i < scan; i++) {
+	for (size_t i = 0; i < lim; i++) {
 		if (buf[i] != '\n')
 			continue;
-		if (i + 1 < len && buf[i + 1] == '\n')
+		if (i + 1 < lim && buf[i + 1] == '\n')
 			return buf + i + 2;
-		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+		if (i + 2 < lim && buf[i + 1] == '\r' && buf[i + 2] == '\n')
 			return buf + i + 3;
 	}
 	return NULL;
@@ -123,7 +125,7 @@ int srv_http_parse(const char *buf, size_t len, size_t max_head,
 	int rc;
 
 	/* Find the blank line first: until it arrives nothing is parsed. */
-	end = head_end(buf, len, len < max_head ? len : max_head);
+	end = head_end(buf, len < max_head ? len : max_head);
 	if (!end)
 		return len >= max_head ? SRV_HTTP_TOO_LARGE : SRV_HTTP_NEED_MORE;
 	memset(r, 0, sizeof(*r));

@@ -32,7 +32,7 @@ enum {
 	SRV_HTTP_NEED_MORE = 0,
 	SRV_HTTP_DONE = 1,
 	SRV_HTTP_BAD = -1,		/* 400 */
-	SRV_HTTP_TOO_LARGE = -2,	/* 431: no blank line within max_head */
+	SRV_HTTP_TOO_LARGE = -2,	/* 431: the head is not within max_head */
 };
 
 /* Parse the head at buf[0..len).  Lines end in CRLF (a bare LF is taken

@@ -25,15 +25,15 @@ static void setup(void)
 {
 	uint8_t k1[OP_KEY_MAX], k2[OP_KEY_MAX], k3[OP_KEY_MAX];
 	size_t n1, n2, n3;
-	struct fx_resp r[2];
+	struct test_resp r[2];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
 	len_good = fx_request(EVP_sha1(), 0x1001, req_good, k1, &n1);
 	len_revoked = fx_request(EVP_sha256(), 0x1002, req_revoked, k2, &n2);
 	len_unknown = fx_request(EVP_sha1(), 0x1003, req_unknown, k3, &n3);
-	r[0] = (struct fx_resp){ k1, n1, OP_STATUS_GOOD, T0, T0 + 86400, "GOOD-DER" };
-	r[1] = (struct fx_resp){ k2, n2, OP_STATUS_REVOKED, T0, T0 + 86400, "REVOKED-DER" };
+	r[0] = (struct test_resp){ k1, n1, OP_STATUS_GOOD, T0, T0 + 86400, "GOOD-DER" };
+	r[1] = (struct test_resp){ k2, n2, OP_STATUS_REVOKED, T0, T0 + 86400, "REVOKED-DER" };
 	fx_db(path, T0, r, 2);
 	op_time_set_fake(T0 + 60);
 	ck_assert_int_eq(srv_slot_init(&cfg.slots[0], path), 0);

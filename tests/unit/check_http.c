@@ -1,5 +1,6 @@
 /* srv_http: the request head parser and the response head. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_run.h"
@@ -54,6 +55,24 @@ START_TEST(http_parse)
 }
 END_TEST
 
+START_TEST(http_head_limit)
+{
+	static char q[8300];
+	struct srv_http_req r;
+	size_t n;
+
+	/* A head of exactly max_head octets fits; one more does not, however
+	 * many octets have arrived. */
+	n = (size_t)sprintf(q, "GET /x HTTP/1.1\r\nX: %0*d\r\n\r\n", 8192 - 24, 0);
+	ck_assert_uint_eq(n, 8192);
+	ck_assert_int_eq(srv_http_parse(q, n, 8192, &r), SRV_HTTP_DONE);
+	ck_assert_uint_eq(r.head_len, 8192);
+	n = (size_t)sprintf(q, "GET /x HTTP/1.1\r\nX: %0*d\r\n\r\nGET", 8193 - 24, 0);
+	ck_assert_int_eq(srv_http_parse(q, 8192, 8192, &r), SRV_HTTP_TOO_LARGE);
+	ck_assert_int_eq(srv_http_parse(q, n, 8192, &r), SRV_HTTP_TOO_LARGE);
+}
+END_TEST
+
 START_TEST(http_head)
 {
 	char out[512];
@@ -79,6 +98,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, http_parse);
+	tcase_add_test(tc, http_head_limit);
 	tcase_add_test(tc, http_head);
 	suite_add_tcase(s, tc);
 	return check_run(s);

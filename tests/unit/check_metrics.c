@@ -57,7 +57,7 @@ START_TEST(files_and_health)
 {
 	char dir[] = "/tmp/check_metrics.XXXXXX", path[64], *text;
 	uint8_t key[2] = { 1, 1 };
-	struct fx_resp r = { key, 2, OP_STATUS_GOOD, T0, T0 + 86400, "DER" };
+	struct test_resp r = { key, 2, OP_STATUS_GOOD, T0, T0 + 86400, "DER" };
 	struct srv_slot slot;
 	struct evbuffer *out = evbuffer_new();
 

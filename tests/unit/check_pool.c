@@ -80,6 +80,32 @@ START_TEST(more_threads_than_jobs)
 }
 END_TEST
 
+START_TEST(submit_then_wait)
+{
+	static struct job a[500], b[500];
+	struct gen_pool *p;
+	int zero = 0;
+
+	memset(owned, 0, sizeof(owned));
+	ck_assert_int_eq(gen_pool_start(2, square, &zero, &p), 0);
+	/* Two batches alternating, as a caller that stores one while the
+	 * other is signed does. */
+	for (int round = 0; round < 4; round++) {
+		struct job *cur = round & 1 ? b : a;
+
+		for (int i = 0; i < 500; i++)
+			cur[i] = (struct job){ .in = i + round };
+		gen_pool_submit(p, cur, 500, sizeof(cur[0]));
+		gen_pool_wait(p);
+		for (int i = 0; i < 500; i++)
+			ck_assert_int_eq(cur[i].runs, 1);
+	}
+	gen_pool_submit(p, a, 0, sizeof(a[0]));	/* empty: wait returns */
+	gen_pool_wait(p);
+	gen_pool_stop(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_pool");
@@ -87,6 +113,7 @@ int main(void)
 
 	tcase_add_test(tc, runs_every_job_once);
 	tcase_add_test(tc, more_threads_than_jobs);
+	tcase_add_test(tc, submit_then_wait);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

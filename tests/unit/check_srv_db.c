@@ -25,7 +25,7 @@ static void make(const char *name, int64_t gen, char c)
 {
 	char p[96];
 	uint8_t key[2] = { 1, (uint8_t)c };
-	struct fx_resp r = { key, 2, OP_STATUS_GOOD, T0, T0 + 86400, "DER" };
+	struct test_resp r = { key, 2, OP_STATUS_GOOD, T0, T0 + 86400, "DER" };
 
 	path_of(p, name);
 	fx_db(p, gen, &r, 1);
