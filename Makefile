@@ -1,4 +1,5 @@
 # ocsp-presign: plain Makefile.  make | make check | make demo | make bench
+# make bench-big   -- the scale figures (BENCH_BIG=1000000 serials)
 # make install [PREFIX=/usr/local] [DESTDIR=] | make clean
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
@@ -50,7 +51,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench deps install clean deb integration stress
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -109,6 +110,12 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
+
+# The scale figures (README "At scale"): BENCH_BIG serials, both hashes,
+# a simulated schedule, rsync through a daemon, open and hot swap.
+bench-big: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) sh tests/bench/big.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \

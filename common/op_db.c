@@ -166,10 +166,7 @@ int op_db_open(const char *path, struct op_db *db)
 					sizeof(OP_META_GENERATION) - 1);
 	op_sum_init(&db->sum);
 	if ((rc = op_db_sums(txn, db->dbi, add_sum, &db->sum)) != 0) {
-		char d[512];
-
-		snprintf(d, sizeof(d), "%s", op_err_detail());
-		op_err_set(rc, "%s: %s", path, d);
+		op_err_prefix(rc, "%s", path);
 		goto txn_abort;
 	}
 	mdb_txn_abort(txn);

@@ -12,11 +12,19 @@
 
 #define BATCH 1024
 
+/* Two halves: the diff fills one while the workers sign the other. */
+struct half {
+	struct gen_job jobs[BATCH];
+	size_t n;
+};
+
 struct gen_batch {
 	struct gen_pool *pool;
-	struct gen_job jobs[BATCH];
+	struct half h[2];
+	int fill;			/* the half being filled */
+	int busy;			/* the other one is being signed */
 	struct gen_job *order[BATCH];	/* the jobs in key order */
-	size_t n, done;
+	size_t done;
 	int64_t this_update, next_update;
 	int64_t produced_at;		/* set per batch */
 	int progress;
@@ -61,7 +69,8 @@ int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
 
 struct gen_job *gen_batch_slot(struct gen_batch *b)
 {
-	struct gen_job *j = &b->jobs[b->n];
+	struct half *h = &b->h[b->fill];
+	struct gen_job *j = &h->jobs[h->n];
 
 	memset(j, 0, offsetof(struct gen_job, err) + 1);
 	return j;
@@ -69,7 +78,7 @@ struct gen_job *gen_batch_slot(struct gen_batch *b)
 
 int gen_batch_push(struct gen_batch *b)
 {
-	return ++b->n == BATCH;
+	return ++b->h[b->fill].n == BATCH;
 }
 
 /* LMDB's default order: octets, then the shorter key first. */
@@ -107,17 +116,17 @@ static void fill(const struct gen_batch *b, const struct gen_job *j,
 }
 
 /* Store the signed jobs in key order through one cursor. */
-static int store(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
-		 MDB_dbi dbi)
+static int store(struct gen_batch *b, struct half *h, struct gen_store *st,
+		 MDB_txn *txn, MDB_dbi dbi)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
 	struct gen_job last;	/* only its key */
 	int mrc, rc = 0, append = 0;
 
-	for (size_t i = 0; i < b->n; i++)
-		b->order[i] = &b->jobs[i];
-	qsort(b->order, b->n, sizeof(b->order[0]), key_cmp);
+	for (size_t i = 0; i < h->n; i++)
+		b->order[i] = &h->jobs[i];
+	qsort(b->order, h->n, sizeof(b->order[0]), key_cmp);
 	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
 	/* Copied: the puts below may move the page it lies in. */
@@ -131,7 +140,7 @@ static int store(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 	} else if (mrc == 0) {
 		append = -1;	/* a key we do not know: never append */
 	}
-	for (size_t i = 0; i < b->n; i++) {
+	for (size_t i = 0; i < h->n; i++) {
 		struct gen_job *j = b->order[i];
 		struct op_rec rec;
 
@@ -154,30 +163,59 @@ out:
 	return rc;
 }
 
-int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
-		    MDB_dbi dbi)
+/* Check h's signatures, store them, free their DER; h is empty after. */
+static int finish(struct gen_batch *b, struct half *h, struct gen_store *st,
+		  MDB_txn *txn, MDB_dbi dbi)
 {
 	int rc = 0;
 
-	if (!b->n)
-		return 0;
-	b->produced_at = op_time_now();
-	gen_pool_run(b->pool, b->jobs, b->n, sizeof(b->jobs[0]));
-	for (size_t i = 0; i < b->n && !rc; i++)
-		if (b->jobs[i].rc)
-			rc = op_err_set(b->jobs[i].rc, "authority %s: %s",
-					b->jobs[i].a->c->name, b->jobs[i].err);
-	if (!rc)
-		rc = store(b, st, txn, dbi);
-	for (size_t i = 0; i < b->n; i++) {
-		OPENSSL_free(b->jobs[i].der);
-		b->jobs[i].der = NULL;
+	for (size_t i = 0; i < h->n && !rc; i++)
+		if (h->jobs[i].rc)
+			rc = op_err_set(h->jobs[i].rc, "authority %s: %s",
+					h->jobs[i].a->c->name, h->jobs[i].err);
+	if (!rc && h->n)
+		rc = store(b, h, st, txn, dbi);
+	for (size_t i = 0; i < h->n; i++) {
+		OPENSSL_free(h->jobs[i].der);
+		h->jobs[i].der = NULL;
 	}
-	b->done += b->n;
-	b->n = 0;
-	if (b->progress)
+	b->done += h->n;
+	if (b->progress && h->n)
 		fprintf(stderr, "\rocsp-gen: signed %zu", b->done);
+	h->n = 0;
 	return rc;
+}
+
+int gen_batch_cycle(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi)
+{
+	struct half *cur = &b->h[b->fill], *prev = &b->h[!b->fill];
+	int rc;
+
+	if (b->busy)
+		gen_pool_wait(b->pool);
+	b->busy = 0;
+	if (cur->n) {
+		b->produced_at = op_time_now();
+		gen_pool_submit(b->pool, cur->jobs, cur->n, sizeof(cur->jobs[0]));
+		b->busy = 1;
+	}
+	/* While the workers sign cur, this thread stores prev. */
+	rc = finish(b, prev, st, txn, dbi);
+	b->fill = !b->fill;
+	return rc;
+}
+
+int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi)
+{
+	int rc = gen_batch_cycle(b, st, txn, dbi), rc2;
+
+	if (b->busy)
+		gen_pool_wait(b->pool);
+	b->busy = 0;
+	rc2 = finish(b, &b->h[!b->fill], st, txn, dbi);
+	return rc ? rc : rc2;
 }
 
 size_t gen_batch_done(const struct gen_batch *b)
@@ -189,8 +227,10 @@ void gen_batch_close(struct gen_batch *b)
 {
 	if (!b)
 		return;
+	/* The threads finish a batch in flight before they stop. */
 	gen_pool_stop(b->pool);
-	for (size_t i = 0; i < b->n; i++)
-		OPENSSL_free(b->jobs[i].der);
+	for (int h = 0; h < 2; h++)
+		for (size_t i = 0; i < b->h[h].n; i++)
+			OPENSSL_free(b->h[h].jobs[i].der);
 	free(b);
 }

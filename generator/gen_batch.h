@@ -2,7 +2,8 @@
  * gen_batch: responses to sign, signed in parallel, stored in key order.
  *
  * The diff fills job slots (gen_batch_slot(), then gen_batch_push()); when
- * the batch is full, or at the end of an issuer, gen_batch_flush() signs
+ * the batch is full (gen_batch_cycle(), which stores the previous batch
+ * while this one is signed), or at the end of an issuer, gen_batch_flush() signs
  * every queued job on gen_pool's threads and then, on the calling thread
  * (the one that owns the LMDB write transaction), stores the records in
  * key order through one cursor: a batch is a run of neighbouring keys, so
@@ -67,6 +68,17 @@ int gen_batch_push(struct gen_batch *b);
  * empty afterwards either way.
  */
 int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
+		    MDB_dbi dbi);
+
+/*
+ * For a full batch in the middle of an issuer: hand the queued jobs to the
+ * signing threads and, while they sign, store the batch handed over by the
+ * previous call (as gen_batch_flush() stores).  So signing and storing
+ * overlap; the records of the jobs just handed over are stored by the next
+ * gen_batch_cycle() or gen_batch_flush(), which the caller must reach
+ * before it reads them back.  Errors as for gen_batch_flush().
+ */
+int gen_batch_cycle(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 		    MDB_dbi dbi);
 
 /* Responses signed so far, and whether a progress line was printed. */

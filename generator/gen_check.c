@@ -258,9 +258,22 @@ int gen_check(const struct gen_conf *conf, const char *only_ca, FILE *out)
 	if (!found)
 		return op_err_set(OP_E_CONFIG, "--ca %s: no such authority in %s",
 				  only_ca, conf->path);
-	if ((rc = check_output(conf->output, out)) != 0 && !first_rc) {
-		first_rc = rc;
-		snprintf(first, sizeof(first), "%s", op_err_detail());
+	for (size_t i = 0; i < conf->nauths; i++) {
+		const char *o = conf->auths[i].output;
+		size_t j = 0;
+
+		/* Each output file once, for the authorities checked. */
+		if (only_ca && strcmp(conf->auths[i].name, only_ca) != 0)
+			continue;
+		while (j < i && (strcmp(conf->auths[j].output, o) != 0 ||
+				 (only_ca && strcmp(conf->auths[j].name, only_ca))))
+			j++;
+		if (j < i)
+			continue;
+		if ((rc = check_output(o, out)) != 0 && !first_rc) {
+			first_rc = rc;
+			snprintf(first, sizeof(first), "%s", op_err_detail());
+		}
 	}
 	fprintf(out, "%s\n", first_rc ? "NOT READY: a run would fail now" :
 		"ready: a run would succeed now");

@@ -20,7 +20,7 @@ static const char *const main_keys[] = {
 	"responder_id", "run_interval", NULL
 };
 static const char *const auth_keys[] = {
-	"ca_cert", "crl", "issued", "local_revocations", "signers",
+	"ca_cert", "crl", "issued", "local_revocations", "signers", "output",
 	"include_signer_cert", "responder_id", NULL
 };
 static const char *const signer_keys[] = { "cert", "key", "subject", NULL };
@@ -247,6 +247,7 @@ static int add_auth(void *arg, const char *section)
 	    (rc = need_path(x->l, section, "issued", &a->issued)) != 0 ||
 	    (rc = opt_path(x->l, section, "local_revocations",
 			   &a->local_revocations)) != 0 ||
+	    (rc = opt_path(x->l, section, "output", &a->output)) != 0 ||
 	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 1,
 			 &a->include_signer_cert)) != 0 ||
 	    (rc = choice(x->l, section, "responder_id", "key", "name", 0,
@@ -284,7 +285,7 @@ static int load(struct loader *l, struct gen_conf *c)
 	int rc;
 
 	if ((rc = warn_unknown(l, "ocsp_gen", main_keys)) != 0 ||
-	    (rc = need_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
+	    (rc = opt_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
 	    (rc = duration(l, "validity", "7d", &c->validity)) != 0 ||
@@ -326,6 +327,18 @@ static int load(struct loader *l, struct gen_conf *c)
 	if (c->nauths == 0)
 		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: 'authorities' is "
 				  "empty", l->path);
+	for (size_t i = 0; i < c->nauths; i++) {
+		struct gen_auth_conf *a = &c->auths[i];
+
+		if (a->output)
+			continue;
+		if (!c->output)
+			return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: 'output' "
+					  "is required ([%s] names none)",
+					  l->path, a->name);
+		if (!(a->output = strdup(c->output)))
+			return OP_E_NOMEM;
+	}
 	return 0;
 }
 
@@ -384,6 +397,7 @@ void gen_conf_free(struct gen_conf *c)
 		free(a->crl);
 		free(a->issued);
 		free(a->local_revocations);
+		free(a->output);
 	}
 	free(c->auths);
 	free(c->path);

@@ -26,6 +26,7 @@ struct gen_auth_conf {
 	char *crl;
 	char *issued;
 	char *local_revocations;	/* NULL if not configured */
+	char *output;		/* its own or [ocsp_gen]'s; never NULL */
 	struct gen_signer_conf *signers;
 	size_t nsigners;
 	/* Response profile; the authority's section overrides [ocsp_gen]. */
@@ -35,7 +36,8 @@ struct gen_auth_conf {
 
 struct gen_conf {
 	char *path;
-	char *output;
+	char *output;		/* [ocsp_gen]'s; NULL if every authority
+				   names its own */
 	int64_t validity;
 	int64_t refresh;
 	int64_t run_interval;	/* how often the schedule runs ocsp-gen */

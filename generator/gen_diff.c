@@ -105,7 +105,9 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
 
 	if (in_p)
 		memcpy(saved, k->mv_data, len);
-	if ((rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+	/* The jobs just handed over are for keys before saved: the walk has
+	 * passed them, so they may be stored on the next cycle. */
+	if ((rc = gen_batch_cycle(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
 	*mrc = MDB_NOTFOUND;
 	if (in_p) {
@@ -246,7 +248,7 @@ static int early(struct gen_diff *r, const struct pair *p,
 	}
 	p->a->early++;
 	p->a->kept--;
-	return rc == FULL ? gen_batch_flush(r->batch, r->store, r->txn, r->dbi) : 0;
+	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
 }
 
 /*
@@ -293,33 +295,6 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 	return gen_sweep_store(r->txn, r->dbi, p->prefix, p->plen, &s);
 }
 
-/*
- * The summary of p's responses once the run is done: each listed serial
- * has one, of the entry's status; a kept one (r->kept_at) has its old
- * thisUpdate, any other this run's; every one's nextUpdate is its
- * thisUpdate plus validity (a response of another validity is re-signed),
- * so the nearest nextUpdate follows from the oldest.
- */
-static void summarize(const struct gen_diff *r, const struct pair *p,
-		      struct op_sum *s)
-{
-	const struct gen_list *l = &p->a->entries;
-
-	op_sum_init(s);
-	for (size_t i = 0; i < l->n; i++) {
-		int64_t t = r->kept_at[i] != INT64_MAX ? r->kept_at[i] : r->now;
-
-		if (l->v[i].status == OP_STATUS_REVOKED)
-			s->revoked++;
-		else
-			s->good++;
-		if (t < s->oldest_this)
-			s->oldest_this = t;
-	}
-	if (l->n)
-		s->nearest_next = s->oldest_this + r->conf->validity;
-}
-
 /* Re-sign, keep or drop the responses of one issuer prefix. */
 static int diff_pair(struct gen_diff *r, const struct pair *p)
 {
@@ -335,7 +310,8 @@ static int diff_pair(struct gen_diff *r, const struct pair *p)
 	    (rc = sweep(r, p, p->a->aged - aged)) != 0 ||
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
-	summarize(r, p, &sum);
+	gen_store_summary(&p->a->entries, r->kept_at, r->now, r->conf->validity,
+			  &sum);
 	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
 }
 

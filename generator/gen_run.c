@@ -19,44 +19,93 @@ struct run {
 	const struct gen_opts *opts;
 	struct gen_stats *stats;
 	int64_t now;
-	struct gen_auth *auths;
+	struct gen_auth *auths;		/* grouped by output file */
 	size_t nauths;
 	struct gen_keystore *ks;
 	struct gen_batch *batch;
 	size_t removed_unknown;
-	struct gen_work work;
+	/* One per output file of the run, in the order the configuration
+	 * names them; group[k] its first authority, group[k + 1] the end. */
+	struct gen_work *works;
+	int *published;
+	size_t *group;
+	size_t nworks;
 };
 
 /* ---------------- the run ---------------- */
 
-static int run_txn(struct run *r)
+static int selected(const struct run *r, const struct gen_auth_conf *c)
 {
-	struct gen_diff d = {
-		.conf = r->conf, .force = r->opts->force, .now = r->now,
-		.batch = r->batch, .txn = r->work.txn, .dbi = r->work.dbi,
-		.auths = r->auths, .nauths = r->nauths,
-	};
-	size_t removed_unknown = 0;
+	return !r->opts->only_ca || strcmp(c->name, r->opts->only_ca) == 0;
+}
+
+/* The index of output in r->works; r->nworks if none. */
+static size_t work_of(const struct run *r, const char *output)
+{
+	size_t k = 0;
+
+	while (k < r->nworks && strcmp(r->works[k].output, output) != 0)
+		k++;
+	return k;
+}
+
+/* Lock every output file of the run before reading anything: a run that
+ * would collide with another on any of its files stops at once. */
+static int lock_outputs(struct run *r)
+{
+	const struct gen_conf *conf = r->conf;
 	int rc;
 
-	/* Without --ca, responses of issuers no longer configured go too. */
+	r->works = calloc(conf->nauths, sizeof(*r->works));
+	r->published = calloc(conf->nauths, sizeof(*r->published));
+	r->group = calloc(conf->nauths + 1, sizeof(*r->group));
+	if (!r->works || !r->published || !r->group)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < conf->nauths; i++) {
+		const struct gen_auth_conf *c = &conf->auths[i];
+
+		if (!selected(r, c) || work_of(r, c->output) < r->nworks)
+			continue;
+		rc = gen_work_lock(&r->works[r->nworks++], c->output);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int run_txn(struct run *r, size_t k)
+{
+	struct gen_work *w = &r->works[k];
+	struct gen_diff d = {
+		.conf = r->conf, .force = r->opts->force, .now = r->now,
+		.batch = r->batch, .txn = w->txn, .dbi = w->dbi,
+		.auths = r->auths + r->group[k],
+		.nauths = r->group[k + 1] - r->group[k],
+	};
+	size_t removed_unknown = 0, changed = 0;
+	int rc;
+
+	/* Without --ca, responses of issuers no longer configured for this
+	 * file go too. */
 	rc = gen_diff_run(&d, !r->opts->only_ca, &removed_unknown);
 	if (r->opts->progress && gen_batch_done(r->batch))
 		fputc('\n', stderr);
-	for (size_t i = 0; i < r->nauths; i++) {
-		r->stats->signed_count += r->auths[i].nsigned;
-		r->stats->kept += r->auths[i].kept;
-		r->stats->removed += r->auths[i].removed;
-		r->stats->early += r->auths[i].early;
+	for (size_t i = 0; i < d.nauths; i++) {
+		r->stats->signed_count += d.auths[i].nsigned;
+		r->stats->kept += d.auths[i].kept;
+		r->stats->removed += d.auths[i].removed;
+		r->stats->early += d.auths[i].early;
+		changed += d.auths[i].nsigned + d.auths[i].removed;
 	}
 	r->stats->removed += removed_unknown;
-	r->removed_unknown = removed_unknown;
-	if (!rc && (r->stats->signed_count || r->stats->removed))
-		rc = gen_work_bump(&r->work, r->now);
+	r->removed_unknown += removed_unknown;
+	if (!rc && (changed || removed_unknown))
+		rc = gen_work_bump(w, r->now);
 	return rc;
 }
 
-/* One line per authority, once the run's outcome is known. */
+/* One line per authority, and per output file when there are several,
+ * once the run's outcome is known. */
 static void report(const struct run *r)
 {
 	for (size_t i = 0; i < r->nauths; i++) {
@@ -70,6 +119,9 @@ static void report(const struct run *r)
 	if (r->removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
 			r->removed_unknown);
+	for (size_t k = 0; r->nworks > 1 && k < r->nworks; k++)
+		op_info("%s %s", r->published[k] ? "published" : "unchanged",
+			r->works[k].output);
 }
 
 static int write_metrics(struct run *r, const struct timespec *t0)
@@ -103,7 +155,8 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 	return rc;
 }
 
-/* Prepare the authorities of the run (all, or --ca's). */
+/* Prepare the authorities of the run (all, or --ca's), grouped by
+ * output file. */
 static int prepare_auths(struct run *r)
 {
 	const struct gen_conf *conf = r->conf;
@@ -113,32 +166,40 @@ static int prepare_auths(struct run *r)
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
-	for (size_t i = 0; i < conf->nauths; i++) {
-		if (r->opts->only_ca && strcmp(conf->auths[i].name, r->opts->only_ca))
-			continue;
-		if ((rc = gen_auth_prepare(&r->auths[r->nauths], &conf->auths[i],
-					   r->ks, r->now, conf->validity,
-					   conf->workers)) != 0)
-			return rc;
-		r->nauths++;
+	for (size_t k = 0; k < r->nworks; k++) {
+		r->group[k] = r->nauths;
+		for (size_t i = 0; i < conf->nauths; i++) {
+			const struct gen_auth_conf *c = &conf->auths[i];
+
+			if (!selected(r, c) || strcmp(c->output, r->works[k].output))
+				continue;
+			if ((rc = gen_auth_prepare(&r->auths[r->nauths], c, r->ks,
+						   r->now, conf->validity,
+						   conf->workers)) != 0)
+				return rc;
+			r->nauths++;
+		}
 	}
+	r->group[r->nworks] = r->nauths;
 	return 0;
 }
 
-/* Diff, sign and store in the working copy's transaction, commit, publish. */
-static int update(struct run *r)
+/* For output k: diff, sign and store in its working copy's transaction,
+ * commit, publish. */
+static int update(struct run *r, size_t k)
 {
 	int rc;
 
-	if ((rc = gen_work_open(&r->work)) != 0)
-		return rc;
-	if ((rc = run_txn(r)) != 0)
+	if ((rc = gen_work_open(&r->works[k])) != 0 ||
+	    (rc = run_txn(r, k)) != 0)
 		return rc;
 	if (r->opts->dry_run)
 		return 0;	/* gen_work_close() aborts the transaction */
-	if ((rc = gen_work_commit(&r->work)) != 0)
+	if ((rc = gen_work_commit(&r->works[k])) != 0 ||
+	    (rc = gen_work_publish(&r->works[k], &r->published[k])) != 0)
 		return rc;
-	return gen_work_publish(&r->work, &r->stats->published);
+	r->stats->published |= r->published[k];
+	return 0;
 }
 
 int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
@@ -165,23 +226,30 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 			return op_err_set(OP_E_CONFIG, "--ca %s: no such authority "
 					  "in %s", opts->only_ca, conf->path);
 	}
-	if ((rc = gen_work_lock(&r.work, conf->output)) != 0 ||
-	    (rc = prepare_auths(&r)) != 0)
+	if ((rc = lock_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
+	    (rc = gen_batch_open(conf->workers, r.now, r.now + conf->validity,
+				 opts->progress, &r.batch)) != 0)
 		goto out;
-	if ((rc = gen_batch_open(conf->workers, r.now, r.now + conf->validity,
-				 opts->progress, &r.batch)) != 0 ||
-	    (rc = update(&r)) != 0)
+	for (size_t k = 0; k < r.nworks && !rc; k++)
+		rc = update(&r, k);
+	if (rc)
 		goto out;
+	stats->output = r.nworks == 1 ? r.works[0].output : NULL;
+	stats->outputs = r.nworks;
 	report(&r);
 	/* Published is published: a metrics write failure only warns. */
 	if (!opts->dry_run && conf->metrics_file && write_metrics(&r, &t0) != 0)
 		op_warn("%s", op_err_detail());
 out:
-	gen_work_close(&r.work);
+	for (size_t k = 0; r.works && k < r.nworks; k++)
+		gen_work_close(&r.works[k]);
 	gen_batch_close(r.batch);
 	for (size_t i = 0; i < r.nauths; i++)
 		gen_auth_free(&r.auths[i]);
 	free(r.auths);
+	free(r.works);
+	free(r.published);
+	free(r.group);
 	gen_keystore_close(r.ks);
 	return rc;
 }

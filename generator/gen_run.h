@@ -26,6 +26,9 @@ struct gen_stats {
 	size_t signed_count, kept, removed;
 	size_t early;		/* of signed_count, re-signed before refresh */
 	int published;		/* a new file was renamed into place */
+	const char *output;	/* the run's one output file; NULL if several
+				   (points into the configuration) */
+	size_t outputs;		/* output files the run went through */
 };
 
 int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,

@@ -119,6 +119,24 @@ int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
 	return 0;
 }
 
+void gen_store_summary(const struct gen_list *entries, const int64_t *kept_at,
+		       int64_t this_update, int64_t validity, struct op_sum *s)
+{
+	op_sum_init(s);
+	for (size_t i = 0; i < entries->n; i++) {
+		int64_t t = kept_at[i] != INT64_MAX ? kept_at[i] : this_update;
+
+		if (entries->v[i].status == OP_STATUS_REVOKED)
+			s->revoked++;
+		else
+			s->good++;
+		if (t < s->oldest_this)
+			s->oldest_this = t;
+	}
+	if (entries->n)
+		s->nearest_next = s->oldest_this + validity;
+}
+
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,
 		      size_t plen, const struct op_sum *sum)
 {

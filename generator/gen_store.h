@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen_input.h"
 #include "op_rec.h"
 #include "op_sum.h"
 
@@ -40,6 +41,17 @@ int gen_store_put(struct gen_store *st, const uint8_t *key, size_t keylen,
 int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
 		     const uint8_t *key, size_t keylen, struct op_rec *rec,
 		     const uint8_t *der, size_t der_len);
+
+/*
+ * The summary of one issuer's responses under one hash once a run is
+ * done: each of the entries has one, of the entry's status; one kept
+ * (kept_at[i], INT64_MAX if not kept) has its old thisUpdate, any other
+ * this_update; every one's nextUpdate is its thisUpdate + validity (a
+ * response of another validity is re-signed), so the nearest nextUpdate
+ * follows from the oldest thisUpdate.
+ */
+void gen_store_summary(const struct gen_list *entries, const int64_t *kept_at,
+		       int64_t this_update, int64_t validity, struct op_sum *s);
 
 /* Write the summary of the issuer whose key prefix is prefix/plen. */
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,

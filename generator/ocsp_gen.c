@@ -136,6 +136,9 @@ int main(int argc, char **argv)
 	rc = gen_run(&conf, &opts, &st);
 	if (rc == 0) {
 		long secs = (long)(op_time_now() - t0);
+		char files[32];
+
+		snprintf(files, sizeof(files), "%zu files", st.outputs);
 
 		if (opts.dry_run)
 			op_info("dry run: would sign %zu, keep %zu, remove %zu; "
@@ -145,8 +148,8 @@ int main(int argc, char **argv)
 			op_info("%s %s: signed %zu, kept %zu, removed %zu in "
 				"%lds; %zu re-signed early",
 				st.published ? "published" : "unchanged",
-				conf.output, st.signed_count, st.kept, st.removed,
-				secs, st.early);
+				st.output ? st.output : files, st.signed_count,
+				st.kept, st.removed, secs, st.early);
 	}
 	gen_conf_free(&conf);
 	if (rc == 0)

@@ -53,6 +53,7 @@ if [ ! -f "$W/pki/$DB" ]; then
 	say "no-change run: $((t1 - t0)) ms"
 fi
 cd "$W/pki"
+export SOFTHSM2_CONF="$W/pki/softhsm2.conf"
 T0=$(cat t0)
 
 served_of() {  # SERIAL HASH: octets of the served response

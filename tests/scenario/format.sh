@@ -77,9 +77,6 @@ sum_vs_walk() {
 	test "$a" = "$b"
 }
 t_check "summaries = the records" sum_vs_walk
-OCSP_PRESIGN_NOW=$(( $(date +%s) + 86400 )) "$B/ocsp-gen" -c ocsp-gen.conf > gen.log 2>&1
-t_grep "a day later some are re-signed early" "[1-9][0-9]* re-signed early" gen.log
-t_check "summaries = the records after early re-signing" sum_vs_walk
 
 # ---- splice: every served response is the DER that was signed and verifies
 for s in $(head -3 many.serials); do
@@ -93,6 +90,11 @@ t_check "CA signing its own responses: verifies" verify_resp r.der self/ca.pem 3
 t_check "RSA delegated: verifies" verify_resp r.der rsa/ca.pem 1003 sha1 revoked root.pem
 t_check "one certs record per signer in use, none per response" \
 	test "$(mdb_dump -n -p $DB | grep -c '^ \\00certs')" -le 3
+# After the splice checks: responses re-signed on a clock a day ahead are
+# not yet valid for openssl, which checks times against the real clock.
+OCSP_PRESIGN_NOW=$(( $(date +%s) + 86400 )) "$B/ocsp-gen" -c ocsp-gen.conf > gen.log 2>&1
+t_grep "a day later some are re-signed early" "[1-9][0-9]* re-signed early" gen.log
+t_check "summaries = the records after early re-signing" sum_vs_walk
 
 # ---- the server's figures come from the summaries
 PORT=$(t_ports 2); MPORT=$((PORT + 1))

@@ -165,6 +165,22 @@ START_TEST(refresh_and_force)
 }
 END_TEST
 
+/* Replace the first from with to in the suite's ocsp-gen.conf. */
+static void conf_edit(const char *from, const char *to)
+{
+	char text[2048], *at;
+	size_t n;
+	FILE *f = pki_open(&p, "ocsp-gen.conf", "r");
+
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(at = strstr(text, from));
+	f = pki_open(&p, "ocsp-gen.conf", "w");
+	fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fclose(f);
+}
+
 START_TEST(refused_before_writing)
 {
 	struct gen_stats st;
@@ -182,6 +198,21 @@ START_TEST(refused_before_writing)
 
 		ck_assert_int_eq(gen_conf_load(path, &conf), OP_E_CONFIG);
 		ck_assert_ptr_nonnull(strstr(op_err_detail(), "run_interval"));
+	}
+	/* [ocsp_gen]'s output may be left out only if every authority
+	 * names its own. */
+	pki_conf(&p, NULL, "");
+	conf_edit("output = out.lmdb\n", "");
+	{
+		struct gen_conf conf;
+
+		ck_assert_int_eq(gen_conf_load(path, &conf), OP_E_CONFIG);
+		ck_assert_ptr_nonnull(strstr(op_err_detail(), "'output' is required"));
+		conf_edit("[a]\n", "[a]\noutput = own.lmdb\n");
+		ck_assert_int_eq(gen_conf_load(path, &conf), 0);
+		ck_assert_ptr_null(conf.output);
+		ck_assert_ptr_nonnull(strstr(conf.auths[0].output, "/own.lmdb"));
+		gen_conf_free(&conf);
 	}
 	pki_conf(&p, NULL, "");
 	/* A broken CRL stops the run before the working copy exists. */

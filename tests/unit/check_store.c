@@ -307,6 +307,27 @@ START_TEST(summaries)
 	ck_assert_mem_eq(&t, &a, sizeof(t));
 	ck_assert_int_eq(op_sum_decode(buf, sizeof(buf) - 1, &t), OP_E_FORMAT);
 
+	/* After a run: kept ones keep their thisUpdate, others get the run's;
+	 * nextUpdate follows from the oldest. */
+	{
+		struct gen_entry ev[3] = { { .status = OP_STATUS_GOOD },
+			{ .status = OP_STATUS_REVOKED }, { .status = OP_STATUS_GOOD } };
+		struct gen_list l = { .v = ev, .n = 3 };
+		int64_t kept[3] = { 700, INT64_MAX, 650 };
+
+		gen_store_summary(&l, kept, 1000, 86400, &t);
+		ck_assert_uint_eq(t.good, 2);
+		ck_assert_uint_eq(t.revoked, 1);
+		ck_assert_int_eq(t.oldest_this, 650);
+		ck_assert_int_eq(t.nearest_next, 650 + 86400);
+		kept[0] = kept[2] = INT64_MAX;
+		gen_store_summary(&l, kept, 1000, 86400, &t);
+		ck_assert_int_eq(t.oldest_this, 1000);
+		l.n = 0;
+		gen_store_summary(&l, kept, 1000, 86400, &t);
+		ck_assert_int_eq(t.nearest_next, INT64_MAX);
+	}
+
 	env_open(&e);
 	ck_assert_int_eq(gen_store_new(e.txn, e.dbi, &st), 0);
 	ck_assert_int_eq(gen_store_put_sum(st, (uint8_t[]){ 1, 1 }, 2, &a), 0);
