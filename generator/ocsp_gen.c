@@ -59,7 +59,17 @@ static void usage(FILE *f)
 	      "nothing published; 2 usage; 3 another run holds the lock.\n", f);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct cli {
+	struct gen_opts opts;
+	const char *config, *csr;
+	int check;
+	enum op_log_level level;
+};
+
+/* Parse argv into cli.  -1 when the command line is good; otherwise the
+ * exit status (--help, --version or a usage error). */
+static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -74,82 +84,85 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gen_opts opts = { 0 };
-	struct gen_conf conf;
-	struct gen_stats st;
-	const char *config = NULL, *csr = NULL, *act;
-	int check = 0, run;
-	enum op_log_level level = OP_LOG_INFO;
-	int64_t t0;
-	int c, rc;
+	struct gen_opts *o = &cli->opts;
+	int c;
 
+	cli->level = OP_LOG_INFO;
 	while ((c = getopt_long(argc, argv, "c:nqvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'f': opts.force = 1; break;
-		case 'n': opts.dry_run = 1; break;
-		case 'C': opts.only_ca = optarg; break;
-		case 'R': csr = optarg; break;
-		case 'K': check = 1; break;
-		case 'q': level = OP_LOG_ERR; break;
-		case 'v': level = OP_LOG_DEBUG; break;
+		case 'c': cli->config = optarg; break;
+		case 'f': o->force = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'C': o->only_ca = optarg; break;
+		case 'R': cli->csr = optarg; break;
+		case 'K': cli->check = 1; break;
+		case 'q': cli->level = OP_LOG_ERR; break;
+		case 'v': cli->level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': return op_version_print(stdout, "ocsp-gen") ? 1 : 0;
 		default: return usage_error(NULL);	/* getopt said why */
 		}
 	}
-	if (!config)
+	if (!cli->config)
 		return usage_error("-c FILE is required");
 	if (optind != argc)
 		return usage_error("unexpected argument");
-	if (csr && (opts.force || opts.dry_run || opts.only_ca || check))
+	if (cli->csr && (o->force || o->dry_run || o->only_ca || cli->check))
 		return usage_error("--csr goes with -c only");
-	if (check && (opts.force || opts.dry_run))
+	if (cli->check && (o->force || o->dry_run))
 		return usage_error("--check goes with -c and --ca only");
-	op_log_init("ocsp-gen", level);
+	o->progress = cli->level >= OP_LOG_INFO && isatty(STDERR_FILENO);
+	return -1;
+}
+
+/* One run, and its summary line. */
+static int run(const struct gen_conf *conf, const struct gen_opts *opts)
+{
+	struct gen_stats st;
+	int64_t t0 = op_time_now();
+	char files[32];
+	int rc;
+
+	if ((rc = gen_run(conf, opts, &st)) != 0)
+		return rc;
+	snprintf(files, sizeof(files), "%zu files", st.outputs);
+	if (opts->dry_run)
+		op_info("dry run: would sign %zu, keep %zu, remove %zu; "
+			"nothing published", st.signed_count, st.kept, st.removed);
+	else
+		op_info("%s %s: signed %zu, kept %zu, removed %zu in %lds; "
+			"%zu re-signed early", st.published ? "published" : "unchanged",
+			st.output ? st.output : files, st.signed_count, st.kept,
+			st.removed, (long)(op_time_now() - t0), st.early);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	struct gen_conf conf;
+	const char *act;
+	int rc, run_failed;
+
+	if ((rc = parse_args(argc, argv, &cli)) >= 0)
+		return rc;
+	op_log_init("ocsp-gen", cli.level);
 	/* The PIN passes through this process: keep it out of core dumps
 	 * and away from ptrace by other users. */
 	prctl(PR_SET_DUMPABLE, 0);
-	opts.progress = level >= OP_LOG_INFO && isatty(STDERR_FILENO);
 
 	act = "reading configuration";
-	if ((rc = gen_conf_load(config, &conf)) != 0)
+	if ((rc = gen_conf_load(cli.config, &conf)) != 0)
 		goto fail;
-	if (csr) {
+	if (cli.csr) {
 		act = "certificate request";
-		rc = gen_csr_write(&conf, csr, stdout);
-		gen_conf_free(&conf);
-		if (rc == 0)
-			return 0;
-		goto fail;
-	}
-	if (check) {
+		rc = gen_csr_write(&conf, cli.csr, stdout);
+	} else if (cli.check) {
 		act = "check";
-		rc = gen_check(&conf, opts.only_ca, stdout);
-		gen_conf_free(&conf);
-		if (rc == 0)
-			return 0;
-		goto fail;
-	}
-	act = "run";
-	t0 = op_time_now();
-	rc = gen_run(&conf, &opts, &st);
-	if (rc == 0) {
-		long secs = (long)(op_time_now() - t0);
-		char files[32];
-
-		snprintf(files, sizeof(files), "%zu files", st.outputs);
-
-		if (opts.dry_run)
-			op_info("dry run: would sign %zu, keep %zu, remove %zu; "
-				"nothing published", st.signed_count, st.kept,
-				st.removed);
-		else
-			op_info("%s %s: signed %zu, kept %zu, removed %zu in "
-				"%lds; %zu re-signed early",
-				st.published ? "published" : "unchanged",
-				st.output ? st.output : files, st.signed_count,
-				st.kept, st.removed, secs, st.early);
+		rc = gen_check(&conf, cli.opts.only_ca, stdout);
+	} else {
+		act = "run";
+		rc = run(&conf, &cli.opts);
 	}
 	gen_conf_free(&conf);
 	if (rc == 0)
@@ -157,12 +170,12 @@ int main(int argc, char **argv)
 fail:
 	/* One line: the detail names file, section, authority or signer;
 	 * the code's name only stands in when there is no detail. */
-	run = strcmp(act, "run") == 0 && rc != OP_E_LOCKED;
+	run_failed = strcmp(act, "run") == 0 && rc != OP_E_LOCKED;
 	if (*op_err_detail())
-		op_log_err("%s%s", op_err_detail(), run ? "; nothing was published, "
-			   "the previous file is unchanged" : "");
-	else
-		op_log_err("%s: %s%s", act, op_strerror(rc), run ? "; nothing was "
+		op_log_err("%s%s", op_err_detail(), run_failed ? "; nothing was "
 			   "published, the previous file is unchanged" : "");
+	else
+		op_log_err("%s: %s%s", act, op_strerror(rc), run_failed ? "; nothing "
+			   "was published, the previous file is unchanged" : "");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }

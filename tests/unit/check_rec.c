@@ -1,4 +1,4 @@
-/* op_rec and op_time: record encoding, durations, time formats. */
+/* op_rec: record encoding and reason names. */
 #include <check.h>
 
 #include "check_run.h"
@@ -7,7 +7,6 @@
 
 #include "op_err.h"
 #include "op_rec.h"
-#include "op_time.h"
 
 START_TEST(rec_roundtrip)
 {
@@ -58,58 +57,6 @@ START_TEST(rec_roundtrip)
 }
 END_TEST
 
-START_TEST(durations)
-{
-	int64_t s;
-	char buf[24];
-
-	ck_assert_int_eq(op_dur_parse("7d", &s), 0);
-	ck_assert_int_eq(s, 7 * 86400);
-	ck_assert_int_eq(op_dur_parse("12h", &s), 0);
-	ck_assert_int_eq(s, 12 * 3600);
-	ck_assert_int_eq(op_dur_parse("90m", &s), 0);
-	ck_assert_int_eq(s, 5400);
-	ck_assert_int_eq(op_dur_parse("30s", &s), 0);
-	ck_assert_int_eq(s, 30);
-	ck_assert_int_eq(op_dur_parse("45", &s), 0);
-	ck_assert_int_eq(s, 45);
-	ck_assert_int_ne(op_dur_parse("7w", &s), 0);
-	ck_assert_int_ne(op_dur_parse("d", &s), 0);
-	ck_assert_int_ne(op_dur_parse("0", &s), 0);
-	ck_assert_int_ne(op_dur_parse("-1d", &s), 0);
-	ck_assert_int_ne(op_dur_parse("7dd", &s), 0);
-	ck_assert_int_ne(op_dur_parse("99999d", &s), 0);
-	op_dur_format(7 * 86400, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "7d");
-	op_dur_format(5400, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "90m");
-}
-END_TEST
-
-START_TEST(time_formats)
-{
-	int64_t t;
-	char buf[32];
-
-	ck_assert_int_eq(op_time_parse_gt("20261101120000Z", &t), 0);
-	op_time_iso(t, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "2026-11-01T12:00:00Z");
-	ck_assert_int_eq(op_time_parse_utc("261101120000Z", &t), 0);
-	op_time_iso(t, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "2026-11-01T12:00:00Z");
-	ck_assert_int_eq(op_time_parse_utc("991231235959Z", &t), 0);
-	op_time_iso(t, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "1999-12-31T23:59:59Z");
-	ck_assert_int_ne(op_time_parse_gt("2026110112000Z", &t), 0);
-	ck_assert_int_ne(op_time_parse_gt("20261301120000Z", &t), 0);
-	ck_assert_int_ne(op_time_parse_gt("20261101120000", &t), 0);
-	op_time_set_fake(12345);
-	ck_assert_int_eq(op_time_now(), 12345);
-	op_time_set_fake(-1);
-	ck_assert_int_gt(op_time_now(), 1700000000);
-}
-END_TEST
-
 START_TEST(reasons)
 {
 	ck_assert_int_eq(op_reason_from_name("keyCompromise"), 1);
@@ -127,8 +74,6 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, rec_roundtrip);
-	tcase_add_test(tc, durations);
-	tcase_add_test(tc, time_formats);
 	tcase_add_test(tc, reasons);
 	suite_add_tcase(s, tc);
 	return check_run(s);
