@@ -127,6 +127,22 @@ out:
 }
 
 /* Why the signer sections other than the chosen one were not taken. */
+/* CRL numbers (base, and the delta applied over it) and nextUpdate. */
+static void report_crl(const struct gen_auth *a, int64_t now, FILE *out)
+{
+	const struct gen_crlmark *m = &a->crls.mark;
+	char b[80], d[80], t[80];
+
+	fprintf(out, "  CRL:          number %s", m->has_base ?
+		gen_crlnum_str(&m->base, b, sizeof(b)) : "(none)");
+	if (m->has_delta)
+		fprintf(out, ", delta %s", gen_crlnum_str(&m->delta, d, sizeof(d)));
+	if (a->crl_next)
+		fprintf(out, "; nextUpdate %s\n", when(a->crl_next, now, t, sizeof(t)));
+	else
+		fprintf(out, "; no nextUpdate\n");
+}
+
 static void report_others(const struct gen_conf *conf, const struct gen_auth *a,
 			  int64_t now, FILE *out)
 {
@@ -166,11 +182,7 @@ static void report_ready(const struct gen_conf *conf, const struct gen_auth *a,
 	fprintf(out, "  serials:      %zu (%zu revoked): %zu responses with %zu "
 		"CertID hash%s\n", a->entries.n, revoked, a->entries.n *
 		conf->nhashes, conf->nhashes, conf->nhashes == 1 ? "" : "es");
-	if (a->crl_next)
-		fprintf(out, "  CRL:          nextUpdate %s\n",
-			when(a->crl_next, now, t, sizeof(t)));
-	else
-		fprintf(out, "  CRL:          no nextUpdate\n");
+	report_crl(a, now, out);
 	fprintf(out, "  signer:       %s, the newest usable; expires %s\n",
 		a->signer_name, when(a->signer_not_after, now, t, sizeof(t)));
 	report_others(conf, a, now, out);

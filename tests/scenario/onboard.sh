@@ -103,7 +103,7 @@ t_grep "report: the signer chosen, days until it expires" \
 	"signer: +signer_rsa_2, the newest usable; expires .*\(in (29|30) days\)" "$T_TMP/check.out"
 t_grep "report: why another signer was not chosen" \
 	"not chosen: +signer_rsa: usable, but signer_rsa_2 is newer" "$T_TMP/check.out"
-t_grep "report: CRL nextUpdate" "CRL: +nextUpdate .*\(in (29|30) days\)" "$T_TMP/check.out"
+t_grep "report: CRL number and nextUpdate" "CRL: +number [0-9]+(, delta [0-9]+)?; nextUpdate .*\(in (29|30) days\)" "$T_TMP/check.out"
 t_grep "report: serial count" "serials: +7 \(3 revoked\)" "$T_TMP/check.out"
 t_grep "report: a test response signed in the token" \
 	"test response: signed with the key and verified" "$T_TMP/check.out"
