@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int gen_lock(const char *output, int *fd)
@@ -40,6 +41,33 @@ void gen_unlock(int fd)
 		close(fd);
 }
 
+/*
+ * Give the new file a modification time in a later second than the file
+ * it replaces.  Page-stable copies often keep the size, and rsync skips a
+ * file whose size and whole-second mtime match the edge's copy, so two
+ * publications within one second (a run right after another, or a clock
+ * stepped back) would otherwise leave edges on the older file.
+ */
+static int later_mtime(struct op_file *f)
+{
+	struct stat old, cur;
+	struct timespec ts[2];
+
+	if (stat(f->path, &old) != 0)
+		return 0;		/* first publication */
+	if (fstat(f->fd, &cur) != 0)
+		return op_err_set(OP_E_SYS, "stat %s: %s", f->tmp, strerror(errno));
+	if (cur.st_mtim.tv_sec > old.st_mtim.tv_sec)
+		return 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = old.st_mtim.tv_sec + 1;
+	ts[1].tv_nsec = 0;
+	if (futimens(f->fd, ts) != 0)
+		return op_err_set(OP_E_SYS, "set the time of %s: %s", f->tmp,
+				  strerror(errno));
+	return 0;
+}
+
 int gen_publish(MDB_env *env, const char *output)
 {
 	struct op_file f;
@@ -53,6 +81,10 @@ int gen_publish(MDB_env *env, const char *output)
 	 * first that moved; docs/db-format.txt). */
 	if ((rc = mdb_env_copyfd2(env, f.fd, 0)) != 0) {
 		rc = op_err_set(OP_E_DB, "write %s: %s", f.tmp, mdb_strerror(rc));
+		op_file_abort(&f);
+		return rc;
+	}
+	if ((rc = later_mtime(&f)) != 0) {
 		op_file_abort(&f);
 		return rc;
 	}

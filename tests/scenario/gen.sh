@@ -158,4 +158,12 @@ head -c 300 "$T_TMP/good.crl" > rsa/ca.crl
 "$B/ocsp-gen" -q -c m.conf 2>/dev/null
 t_check "metrics untouched by a failed run" cmp out/ocsp_gen.prom "$T_TMP/prom"
 cp "$T_TMP/good.crl" rsa/ca.crl
+# rsync skips a file whose size and whole-second mtime match the edge's
+# copy: every publication gets a later second than the file it replaces,
+# even when the old one is dated ahead (two runs in a second, a clock step).
+touch -d "@$(($(date +%s) + 3600))" "$DB"
+before=$(stat -c %Y "$DB")
+gen --force
+t_check "a new publication is dated after the file it replaces" \
+	test "$(stat -c %Y "$DB")" -gt "$before"
 t_done
