@@ -13,6 +13,7 @@ if the response is signed by the CA or a delegate the CA issued with the
 OCSPSigning EKU, names the asked CertID, and is within its time window.
 """
 import base64
+import os
 import datetime
 import sys
 import urllib.parse
@@ -23,6 +24,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from der import tlv  # noqa: E402  (the shared DER reader, tests/lib)
 
 
 def verify_sig(pub, sig, data, algo):
@@ -154,18 +159,10 @@ def _certid_hashes(issuer, algo):
 
 
 def _spki_bits(spki):
-    def tlv(b, i):
-        tag, ln = b[i], b[i + 1]
-        i += 2
-        if ln & 0x80:
-            n = ln & 0x7f
-            ln = int.from_bytes(b[i:i + n], "big")
-            i += n
-        return tag, i, ln
-    _, i, _ = tlv(spki, 0)            # SubjectPublicKeyInfo
-    _, j, ln = tlv(spki, i)           # AlgorithmIdentifier
-    _, k, ln2 = tlv(spki, j + ln)     # BIT STRING
-    return spki[k + 1:k + ln2]
+    _, i, _ = tlv(spki, 0)              # SubjectPublicKeyInfo
+    _, j, alg_end = tlv(spki, i)        # AlgorithmIdentifier
+    _, k, end = tlv(spki, alg_end)      # BIT STRING
+    return spki[k + 1:end]
 
 
 if __name__ == "__main__":
