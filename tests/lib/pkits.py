@@ -213,25 +213,25 @@ TESTS = [
       foreign=["BasicSelfIssuedOldKeyCACRL@BasicSelfIssuedOldKeyCACert"]),
     T("4.5.4", "Valid Basic Self-Issued New With Old Test4",
       ["BasicSelfIssuedOldKeyCACert", "ValidBasicSelfIssuedNewWithOldTest4EE"],
-      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|good",)],
+      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|refused",)],
       foreign=["BasicSelfIssuedOldKeyCACRL"], refusal=ROLLOVER),
     T("4.5.5", "Invalid Basic Self-Issued New With Old Test5",
       ["BasicSelfIssuedOldKeyCACert",
        "InvalidBasicSelfIssuedNewWithOldTest5EE"],
-      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|good",)],
+      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|refused",)],
       foreign=["BasicSelfIssuedOldKeyCACRL"]),
     T("4.5.6", "Valid Basic Self-Issued CRL Signing Key Test6",
       ["BasicSelfIssuedCRLSigningKeyCACert",
        "ValidBasicSelfIssuedCRLSigningKeyTest6EE"],
       ["good", "refused|refused"], crls=CRLKEY,
-      extra=[CRLCERT + ("refused|good",)],
+      extra=[CRLCERT + ("refused|refused",)],
       foreign=["BasicSelfIssuedCRLSigningKeyCACRL@"
                "BasicSelfIssuedCRLSigningKeyCACert"], refusal=SELF_CRLKEY),
     T("4.5.7", "Invalid Basic Self-Issued CRL Signing Key Test7",
       ["BasicSelfIssuedCRLSigningKeyCACert",
        "InvalidBasicSelfIssuedCRLSigningKeyTest7EE"],
       ["good", "refused|refused"], crls=CRLKEY,
-      extra=[CRLCERT + ("refused|good",)],
+      extra=[CRLCERT + ("refused|refused",)],
       foreign=["BasicSelfIssuedCRLSigningKeyCACRL@"
                "BasicSelfIssuedCRLSigningKeyCACert"]),
     T("4.5.8", "Invalid Basic Self-Issued CRL Signing Key Test8",
@@ -456,15 +456,16 @@ class Data:
 
 
 REMOVE_FROM_CRL = 8
-OID_REASON, OID_AKI, OID_DELTA = (bytes.fromhex("0603551d" + x)
-                                  for x in ("15", "23", "1b"))
+OID_REASON, OID_AKI, OID_DELTA, OID_IDP = (bytes.fromhex("0603551d" + x)
+                                           for x in ("15", "23", "1b", "1c"))
 
 
 class Crl:
     """What the table check needs from a CRL, read with the shared DER
     reader: Debian 12's cryptography (38) cannot parse 4.4.14's CRL (its
     entry has the negative serial -1).  issuer: the Name's DER; aki; delta;
-    entries: (serial, reason code or None); tbs and sig for verifying."""
+    entries: (serial, reason code or None); tbs and sig for verifying;
+    idp: the IssuingDistributionPoint as cryptography reads it, or None."""
 
     def __init__(self, der):
         _, i, _ = tlv(der, 0)
@@ -478,6 +479,7 @@ class Crl:
             fields.pop(0)
         self.issuer = der[fields[1][3]:fields[1][2]]
         self.entries, self.aki, self.delta = [], None, False
+        has_idp = False
         for tag, s, e, _ in fields[3:]:
             if tag == 0x30:                          # revokedCertificates
                 self.entries = [self.entry(der, es, ee)
@@ -489,6 +491,12 @@ class Crl:
                         _, ks, ke = tlv(val, tlv(val, 0)[1])
                         self.aki = val[ks:ke]
                     self.delta |= oid == OID_DELTA
+                    has_idp |= oid == OID_IDP
+        self.idp = self.idp_name = None
+        if has_idp:
+            crl = x509.load_der_x509_crl(der)
+            self.idp = ext(crl, x509.IssuingDistributionPoint)
+            self.idp_name = crl.issuer
 
     @staticmethod
     def entry(der, s, e):
@@ -554,19 +562,21 @@ def oneline(name):
     return out
 
 
+def gn_name(cert, gn):
+    if isinstance(gn, x509.UniformResourceIdentifier):
+        return gn.value
+    if isinstance(gn, x509.DirectoryName):
+        return oneline(gn.value)
+    raise Mismatch(f"{cert.subject}: distribution point name {gn}")
+
+
 def dp_names(cert):
     """The names in CERT's CRLDistributionPoints, as distribution_points
     takes them: URIs, directory names, a name relative to the CRL issuer
     written in full."""
     names = []
     for dp in ext(cert, x509.CRLDistributionPoints) or []:
-        for gn in dp.full_name or []:
-            if isinstance(gn, x509.UniformResourceIdentifier):
-                names.append(gn.value)
-            elif isinstance(gn, x509.DirectoryName):
-                names.append(oneline(gn.value))
-            else:
-                raise Mismatch(f"{cert.subject}: CDP name {gn} not handled")
+        names += [gn_name(cert, gn) for gn in dp.full_name or []]
         if dp.relative_name:
             base = cert.issuer
             if dp.crl_issuer:
@@ -634,6 +644,23 @@ def listed(d, alt):
     return out
 
 
+def covers(d, crl_name, cert_name):
+    """RFC 5280 6.3.3 (b)(2): is the certificate in the CRL's scope?"""
+    idp, c = d.crl(crl_name).idp, d.cert(cert_name)
+    if idp is None:
+        return True
+    if (idp.only_contains_user_certs and is_ca(c) or
+            idp.only_contains_ca_certs and not is_ca(c) or
+            idp.only_contains_attribute_certs):
+        return False
+    names = [gn_name(c, gn) for gn in idp.full_name or []]
+    if idp.relative_name:
+        issuer = d.crl(crl_name).idp_name
+        names.append(oneline(x509.Name(list(issuer.rdns) +
+                                       [idp.relative_name])))
+    return not names or bool(set(names) & set(dp_names(c)))
+
+
 def verifies(issuer, tbs, sig):
     """Debian 12's cryptography (38) has no verify_directly_issued_by;
     PKITS signs with RSA PKCS#1 v1.5 and SHA-256 throughout."""
@@ -694,6 +721,9 @@ def check_outcome(d, t, cert, ca, out, alt):
         return
     if not base:
         raise Mismatch(f"{t.tid}: {cert}: {out} without a CRL")
+    if out == "good" and not covers(d, base, cert):
+        raise Mismatch(f"{t.tid}: {cert}: good from {base}, whose "
+                       "IssuingDistributionPoint does not cover it")
     revoked = d.cert(cert).serial_number in listed(d, alt)
     if revoked != (out == "revoked"):
         raise Mismatch(f"{t.tid}: {cert}: table says {out}, {alt} "
@@ -724,10 +754,12 @@ def write_conf(d, dirpath, auth, alt):
         lines.append(f"crl = {d.crl_path(base)}")
     if delta:
         lines.append(f"delta_crl = {d.crl_path(delta)}")
+    # The operator states that the certificates in `issued` use these
+    # points: a true statement only when every one of them names one.
     dps = []
     for c in issued:
         dps += [n for n in dp_names(c) if n not in dps]
-    if dps:
+    if dps and all(dp_names(c) for c in issued):
         lines.append("distribution_points = " + ", ".join(dps))
     if not any(is_ca(c) for c in issued):
         lines.append("user_certs_only = yes")
@@ -808,6 +840,7 @@ def run_auth(args, d, tdir, auth, k, alt):
     if p.returncode:
         msg = " / ".join(l for l in p.stderr.splitlines()
                          if "warning" not in l) or f"exit {p.returncode}"
+        msg = msg.replace(f"{d.root}/crls/", "").replace(f"{dirpath}/", "")
         if os.path.exists(db):
             msg = "PUBLISHED DESPITE FAILING: " + msg
         return {c: "refused" for c in auth.issued}, msg
