@@ -18,6 +18,7 @@ struct gen_metrics_auth {
 	int64_t signer_not_after;
 	int64_t crl_next_update;	/* 0: the CRL has none */
 	int crl_cache_used;		/* CRL URLs that failed: cached copy used */
+	size_t revocations_kept;	/* gen_stick: dropped by the inputs */
 };
 
 struct gen_metrics {
