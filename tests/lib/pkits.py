@@ -53,9 +53,6 @@ ROLLOVER = ("CA key rollover: the CRL is signed by the CA's other key, "
             "certified only by a self-issued certificate")
 SEPARATE = ("separate CRL-signing key certified by the trust anchor, not "
             "by the CA: its CRL does not verify against ca_cert")
-SELF_CRLKEY = ("separate CRL-signing key (a self-issued CRL signer): the "
-               "CRL does not verify against ca_cert, and the CA's own CRL "
-               "covers only its self-issued distribution point")
 ONLY_CA = "onlyContainsCACerts CRL: refused (ocsp-gen cannot tell CA serials)"
 REASONS = "reason-partitioned CRLs (onlySomeReasons): refused"
 INDIRECT = "indirect CRL (indirectCRL, another issuer's CRL): refused"
@@ -74,8 +71,11 @@ class T:
     refused, "|"-separated when its issuer has several CRL alternatives
     (one per alternative, in order).  crls: CA -> alternatives, each
     "BASE" or "BASE+DELTA" ("" for none); by default the trust anchor's
-    CRL, else XCert -> XCRL.  extra: (cert, issuer, outcome) for CRL
-    signers the relying party also validates.  foreign: CRL files not
+    CRL, else XCert -> XCRL; "^SIGNER" adds crl_issuer = SIGNER.
+    extra: (cert, issuer, outcome) for CRL signers the relying party also
+    validates, and for other certificates the CA issued (an operator's
+    `issued` holds them all: 4.14.3 and 4.14.8 thus have a certificate
+    naming the CRL's point and one naming another).  foreign: CRL files not
     issued under the configured CA's name and key (the data check asserts
     it).  refusal: documented reason for refusing where PKITS says valid.
     oos: why an invalid path reads good (not a status question).
@@ -91,19 +91,27 @@ class T:
         self.valid = path[-1].startswith("Valid")
 
 
+# A CA's CRL alternatives: each the CRL an operator might configure; the
+# last one verified through the separate CRL-signing certificate the CA
+# issued (crl_issuer).
 OLDKEY = {"BasicSelfIssuedOldKeyCACert": [
-    "BasicSelfIssuedOldKeyCACRL", "BasicSelfIssuedOldKeySelfIssuedCertCRL"]}
+    "BasicSelfIssuedOldKeyCACRL", "BasicSelfIssuedOldKeySelfIssuedCertCRL",
+    "BasicSelfIssuedOldKeyCACRL^BasicSelfIssuedOldKeyNewWithOldCACert"]}
 NEWKEY = {"BasicSelfIssuedNewKeyOldWithNewCACert":
           ["BasicSelfIssuedNewKeyCACRL"]}
 CRLKEY = {"BasicSelfIssuedCRLSigningKeyCACert": [
     "BasicSelfIssuedCRLSigningKeyCACRL",
-    "BasicSelfIssuedCRLSigningKeyCRLCertCRL"],
+    "BasicSelfIssuedCRLSigningKeyCRLCertCRL",
+    "BasicSelfIssuedCRLSigningKeyCACRL^BasicSelfIssuedCRLSigningKeyCRLCert"],
     "BasicSelfIssuedCRLSigningKeyCRLCert": [
     "BasicSelfIssuedCRLSigningKeyCACRL"]}
-SEP1 = {"SeparateCertificateandCRLKeysCertificateSigningCACert":
-        ["SeparateCertificateandCRLKeysCRL"]}
-SEP2 = {"SeparateCertificateandCRLKeysCA2CertificateSigningCACert":
-        ["SeparateCertificateandCRLKeysCA2CRL"]}
+SEP1 = {"SeparateCertificateandCRLKeysCertificateSigningCACert": [
+    "SeparateCertificateandCRLKeysCRL",
+    "SeparateCertificateandCRLKeysCRL^SeparateCertificateandCRLKeysCRLSigningCert"]}
+SEP2 = {"SeparateCertificateandCRLKeysCA2CertificateSigningCACert": [
+    "SeparateCertificateandCRLKeysCA2CRL",
+    "SeparateCertificateandCRLKeysCA2CRL^"
+    "SeparateCertificateandCRLKeysCA2CRLSigningCert"]}
 D1 = {"deltaCRLCA1Cert": ["deltaCRLCA1CRL+deltaCRLCA1deltaCRL"]}
 D2 = {"deltaCRLCA2Cert": ["deltaCRLCA2CRL+deltaCRLCA2deltaCRL"]}
 OSR1 = {"onlySomeReasonsCA1Cert": ["onlySomeReasonsCA1compromiseCRL",
@@ -178,17 +186,20 @@ TESTS = [
       ["good", "revoked"]),
     T("4.4.19", "Valid Separate Certificate and CRL Keys Test19",
       ["SeparateCertificateandCRLKeysCertificateSigningCACert",
-       "ValidSeparateCertificateandCRLKeysTest19EE"], ["good", "refused"],
+       "ValidSeparateCertificateandCRLKeysTest19EE"],
+      ["good", "refused|refused"],
       crls=SEP1, foreign=["SeparateCertificateandCRLKeysCRL"], refusal=SEPARATE,
       extra=[("SeparateCertificateandCRLKeysCRLSigningCert", TA, "good")]),
     T("4.4.20", "Invalid Separate Certificate and CRL Keys Test20",
       ["SeparateCertificateandCRLKeysCertificateSigningCACert",
-       "InvalidSeparateCertificateandCRLKeysTest20EE"], ["good", "refused"],
+       "InvalidSeparateCertificateandCRLKeysTest20EE"],
+      ["good", "refused|refused"],
       crls=SEP1, foreign=["SeparateCertificateandCRLKeysCRL"],
       extra=[("SeparateCertificateandCRLKeysCRLSigningCert", TA, "good")]),
     T("4.4.21", "Invalid Separate Certificate and CRL Keys Test21",
       ["SeparateCertificateandCRLKeysCA2CertificateSigningCACert",
-       "InvalidSeparateCertificateandCRLKeysTest21EE"], ["good", "refused"],
+       "InvalidSeparateCertificateandCRLKeysTest21EE"],
+      ["good", "refused|refused"],
       crls=SEP2, foreign=["SeparateCertificateandCRLKeysCA2CRL"],
       extra=[("SeparateCertificateandCRLKeysCA2CRLSigningCert", TA,
               "revoked")]),
@@ -207,38 +218,40 @@ TESTS = [
     T("4.5.3", "Valid Basic Self-Issued New With Old Test3",
       ["BasicSelfIssuedOldKeyCACert", "BasicSelfIssuedOldKeyNewWithOldCACert",
        "ValidBasicSelfIssuedNewWithOldTest3EE"],
-      ["good", "refused|good", "good"],
+      ["good", "refused|good|good", "good"],
       crls=dict(OLDKEY, BasicSelfIssuedOldKeyNewWithOldCACert=[
           "BasicSelfIssuedOldKeyCACRL"]),
       foreign=["BasicSelfIssuedOldKeyCACRL@BasicSelfIssuedOldKeyCACert"]),
     T("4.5.4", "Valid Basic Self-Issued New With Old Test4",
       ["BasicSelfIssuedOldKeyCACert", "ValidBasicSelfIssuedNewWithOldTest4EE"],
-      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|refused",)],
-      foreign=["BasicSelfIssuedOldKeyCACRL"], refusal=ROLLOVER),
+      ["good", "refused|refused|good"], crls=OLDKEY,
+      extra=[NWO + ("refused|refused|good",)],
+      foreign=["BasicSelfIssuedOldKeyCACRL"]),
     T("4.5.5", "Invalid Basic Self-Issued New With Old Test5",
       ["BasicSelfIssuedOldKeyCACert",
        "InvalidBasicSelfIssuedNewWithOldTest5EE"],
-      ["good", "refused|refused"], crls=OLDKEY, extra=[NWO + ("refused|refused",)],
+      ["good", "refused|refused|revoked"], crls=OLDKEY,
+      extra=[NWO + ("refused|refused|good",)],
       foreign=["BasicSelfIssuedOldKeyCACRL"]),
     T("4.5.6", "Valid Basic Self-Issued CRL Signing Key Test6",
       ["BasicSelfIssuedCRLSigningKeyCACert",
        "ValidBasicSelfIssuedCRLSigningKeyTest6EE"],
-      ["good", "refused|refused"], crls=CRLKEY,
-      extra=[CRLCERT + ("refused|refused",)],
+      ["good", "refused|refused|good"], crls=CRLKEY,
+      extra=[CRLCERT + ("refused|refused|good",)],
       foreign=["BasicSelfIssuedCRLSigningKeyCACRL@"
-               "BasicSelfIssuedCRLSigningKeyCACert"], refusal=SELF_CRLKEY),
+               "BasicSelfIssuedCRLSigningKeyCACert"]),
     T("4.5.7", "Invalid Basic Self-Issued CRL Signing Key Test7",
       ["BasicSelfIssuedCRLSigningKeyCACert",
        "InvalidBasicSelfIssuedCRLSigningKeyTest7EE"],
-      ["good", "refused|refused"], crls=CRLKEY,
-      extra=[CRLCERT + ("refused|refused",)],
+      ["good", "refused|refused|revoked"], crls=CRLKEY,
+      extra=[CRLCERT + ("refused|refused|good",)],
       foreign=["BasicSelfIssuedCRLSigningKeyCACRL@"
                "BasicSelfIssuedCRLSigningKeyCACert"]),
     T("4.5.8", "Invalid Basic Self-Issued CRL Signing Key Test8",
       ["BasicSelfIssuedCRLSigningKeyCACert",
        "BasicSelfIssuedCRLSigningKeyCRLCert",
        "InvalidBasicSelfIssuedCRLSigningKeyTest8EE"],
-      ["good", "refused|good", "good"], crls=CRLKEY,
+      ["good", "refused|good|good", "good"], crls=CRLKEY,
       foreign=["BasicSelfIssuedCRLSigningKeyCACRL@"
                "BasicSelfIssuedCRLSigningKeyCACert"], oos=NOT_A_CA),
     # 4.7 Key usage
@@ -268,7 +281,8 @@ TESTS = [
       ["good", "revoked"]),
     T("4.14.3", "Invalid distributionPoint Test3",
       ["distributionPoint1CACert", "InvaliddistributionPointTest3EE"],
-      ["good", "refused"]),
+      ["good", "refused"], extra=[("ValiddistributionPointTest1EE",
+                                   "distributionPoint1CACert", "refused")]),
     T("4.14.4", "Valid distributionPoint Test4",
       ["distributionPoint1CACert", "ValiddistributionPointTest4EE"],
       ["good", "good"]),
@@ -283,7 +297,8 @@ TESTS = [
       ["good", "good"]),
     T("4.14.8", "Invalid distributionPoint Test8",
       ["distributionPoint2CACert", "InvaliddistributionPointTest8EE"],
-      ["good", "refused"]),
+      ["good", "refused"], extra=[("ValiddistributionPointTest5EE",
+                                   "distributionPoint2CACert", "refused")]),
     T("4.14.9", "Invalid distributionPoint Test9",
       ["distributionPoint2CACert", "InvaliddistributionPointTest9EE"],
       ["good", "refused"]),
@@ -619,12 +634,15 @@ def authorities(t):
 
 
 def split_alt(alt):
+    """"BASE[+DELTA][^CRL_ISSUER]" -> (base, delta, crl_issuer)."""
+    alt, _, signer = alt.partition("^")
     base, _, delta = alt.partition("+")
-    return base, delta
+    return base, delta, signer
 
 
 def foreign(d, ca, crl_name):
-    """Not issued under CA's name and key (or not verifying with it)."""
+    """Not issued under CA's name and key (or not verifying with it); CA
+    may be the separate CRL-signing certificate given as crl_issuer."""
     crl, cert = d.crl(crl_name), d.cert(ca)
     ski = ext(cert, x509.SubjectKeyIdentifier)
     return not (crl.issuer == cert.subject.public_bytes() and ski and
@@ -633,7 +651,7 @@ def foreign(d, ca, crl_name):
 
 def listed(d, alt):
     """Serials ALT's CRL (and delta over it) leaves revoked."""
-    base, delta = split_alt(alt)
+    base, delta, _ = split_alt(alt)
     out = set()
     for name in [base] + ([delta] if delta else []):
         for serial, reason in d.crl(name).entries:
@@ -705,10 +723,15 @@ def check_test(d, t):
 def check_outcome(d, t, cert, ca, out, alt):
     if out not in ("good", "revoked", "refused"):
         raise Mismatch(f"{t.tid}: {cert}: outcome '{out}'")
-    base, delta = split_alt(alt)
+    base, delta, signer = split_alt(alt)
+    if signer and (d.cert(signer).subject != d.cert(ca).subject or
+                   not ext(d.cert(signer), x509.KeyUsage).crl_sign):
+        raise Mismatch(f"{t.tid}: {signer} is no CRL signer of {ca}")
     for name in filter(None, (base, delta)):
-        is_foreign = foreign(d, ca, name)
-        if is_foreign != (name in t.foreign or f"{name}@{ca}" in t.foreign):
+        is_foreign = foreign(d, signer or ca, name)
+        # With a crl_issuer the table says the CRL verifies through it.
+        if is_foreign != (not signer and (name in t.foreign or
+                                          f"{name}@{ca}" in t.foreign)):
             raise Mismatch(f"{t.tid}: {name} is {'' if is_foreign else 'not '}"
                            f"foreign to {ca}, the table says otherwise")
         is_delta = d.crl(name).delta
@@ -736,7 +759,7 @@ def section_name(ca):
 
 def write_conf(d, dirpath, auth, alt):
     """A configuration with AUTH alone, publishing to its own file."""
-    base, delta = split_alt(alt)
+    base, delta, signer = split_alt(alt)
     issued = [d.cert(c) for c in auth.issued]
     with open(f"{dirpath}/issued", "w") as f:
         # A negative serial cannot be written in hex: the CRL still
@@ -754,6 +777,8 @@ def write_conf(d, dirpath, auth, alt):
         lines.append(f"crl = {d.crl_path(base)}")
     if delta:
         lines.append(f"delta_crl = {d.crl_path(delta)}")
+    if signer:
+        lines.append(f"crl_issuer = {d.pem(signer)}")
     # The operator states that the certificates in `issued` use these
     # points: a true statement only when every one of them names one.
     dps = []
