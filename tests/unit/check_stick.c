@@ -1,0 +1,205 @@
+/* gen_stick: the output's permanent revocations folded into the entries;
+ * holds released, inputs that still revoke winning, the operator's
+ * release, an unreadable record failing closed. */
+#include <check.h>
+
+#include "check_run.h"
+#include "check_tmpdir.h"
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "gen_stick.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_rec.h"
+
+#define HOLD 6
+#define KEYCOMPROMISE 1
+
+static MDB_env *env;
+static MDB_txn *txn;
+static MDB_dbi dbi;
+static X509 *ca;
+static EVP_PKEY *key;
+
+static void setup(void)
+{
+	char path[600];
+	X509_NAME *n;
+
+	tmpdir_setup();
+	snprintf(path, sizeof(path), "%s/w.lmdb", tmpdir);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	key = EVP_EC_gen("P-256");
+	ca = X509_new();
+	n = X509_get_subject_name(ca);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"Stick CA", -1, -1, 0);
+	X509_set_pubkey(ca, key);
+}
+
+static void teardown(void)
+{
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	tmpdir_teardown();
+}
+
+/* A stored response (header only matters here) under hash tag. */
+static void stored(int tag, uint8_t serial, int status, int reason, int64_t t)
+{
+	uint8_t k[OP_KEY_MAX], body[2] = { 0x30, 0 }, buf[OP_REC_HDR + 2];
+	struct op_rec r = { .status = (uint8_t)status, .reason = (uint8_t)reason,
+			    .this_update = 1, .next_update = 2, .rev_time = t,
+			    .body = body, .body_len = 2 };
+	size_t klen;
+	MDB_val mk, mv = { op_rec_size(&r), buf };
+
+	ck_assert_uint_le(op_rec_size(&r), sizeof(buf));
+	ck_assert_int_eq(op_key_from_issuer(ca, tag, &serial, 1, k, &klen), 0);
+	op_rec_encode(&r, buf);
+	mk.mv_size = klen;
+	mk.mv_data = k;
+	ck_assert_int_eq(mdb_put(txn, dbi, &mk, &mv, 0), 0);
+}
+
+static struct gen_entry *input(struct gen_list *l, uint8_t serial, int status,
+			       int reason)
+{
+	struct gen_entry *e = gen_list_add(l);
+
+	ck_assert_ptr_nonnull(e);
+	e->serial[0] = serial;
+	e->serial_len = 1;
+	e->status = (uint8_t)status;
+	e->reason = (uint8_t)reason;
+	e->rev_time = status == OP_STATUS_REVOKED ? 500 : 0;
+	return e;
+}
+
+static const struct gen_entry *find(const struct gen_list *l, uint8_t serial)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].serial_len == 1 && l->v[i].serial[0] == serial)
+			return &l->v[i];
+	return NULL;
+}
+
+START_TEST(permanent_revocations_stick)
+{
+	struct gen_list in = { 0 };
+	struct gen_stick st;
+	const struct gen_entry *e;
+
+	stored(OP_HASH_SHA1, 0x10, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
+	stored(OP_HASH_SHA256, 0x10, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
+	stored(OP_HASH_SHA256, 0x11, OP_STATUS_REVOKED, HOLD, 100);
+	stored(OP_HASH_SHA1, 0x12, OP_STATUS_REVOKED, OP_REASON_NONE, 100);
+	stored(OP_HASH_SHA512, 0x13, OP_STATUS_REVOKED, 4, 100); /* a dropped hash */
+	stored(OP_HASH_SHA1, 0x14, OP_STATUS_REVOKED, 4, 100);
+	stored(OP_HASH_SHA1, 0x15, OP_STATUS_GOOD, 0, 0);
+	input(&in, 0x10, OP_STATUS_GOOD, 0);	/* the CRL dropped it */
+	input(&in, 0x11, OP_STATUS_GOOD, 0);	/* hold ended */
+	input(&in, 0x14, OP_STATUS_REVOKED, KEYCOMPROMISE); /* CA's new word */
+	input(&in, 0x15, OP_STATUS_GOOD, 0);
+	input(&in, 0x16, OP_STATUS_REVOKED, HOLD);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st), 0);
+	ck_assert_uint_eq(st.kept, 3);	/* 10, 12 (not in issued), 13 */
+	ck_assert_str_eq(st.named[0], "10 (keyCompromise)");
+	ck_assert_str_eq(st.named[1], "12 (no reason)");
+	ck_assert_ptr_nonnull(e = find(&in, 0x10));
+	ck_assert_int_eq(e->status, OP_STATUS_REVOKED);
+	ck_assert_int_eq(e->reason, KEYCOMPROMISE);
+	ck_assert_int_eq(e->rev_time, 100);
+	ck_assert_int_eq(e->src, GEN_SRC_KEPT);
+	ck_assert_int_eq(find(&in, 0x11)->status, OP_STATUS_GOOD);
+	ck_assert_ptr_nonnull(find(&in, 0x12));
+	ck_assert_int_eq(find(&in, 0x13)->reason, 4);
+	ck_assert_int_eq(find(&in, 0x14)->reason, KEYCOMPROMISE);
+	ck_assert_int_eq(find(&in, 0x14)->rev_time, 500);
+	ck_assert_int_eq(find(&in, 0x15)->status, OP_STATUS_GOOD);
+	ck_assert_int_eq(find(&in, 0x16)->reason, HOLD);
+	ck_assert_uint_eq(in.n, 7);
+	for (size_t i = 1; i < in.n; i++)	/* still sorted, one per serial */
+		ck_assert_int_lt(gen_entry_cmp(&in.v[i - 1], &in.v[i]), 0);
+	gen_list_free(&in);
+}
+END_TEST
+
+START_TEST(hold_never_weakens_a_permanent_revocation)
+{
+	struct gen_list in = { 0 };
+	struct gen_stick st;
+
+	stored(OP_HASH_SHA1, 0x20, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
+	input(&in, 0x20, OP_STATUS_REVOKED, HOLD);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st), 0);
+	ck_assert_int_eq(find(&in, 0x20)->reason, KEYCOMPROMISE);
+	ck_assert_uint_eq(st.kept, 1);
+	gen_list_free(&in);
+}
+END_TEST
+
+START_TEST(operator_release)
+{
+	struct gen_list in = { 0 }, rel = { 0 };
+	struct gen_stick st;
+
+	stored(OP_HASH_SHA1, 0x30, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
+	stored(OP_HASH_SHA1, 0x31, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
+	input(&in, 0x30, OP_STATUS_GOOD, 0);
+	input(&in, 0x31, OP_STATUS_REVOKED, KEYCOMPROMISE);	/* still listed */
+	input(&rel, 0x30, OP_STATUS_GOOD, 0);
+	input(&rel, 0x31, OP_STATUS_GOOD, 0);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, &rel, &in, &st), 0);
+	ck_assert_uint_eq(st.released, 2);
+	ck_assert_uint_eq(st.kept, 0);
+	ck_assert_int_eq(find(&in, 0x30)->status, OP_STATUS_GOOD);
+	ck_assert_int_eq(find(&in, 0x31)->status, OP_STATUS_REVOKED);
+	gen_list_free(&in);
+	gen_list_free(&rel);
+}
+END_TEST
+
+START_TEST(unreadable_record_fails_closed)
+{
+	struct gen_list in = { 0 };
+	struct gen_stick st;
+	uint8_t k[OP_KEY_MAX], serial = 0x40;
+	size_t klen;
+	MDB_val mk, mv = { 5, "short" };
+
+	ck_assert_int_eq(op_key_from_issuer(ca, OP_HASH_SHA1, &serial, 1, k,
+					    &klen), 0);
+	mk.mv_size = klen;
+	mk.mv_data = k;
+	ck_assert_int_eq(mdb_put(txn, dbi, &mk, &mv, 0), 0);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st),
+			 OP_E_HISTORY);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "serial 40"));
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "w.lmdb"));
+	/* Never published: nothing to remember, nothing refused. */
+	ck_assert_int_eq(gen_stick_apply(NULL, 0, "w.lmdb", ca, NULL, &in, &st), 0);
+	gen_list_free(&in);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gen_stick");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, permanent_revocations_stick);
+	tcase_add_test(tc, hold_never_weakens_a_permanent_revocation);
+	tcase_add_test(tc, operator_release);
+	tcase_add_test(tc, unreadable_record_fails_closed);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
