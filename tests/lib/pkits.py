@@ -7,8 +7,8 @@ included) becomes an authority: its certificate as ca_cert and as the
 signer's cert, its own key from the .p12 as a PEM key file, the CRL(s) it
 publishes in that test, the serials of the path certificates it issued, and
 what an operator would state: distribution_points (the names in the
-CRLDistributionPoints of the certificates it issued) and user_certs_only
-(when none of them is a CA certificate).  Each authority runs alone (its own
+CRLDistributionPoints that every certificate it issued carries) and
+user_certs_only (when none of them is a CA certificate).  Each authority runs alone (its own
 configuration and output), so one refusal does not hide another
 authority's answers; each certificate's response is fetched with ocsp-db
 get (ocsp-serve for a negative serial, which ocsp-db cannot name) and
@@ -404,12 +404,11 @@ def write_conf(d, dirpath, auth, alt):
         lines.append(f"delta_crl = {d.crl_path(delta)}")
     if signer:
         lines.append(f"crl_issuer = {d.pem(signer)}")
-    # The operator states that the certificates in `issued` use these
-    # points: a true statement only when every one of them names one.
-    dps = []
-    for c in issued:
-        dps += [n for n in dp_names(c) if n not in dps]
-    if dps and all(dp_names(c) for c in issued):
+    # The names every certificate in `issued` carries (ocsp-gen.conf(5)):
+    # a name only some carry would pass that point's CRL for all of them.
+    carried = [dp_names(c) for c in issued]
+    dps = [n for n in carried[0] if all(n in c for c in carried[1:])]
+    if dps:
         lines.append("distribution_points = " + ", ".join(dps))
     if not any(is_ca(c) for c in issued):
         lines.append("user_certs_only = yes")
