@@ -5,7 +5,7 @@ ocsp-gen, from the PKITS data in Debian's python3-cryptography-vectors.
 Every CA that issued a certificate of a test's path (the trust anchor
 included) becomes an authority: its certificate as ca_cert and as the
 signer's cert, its own key from the .p12 as a PEM key file, the CRL(s) it
-publishes in that test, the serials of the path certificates it issued, and
+publishes in that test, the serials of the certificates it issued, and
 what an operator would state: distribution_points (the names in the
 CRLDistributionPoints that every certificate it issued carries) and
 user_certs_only (when none of them is a CA certificate).  Each authority runs alone (its own
@@ -50,12 +50,13 @@ DATA = ("/usr/lib/python3/dist-packages/cryptography_vectors/x509/"
 # 4.4.15's EE has serial -1, which cryptography parses with a warning.
 warnings.filterwarnings("ignore", message="Parsed a .*serial number")
 
+
 class Data:
     """The PKITS files, loaded once; PEM copies and keys in WORK."""
 
     def __init__(self, root, work):
         self.root, self.work = root, work
-        self.certs, self.crls, self.ders = {}, {}, {}
+        self.certs, self.crls = {}, {}
 
     def cert(self, name):
         if name not in self.certs:
@@ -232,7 +233,7 @@ def serial_hex(n):
 
 class Auth:
     """One CA of a test as an ocsp-gen authority: the certificates it
-    issued (path certificates and CRL signers) and its CRL alternatives."""
+    issued that the test reads, and its CRL alternatives."""
 
     def __init__(self, ca, alts):
         self.ca, self.alts, self.issued = ca, alts, []
