@@ -111,7 +111,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
-# The scale figures (README "At scale"): BENCH_BIG serials, both hashes,
+# The scale figures (docs/guide.txt "At scale"): BENCH_BIG serials, both hashes,
 # a simulated schedule, rsync through a daemon, open and hot swap.
 bench-big: deps
 	@$(MAKE) --no-print-directory all
