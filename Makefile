@@ -167,7 +167,7 @@ fuzz: deps $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
 
 # The long end-to-end parts: packaging, the edge fleet, the HTTP cache.
 integration: deps all
-	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh tests/integration
+	@BIN=$(abspath $(BIN)) SCENARIO_JOBS=1 sh tests/run-scenarios.sh tests/integration
 
 # Long fault runs: 50 SIGKILLs, a 60 s soak (STRESS_KILLS, STRESS_SOAK).
 stress: deps all
