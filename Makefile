@@ -111,7 +111,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
-# The scale figures (README "At scale"): BENCH_BIG serials, both hashes,
+# The scale figures (docs/guide.txt "At scale"): BENCH_BIG serials, both hashes,
 # a simulated schedule, rsync through a daemon, open and hot swap.
 bench-big: deps
 	@$(MAKE) --no-print-directory all
@@ -167,7 +167,7 @@ fuzz: deps $(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
 
 # The long end-to-end parts: packaging, the edge fleet, the HTTP cache.
 integration: deps all
-	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh tests/integration
+	@BIN=$(abspath $(BIN)) SCENARIO_JOBS=1 sh tests/run-scenarios.sh tests/integration
 
 # Long fault runs: 50 SIGKILLs, a 60 s soak (STRESS_KILLS, STRESS_SOAK).
 stress: deps all

@@ -1,14 +1,38 @@
 #!/bin/sh
-# Run every scenario script; each prints one line per case and a tally.
+# Run every scenario script, SCENARIO_JOBS at a time (default: cores + 1;
+# they wait on processes and sockets as much as they compute, and each
+# has its own directory and free ports); each prints one line per case
+# and a tally.  Outputs are shown whole, in name order, once all ended.
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0; fail=0; total_cases=0
 dir=${1:-$here/scenario}
+jobs=${SCENARIO_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+out=$(mktemp -d "${TMPDIR:-/tmp}/scenarios.XXXXXX") || exit 1
+trap 'rm -rf "$out"' EXIT
+
+# One script: its output, exit status and wall seconds under $out.
+run_one() {
+	n=$(basename "$1" .sh)
+	t0=$(date +%s)
+	sh "$1" > "$2/$n.out" 2>&1
+	echo $? > "$2/$n.rc"
+	echo $(($(date +%s) - t0)) > "$2/$n.sec"
+}
+if [ "${1:-}" = --one ]; then run_one "$3" "$2"; exit 0; fi
+
+ls "$dir"/*.sh | xargs -P "$jobs" -n 1 sh "$0" --one "$out" 2>/dev/null ||
+	true
+pass=0; fail=0; total_cases=0
 for s in "$dir"/*.sh; do
-	if sh "$s" > "${TMPDIR:-/tmp}/scenario.$$.out" 2>&1; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-	cat "${TMPDIR:-/tmp}/scenario.$$.out"
-	n=$(grep -c '^ok ' "${TMPDIR:-/tmp}/scenario.$$.out"); total_cases=$((total_cases + n))
+	n=$(basename "$s" .sh)
+	cat "$out/$n.out" 2>/dev/null
+	if [ "$(cat "$out/$n.rc" 2>/dev/null)" = 0 ]; then pass=$((pass + 1))
+	else fail=$((fail + 1)); echo "FAIL script $n (exit $(cat "$out/$n.rc" 2>/dev/null))"; fi
+	c=$(grep -c '^ok ' "$out/$n.out" 2>/dev/null)
+	total_cases=$((total_cases + ${c:-0}))
 done
-rm -f "${TMPDIR:-/tmp}/scenario.$$.out"
-echo "($total_cases cases passed in $((pass + fail)) scripts)"
+printf 'wall seconds per script:'
+for s in "$dir"/*.sh; do n=$(basename "$s" .sh); printf ' %s %s' "$n" "$(cat "$out/$n.sec" 2>/dev/null)"; done
+echo
+echo "($total_cases cases passed in $((pass + fail)) scripts, $jobs at a time)"
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,7 +12,7 @@
 # several files, --delay-updates renames them together at the end.
 #
 # The block size matches LMDB's 4096-octet pages: the generator keeps the
-# pages it did not change, so rsync finds them whole (README, "Fan out",
+# pages it did not change, so rsync finds them whole (docs/guide.txt, "Fan out",
 # has the measurement).  Options after DST are passed to rsync last, so
 # they can add (--stats, --bwlimit=...) or override (--block-size=...).
 #
@@ -21,7 +21,7 @@
 # DST/.incoming/ (kept as the delta basis), and a file that fails stays
 # there while the old one keeps being served.  OCSP_EDGE_VERIFY_ARGS adds
 # arguments, e.g. "--issuer /etc/ocsp-presign/ca.pem"; OCSP_DB names the
-# ocsp-db program.  It costs one signature check per response (README).
+# ocsp-db program.  It costs one signature check per response (docs/performance.txt).
 set -eu
 src=${1:?usage: ocsp-edge-sync.sh SRC DST [RSYNC-OPTION...]}
 dst=${2:?usage: ocsp-edge-sync.sh SRC DST [RSYNC-OPTION...]}

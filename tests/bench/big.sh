@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench-big: the scale figures of the README's "At scale" table.
+# make bench-big: the scale figures of docs/guide.txt's "At scale" section.
 # BENCH_BIG random 16-octet serials (default 1,000,000) under the P-256
 # CA (signer in SoftHSM), SHA-1 and SHA-256 CertIDs: 2 x BENCH_BIG
 # responses.  Nothing here asserts; it prints, and keeps a report.

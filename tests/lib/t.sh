@@ -95,3 +95,27 @@ wrk_post_lua() {
 	  od -An -v -tu1 "$1" | tr -s ' \n' '\n\n' | sed '/^$/d' | awk '{ printf "\\%d", $1 }'
 	  printf '"\n'; } > "$2"
 }
+
+# t_db_status DB ISSUER ROOT SERIAL STATUS [REASON [TIME]]: the stored
+# response of SERIAL, under both SHA-1 and SHA-256 CertIDs, verifies with
+# openssl and says STATUS (and the reason and revocation time, if given).
+t_db_status() {
+	for h in sha1 sha256; do
+		"$B/ocsp-db" get "$1" --issuer "$2" --serial "$4" --hash $h \
+			> "$T_TMP/r.der" || return 1
+		verify_resp "$T_TMP/r.der" "$2" "$4" $h "$5" "$3" \
+			> "$T_TMP/v.out" || { cat "$T_TMP/v.out"; return 1; }
+		[ -z "${6:-}" ] || grep -q "Reason: $6" "$T_TMP/v.out" ||
+			{ cat "$T_TMP/v.out"; return 1; }
+		[ -z "${7:-}" ] || grep -q "Revocation Time: $7" "$T_TMP/v.out" ||
+			{ cat "$T_TMP/v.out"; return 1; }
+	done
+}
+
+# t_mkcrl CADIR OUT NUMBER [mkcrl.py options]: a CRL of CADIR's CA made
+# as AD CS makes them (tests/lib/mkcrl.py), valid 30 days.
+t_mkcrl() {
+	c=$1; o=$2; n=$3; shift 3
+	/usr/bin/python3 "${here:?}/lib/mkcrl.py" --ca "$c/ca.pem" \
+		--key "$c/ca.key" --days 30 --number "$n" "$@" "$o" || t_fail "mkcrl $o"
+}

@@ -12,19 +12,8 @@ unset http_proxy HTTP_PROXY no_proxy NO_PROXY
 
 gen() { "$B/ocsp-gen" -c "${CONF:-ocsp-gen.conf}" "$@" >"$T_TMP/gen.log" 2>&1; }
 # mk OUT NUMBER [mkcrl options]: a CRL of the RSA CA, valid 30 days.
-mk() { o=$1; n=$2; shift 2
-	/usr/bin/python3 "$here/lib/mkcrl.py" --ca rsa/ca.pem --key rsa/ca.key \
-		--days 30 --number "$n" "$@" "$o" || t_fail "mkcrl $o"; }
-status() {  # SERIAL STATUS [REASON]: what openssl verifies, both hashes
-	for h in sha1 sha256; do
-		"$B/ocsp-db" get "$DB" --issuer rsa/ca.pem --serial "$1" --hash $h \
-			> "$T_TMP/r.der" || return 1
-		verify_resp "$T_TMP/r.der" rsa/ca.pem "$1" $h "$2" root.pem \
-			> "$T_TMP/v.out" || { cat "$T_TMP/v.out"; return 1; }
-		[ -z "${3:-}" ] || grep -q "Reason: $3" "$T_TMP/v.out" ||
-			{ cat "$T_TMP/v.out"; return 1; }
-	done
-}
+mk() { t_mkcrl rsa "$@"; }
+status() { t_db_status "$DB" rsa/ca.pem root.pem "$@"; }
 # refused DESC PATTERN: the run fails with exit 1, stderr names the
 # authority and matches PATTERN, the published file is byte-identical.
 refused() {

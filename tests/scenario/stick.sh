@@ -15,22 +15,9 @@ DB=out/responses.lmdb
 sed -i 's|^authorities .*|&\nmetrics_file = out/gen.prom|' ocsp-gen.conf
 
 gen() { "$B/ocsp-gen" -c ocsp-gen.conf "$@" >"$T_TMP/gen.log" 2>&1; }
-mk() { o=$1; n=$2; shift 2
-	/usr/bin/python3 "$here/lib/mkcrl.py" --ca rsa/ca.pem --key rsa/ca.key \
-		--days 30 --number "$n" "$@" "$o" || t_fail "mkcrl $o"; }
+mk() { t_mkcrl rsa "$@"; }
 # status SERIAL STATUS [REASON [TIME]]: openssl verifies both hashes.
-status() {
-	for h in sha1 sha256; do
-		"$B/ocsp-db" get "$DB" --issuer rsa/ca.pem --serial "$1" --hash $h \
-			> "$T_TMP/r.der" || return 1
-		verify_resp "$T_TMP/r.der" rsa/ca.pem "$1" $h "$2" root.pem \
-			> "$T_TMP/v.out" || { cat "$T_TMP/v.out"; return 1; }
-		[ -z "${3:-}" ] || grep -q "Reason: $3" "$T_TMP/v.out" ||
-			{ cat "$T_TMP/v.out"; return 1; }
-		[ -z "${4:-}" ] || grep -q "Revocation Time: $4" "$T_TMP/v.out" ||
-			{ cat "$T_TMP/v.out"; return 1; }
-	done
-}
+status() { t_db_status "$DB" rsa/ca.pem root.pem "$@"; }
 kept_metric() { awk '$1 == "ocsp_gen_revocations_kept{authority=\"issuing_rsa\"}" { print $2 }' out/gen.prom; }
 # refused DESC PATTERN: exit 1, stderr matches, published file untouched.
 refused() {
