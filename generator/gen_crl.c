@@ -474,6 +474,9 @@ int gen_crl_check(const struct gen_crl *c, const char *name,
 		return op_err_set(OP_E_CRL, "%s: issued by %s, not by the CA %s",
 				  name, a, b);
 	}
+	if (!verify_sig(c, X509_get0_pubkey(ca)))
+		return op_err_ssl(OP_E_CRL, "%s: signature does not verify with "
+				  "the CA's key (ca_cert)", name);
 	/* RFC 5280 6.3.3 (f): the key must be allowed to sign CRLs. */
 	if ((X509_get_extension_flags(ca) & EXFLAG_KUSAGE) &&
 	    !(X509_get_key_usage(ca) & KU_CRL_SIGN)) {
@@ -482,9 +485,6 @@ int gen_crl_check(const struct gen_crl *c, const char *name,
 				  "keyUsage lacks cRLSign: that key cannot sign "
 				  "CRLs (RFC 5280 6.3.3)", name, b);
 	}
-	if (!verify_sig(c, X509_get0_pubkey(ca)))
-		return op_err_ssl(OP_E_CRL, "%s: signature does not verify with "
-				  "the CA's key (ca_cert)", name);
 	if (c->next_update && c->next_update < now) {
 		op_time_iso(c->next_update, a, sizeof(a));
 		return op_err_set(OP_E_CRL, "%s: expired: its nextUpdate %s has "

@@ -257,10 +257,10 @@ static int crl_signer(const struct gen_auth_conf *a, X509 *ca, X509 **out)
 	    !k || X509_verify(x, k) != 1) {
 		X509_free(x);
 		ERR_clear_error();
-		return op_err_set(OP_E_CRL, "crl_issuer %s: not a certificate of "
-				  "the CA's name issued with the CA's key (an "
-				  "indirect CRL issuer is not supported)",
-				  a->crl_issuer);
+		return op_err_set(OP_E_CRL, "crl_issuer %s: must carry the CA's "
+				  "name and be issued with the CA's key; a CRL "
+				  "signer that another CA certified is not "
+				  "supported", a->crl_issuer);
 	}
 	*out = x;
 	return 0;
