@@ -1,5 +1,6 @@
 #include "op_db.h"
 #include "op_err.h"
+#include "op_key.h"
 #include "op_rec.h"
 
 #include <stdio.h>
@@ -80,9 +81,19 @@ int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec)
 int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 		  size_t keylen, struct op_rec *rec)
 {
+	uint8_t other[OP_KEY_MAX];
 	MDB_val k = { keylen, (void *)key }, v;
 	int rc = mdb_get(txn, dbi, &k, &v);
 
+	/* The NULL form of a SHA-2 CertID is signed only on request
+	 * (certid_sha2_params = both); otherwise it gets the RFC 5754 one. */
+	if (rc == MDB_NOTFOUND && keylen && keylen <= OP_KEY_MAX &&
+	    (key[0] & OP_TAG_NULL)) {
+		memcpy(other, key, keylen);
+		other[0] &= (uint8_t)~OP_TAG_NULL;
+		k.mv_data = other;
+		rc = mdb_get(txn, dbi, &k, &v);
+	}
 	if (rc == MDB_NOTFOUND)
 		return rc;
 	if (rc)
@@ -102,8 +113,10 @@ int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
 				  "ocsp-presign database");
 	if (rc)
 		return op_err_set(rc, "reading format record: %s", mdb_strerror(rc));
-	if (v.mv_size != strlen(OP_DB_FORMAT) ||
-	    memcmp(v.mv_data, OP_DB_FORMAT, v.mv_size) != 0)
+	if ((v.mv_size != strlen(OP_DB_FORMAT) ||
+	     memcmp(v.mv_data, OP_DB_FORMAT, v.mv_size) != 0) &&
+	    (v.mv_size != strlen(OP_DB_FORMAT_2) ||
+	     memcmp(v.mv_data, OP_DB_FORMAT_2, v.mv_size) != 0))
 		return op_err_set(OP_E_FORMAT, "format '%.*s', expected '%s'",
 				  (int)(v.mv_size > 64 ? 64 : v.mv_size),
 				  (const char *)v.mv_data, OP_DB_FORMAT);

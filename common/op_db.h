@@ -66,7 +66,9 @@ int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
  * (OP_REC_F_CERTS); data in the map.  OP_E_FORMAT if it is missing. */
 int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec);
 
-/* Look a response up by key: decoded, certs set, ready for op_rec_emit().
+/* Look a response up by key: decoded, certs set, ready for op_rec_emit();
+ * a SHA-2 key of the NULL form falls back to the form without parameters
+ * when the file has no response in that form (op_key.h).
  * MDB_NOTFOUND when absent (no detail set); OP_E_FORMAT, OP_E_DB. */
 int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 		  size_t keylen, struct op_rec *rec);

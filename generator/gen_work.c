@@ -1,4 +1,5 @@
 #include "gen_work.h"
+#include "gen_format.h"
 #include "gen_publish.h"
 #include "op_db.h"
 #include "op_err.h"
@@ -59,6 +60,7 @@ static int start_afresh(struct gen_work *w)
 int gen_work_open(struct gen_work *w)
 {
 	struct stat st;
+	size_t upgraded;
 	int rc;
 
 	if (stat(w->path, &st) != 0 && stat(w->output, &st) == 0) {
@@ -84,7 +86,7 @@ int gen_work_open(struct gen_work *w)
 		op_err_clear();
 		return start_afresh(w);
 	}
-	return 0;
+	return gen_format_upgrade(w->txn, w->dbi, &upgraded);
 }
 
 int gen_work_bump(struct gen_work *w, int64_t now)
