@@ -103,24 +103,38 @@ int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 	return op_db_rec_certs(txn, dbi, rec);
 }
 
-int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
+static int is_format(const MDB_val *v, const char *name)
+{
+	return v->mv_size == strlen(name) && memcmp(v->mv_data, name, v->mv_size) == 0;
+}
+
+int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format)
 {
 	MDB_val v;
 	int rc = op_db_meta(txn, dbi, OP_META_FORMAT, sizeof(OP_META_FORMAT) - 1, &v);
 
+	*format = 0;
 	if (rc == MDB_NOTFOUND)
 		return op_err_set(OP_E_FORMAT, "no format record: not an "
 				  "ocsp-presign database");
 	if (rc)
 		return op_err_set(rc, "reading format record: %s", mdb_strerror(rc));
-	if ((v.mv_size != strlen(OP_DB_FORMAT) ||
-	     memcmp(v.mv_data, OP_DB_FORMAT, v.mv_size) != 0) &&
-	    (v.mv_size != strlen(OP_DB_FORMAT_2) ||
-	     memcmp(v.mv_data, OP_DB_FORMAT_2, v.mv_size) != 0))
+	if (is_format(&v, OP_DB_FORMAT))
+		*format = 3;
+	else if (is_format(&v, OP_DB_FORMAT_2))
+		*format = 2;
+	else
 		return op_err_set(OP_E_FORMAT, "format '%.*s', expected '%s'",
 				  (int)(v.mv_size > 64 ? 64 : v.mv_size),
 				  (const char *)v.mv_data, OP_DB_FORMAT);
 	return 0;
+}
+
+int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
+{
+	int format;
+
+	return op_db_format(txn, dbi, &format);
 }
 
 int op_db_open(const char *path, struct op_db *db)
@@ -169,7 +183,7 @@ int op_db_open(const char *path, struct op_db *db)
 		op_err_set(rc, "%s: %s", path, mdb_strerror(rc));
 		goto txn_abort;
 	}
-	if ((rc = op_db_check_format(txn, db->dbi)) != 0) {
+	if ((rc = op_db_format(txn, db->dbi, &db->format)) != 0) {
 		op_err_prefix(rc, "%s", path);
 		goto txn_abort;
 	}

@@ -32,6 +32,7 @@ struct op_db {
 	ino_t ino;
 	int64_t generated;	/* time ocsp-gen published it */
 	int64_t generation;	/* bumped by every run that changed it */
+	int format;		/* 3, or 2 (docs/db-format.txt) */
 	struct op_sum sum;	/* totals of the summary records */
 };
 
@@ -44,8 +45,10 @@ struct op_db {
 int op_db_open(const char *path, struct op_db *db);
 void op_db_close(struct op_db *db);
 
-/* Check "\0format" in an open transaction. */
+/* Check "\0format" in an open transaction: the current format or 2. */
 int op_db_check_format(MDB_txn *txn, MDB_dbi dbi);
+/* The same, with *format set to the version found (2 or 3). */
+int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format);
 
 /* An 8-octet integer meta record, or 0 if absent. */
 int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,

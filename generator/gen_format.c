@@ -7,22 +7,16 @@
 
 #include <string.h>
 
-static int is_format(const MDB_val *v, const char *name)
-{
-	return v->mv_size == strlen(name) && memcmp(v->mv_data, name, v->mv_size) == 0;
-}
-
 int gen_format_upgrade(MDB_txn *txn, MDB_dbi dbi, size_t *deleted)
 {
 	MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
-	MDB_val v, nv = { strlen(OP_DB_FORMAT), OP_DB_FORMAT };
+	MDB_val nv = { strlen(OP_DB_FORMAT), OP_DB_FORMAT };
 	struct op_walk w;
-	int rc;
+	int rc, format;
 
 	*deleted = 0;
-	if (op_db_meta(txn, dbi, OP_META_FORMAT, k.mv_size, &v) != 0 ||
-	    !is_format(&v, OP_DB_FORMAT_2))
-		return 0;
+	if ((rc = op_db_format(txn, dbi, &format)) != 0 || format != 2)
+		return rc;
 	if ((rc = op_walk_begin(&w, txn, dbi, OP_WALK_RESPONSES)) != 0)
 		return rc;
 	/* A response that does not decode goes the same way. */

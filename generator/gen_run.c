@@ -181,7 +181,7 @@ static int prepare_auths(struct run *r)
 			if (!selected(r, c) || strcmp(c->output, r->works[k].output))
 				continue;
 			if ((rc = gen_auth_prepare(&r->auths[r->nauths], c, r->ks,
-						   r->now, conf->validity,
+						   r->now, c->validity,
 						   conf->workers, c->output,
 						   conf->cache_dir)) != 0)
 				return rc;
@@ -235,8 +235,8 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 					  "in %s", opts->only_ca, conf->path);
 	}
 	if ((rc = lock_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
-	    (rc = gen_batch_open(conf->workers, r.now, r.now + conf->validity,
-				 opts->progress, &r.batch)) != 0)
+	    (rc = gen_batch_open(conf->workers, r.now, opts->progress,
+				 &r.batch)) != 0)
 		goto out;
 	for (size_t k = 0; k < r.nworks && !rc; k++)
 		rc = update(&r, k);
