@@ -44,8 +44,8 @@ int gen_work_lock(struct gen_work *w, const char *output);
 
 /* Open OUTPUT.work and begin the write transaction.  A missing working
  * copy is rebuilt from OUTPUT (so the run still signs only what changed);
- * an empty one, or one of another format version, starts afresh with the
- * current format record. */
+ * a format-2 one is upgraded (gen_format); an empty one, or one of another
+ * format version, starts afresh with the current format record. */
 int gen_work_open(struct gen_work *w);
 
 /* Mark the working copy changed: generation + 1, generated = now. */
