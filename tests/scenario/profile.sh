@@ -271,12 +271,12 @@ refused "an Ed25519 signer is refused, named, before its key is used" s4.conf "s
 # ---- format 2: served, and upgraded by the next run ----
 mdb_dump -n out/responses.lmdb | sed 's/6f6373702d7072657369676e2d64622033$/6f6373702d7072657369676e2d64622032/' > "$T_TMP/f2.dump"
 mkdir -p out3
-mdb_load -n -f "$T_TMP/f2.dump" out3/responses.lmdb
+mdb_load -n -f "$T_TMP/f2.dump" out3/responses.lmdb 2>/dev/null
 "$B/ocsp-db" stats out3/responses.lmdb > "$T_TMP/f2.stats" 2>&1
 t_grep "ocsp-db reads a format-2 file" "format +ocsp-presign-db 2" "$T_TMP/f2.stats"
 sed 's/6f6373702d7072657369676e2d64622033$/6f6373702d7072657369676e2d64622039/' "$T_TMP/f2.dump" > "$T_TMP/f9.dump"
 sed -i 's/6f6373702d7072657369676e2d64622032$/6f6373702d7072657369676e2d64622039/' "$T_TMP/f9.dump"
-mdb_load -n -f "$T_TMP/f9.dump" "$T_TMP/f9.lmdb"
+mdb_load -n -f "$T_TMP/f9.dump" "$T_TMP/f9.lmdb" 2>/dev/null
 if "$B/ocsp-db" stats "$T_TMP/f9.lmdb" > "$T_TMP/f9.out" 2>&1; then t_fail "format 9 refused"; else
 	t_grep "format 9 refused, naming it" "format 'ocsp-presign-db 9'" "$T_TMP/f9.out"; fi
 sed 's|^output .*|output = out3/responses.lmdb|' ocsp-gen.conf > up.conf
