@@ -1,5 +1,6 @@
 #include "op_db.h"
 #include "op_err.h"
+#include "op_key.h"
 #include "op_rec.h"
 
 #include <stdio.h>
@@ -80,9 +81,19 @@ int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec)
 int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 		  size_t keylen, struct op_rec *rec)
 {
+	uint8_t other[OP_KEY_MAX];
 	MDB_val k = { keylen, (void *)key }, v;
 	int rc = mdb_get(txn, dbi, &k, &v);
 
+	/* The NULL form of a SHA-2 CertID is signed only on request
+	 * (certid_sha2_params = both); otherwise it gets the RFC 5754 one. */
+	if (rc == MDB_NOTFOUND && keylen && keylen <= OP_KEY_MAX &&
+	    (key[0] & OP_TAG_NULL)) {
+		memcpy(other, key, keylen);
+		other[0] &= (uint8_t)~OP_TAG_NULL;
+		k.mv_data = other;
+		rc = mdb_get(txn, dbi, &k, &v);
+	}
 	if (rc == MDB_NOTFOUND)
 		return rc;
 	if (rc)
@@ -92,18 +103,27 @@ int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 	return op_db_rec_certs(txn, dbi, rec);
 }
 
-int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
+static int is_format(const MDB_val *v, const char *name)
+{
+	return v->mv_size == strlen(name) && memcmp(v->mv_data, name, v->mv_size) == 0;
+}
+
+int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format)
 {
 	MDB_val v;
 	int rc = op_db_meta(txn, dbi, OP_META_FORMAT, sizeof(OP_META_FORMAT) - 1, &v);
 
+	*format = 0;
 	if (rc == MDB_NOTFOUND)
 		return op_err_set(OP_E_FORMAT, "no format record: not an "
 				  "ocsp-presign database");
 	if (rc)
 		return op_err_set(rc, "reading format record: %s", mdb_strerror(rc));
-	if (v.mv_size != strlen(OP_DB_FORMAT) ||
-	    memcmp(v.mv_data, OP_DB_FORMAT, v.mv_size) != 0)
+	if (is_format(&v, OP_DB_FORMAT))
+		*format = 3;
+	else if (is_format(&v, OP_DB_FORMAT_2))
+		*format = 2;
+	else
 		return op_err_set(OP_E_FORMAT, "format '%.*s', expected '%s'",
 				  (int)(v.mv_size > 64 ? 64 : v.mv_size),
 				  (const char *)v.mv_data, OP_DB_FORMAT);
@@ -124,6 +144,13 @@ int op_db_check_size(MDB_env *env, const char *path, struct stat *st)
 				  "pages up to %zu)", path,
 				  (long long)st->st_size, info.me_last_pgno);
 	return 0;
+}
+
+int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
+{
+	int format;
+
+	return op_db_format(txn, dbi, &format);
 }
 
 int op_db_open(const char *path, struct op_db *db)
@@ -154,7 +181,7 @@ int op_db_open(const char *path, struct op_db *db)
 		op_err_set(rc, "%s: %s", path, mdb_strerror(rc));
 		goto txn_abort;
 	}
-	if ((rc = op_db_check_format(txn, db->dbi)) != 0) {
+	if ((rc = op_db_format(txn, db->dbi, &db->format)) != 0) {
 		op_err_prefix(rc, "%s", path);
 		goto txn_abort;
 	}

@@ -33,6 +33,7 @@ struct op_db {
 	ino_t ino;
 	int64_t generated;	/* time ocsp-gen published it */
 	int64_t generation;	/* bumped by every run that changed it */
+	int format;		/* 3, or 2 (docs/db-format.txt) */
 	struct op_sum sum;	/* totals of the summary records */
 };
 
@@ -53,8 +54,10 @@ int op_db_open(const char *path, struct op_db *db);
 int op_db_check_size(MDB_env *env, const char *path, struct stat *st);
 void op_db_close(struct op_db *db);
 
-/* Check "\0format" in an open transaction. */
+/* Check "\0format" in an open transaction: the current format or 2. */
 int op_db_check_format(MDB_txn *txn, MDB_dbi dbi);
+/* The same, with *format set to the version found (2 or 3). */
+int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format);
 
 /* An 8-octet integer meta record, or 0 if absent. */
 int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
@@ -75,7 +78,9 @@ int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
  * (OP_REC_F_CERTS); data in the map.  OP_E_FORMAT if it is missing. */
 int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec);
 
-/* Look a response up by key: decoded, certs set, ready for op_rec_emit().
+/* Look a response up by key: decoded, certs set, ready for op_rec_emit();
+ * a SHA-2 key of the NULL form falls back to the form without parameters
+ * when the file has no response in that form (op_key.h).
  * MDB_NOTFOUND when absent (no detail set); OP_E_FORMAT, OP_E_DB. */
 int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 		  size_t keylen, struct op_rec *rec);

@@ -7,44 +7,72 @@
 #include <openssl/obj_mac.h>
 
 static const struct {
-	const char *name;
+	const char *name, *null_name;
 	size_t len;
 	int nid;
 	uint8_t oid[9];		/* content octets of the OID */
 	uint8_t oid_len;
 } hashes[] = {
-	[OP_HASH_SHA1] = { "sha1", 20, NID_sha1,
+	[OP_HASH_SHA1] = { "sha1", NULL, 20, NID_sha1,
 		{ 0x2b, 0x0e, 0x03, 0x02, 0x1a }, 5 },
-	[OP_HASH_SHA256] = { "sha256", 32, NID_sha256,
+	[OP_HASH_SHA256] = { "sha256", "sha256-null", 32, NID_sha256,
 		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 }, 9 },
-	[OP_HASH_SHA384] = { "sha384", 48, NID_sha384,
+	[OP_HASH_SHA384] = { "sha384", "sha384-null", 48, NID_sha384,
 		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 }, 9 },
-	[OP_HASH_SHA512] = { "sha512", 64, NID_sha512,
+	[OP_HASH_SHA512] = { "sha512", "sha512-null", 64, NID_sha512,
 		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 }, 9 },
 };
 #define NHASH ((int)(sizeof(hashes) / sizeof(hashes[0])))
 
-static int known(int tag)
+int op_tag_hash(int tag)
 {
-	return tag > 0 && tag < NHASH;
+	int h = tag & ~OP_TAG_NULL;
+
+	/* The NULL form exists only for the hashes that have a name for it. */
+	if (h <= 0 || h >= NHASH || tag & ~0xff ||
+	    ((tag & OP_TAG_NULL) && !hashes[h].null_name))
+		return OP_HASH_NONE;
+	return h;
+}
+
+int op_key_tag(int hash, int null)
+{
+	if (op_tag_hash(hash) == OP_HASH_NONE || (hash & OP_TAG_NULL))
+		return OP_HASH_NONE;
+	return null && hashes[hash].null_name ? hash | OP_TAG_NULL : hash;
 }
 
 size_t op_hash_len(int tag)
 {
-	return known(tag) ? hashes[tag].len : 0;
+	int h = op_tag_hash(tag);
+
+	return h ? hashes[h].len : 0;
 }
 
 const char *op_hash_name(int tag)
 {
-	return known(tag) ? hashes[tag].name : "?";
+	int h = op_tag_hash(tag);
+
+	return !h ? "?" : tag & OP_TAG_NULL ? hashes[h].null_name : hashes[h].name;
 }
 
 int op_hash_from_name(const char *name)
 {
-	for (int t = 1; t < NHASH; t++)
+	for (int t = 1; t < NHASH; t++) {
 		if (strcasecmp(name, hashes[t].name) == 0)
 			return t;
+		if (hashes[t].null_name && strcasecmp(name, hashes[t].null_name) == 0)
+			return t | OP_TAG_NULL;
+	}
 	return OP_HASH_NONE;
+}
+
+const uint8_t *op_hash_oid(int tag, size_t *len)
+{
+	int h = op_tag_hash(tag);
+
+	*len = h ? hashes[h].oid_len : 0;
+	return h ? hashes[h].oid : NULL;
 }
 
 int op_hash_from_oid(const uint8_t *oid, size_t len)
@@ -65,7 +93,9 @@ int op_hash_from_nid(int nid)
 
 int op_hash_nid(int tag)
 {
-	return known(tag) ? hashes[tag].nid : NID_undef;
+	int h = op_tag_hash(tag);
+
+	return h ? hashes[h].nid : NID_undef;
 }
 
 int op_serial_normalize(const uint8_t *in, size_t inlen,
@@ -183,6 +213,23 @@ int op_serial_from_asn1(const ASN1_INTEGER *ai, uint8_t *out, size_t *outlen)
 	return op_serial_normalize(der + hdr, len, out, outlen);
 }
 
+/* Whether the CertID's hashAlgorithm has parameters (NULL): its DER is
+ * 30 L { 30 L' { 06 n OID [05 00] } ... } with short lengths. */
+static int certid_null_params(const OCSP_CERTID *cid)
+{
+	unsigned char *der = NULL;
+	int len = i2d_OCSP_CERTID((OCSP_CERTID *)cid, &der), null = 0;
+	size_t h;
+
+	if (len > 6) {
+		h = der[1] & 0x80 ? 2 + (size_t)(der[1] & 0x7f) : 2;
+		if (h + 4 < (size_t)len && der[h] == 0x30 && der[h + 2] == 0x06)
+			null = der[h + 1] == 2 + der[h + 3] + 2;
+	}
+	OPENSSL_free(der);
+	return null;
+}
+
 int op_key_from_certid(const OCSP_CERTID *cid, uint8_t key[OP_KEY_MAX],
 		       size_t *keylen)
 {
@@ -197,7 +244,9 @@ int op_key_from_certid(const OCSP_CERTID *cid, uint8_t key[OP_KEY_MAX],
 		return op_err_set(OP_E_PARSE, "incomplete CertID");
 	if ((rc = op_serial_from_asn1(serial, s, &slen)) != 0)
 		return rc;
-	return op_key_make(key, keylen, op_hash_from_nid(OBJ_obj2nid(alg)),
+	return op_key_make(key, keylen,
+			   op_key_tag(op_hash_from_nid(OBJ_obj2nid(alg)),
+				      certid_null_params(cid)),
 			   ASN1_STRING_get0_data(nh), (size_t)ASN1_STRING_length(nh),
 			   ASN1_STRING_get0_data(kh), (size_t)ASN1_STRING_length(kh),
 			   s, slen);

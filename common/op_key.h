@@ -7,10 +7,17 @@
  *
  *   tag(1) | issuerNameHash(H) | issuerKeyHash(H) | serial content octets
  *
- * tag names the CertID hash (OP_HASH_*), H is that hash's length, and the
- * serial is the minimal two's-complement DER content of the INTEGER, so
- * "00 00 05" and "05" give the same key.  Tag 0 is reserved for meta
- * records.
+ * tag names the CertID hash (OP_HASH_*) and, for the SHA-2 hashes, the
+ * encoding of its AlgorithmIdentifier: parameters absent (RFC 5754, the
+ * form signed by default) or NULL (OP_TAG_NULL set; signed only with
+ * certid_sha2_params = both).  Clients that compare CertIDs byte for byte
+ * (Bouncy Castle) need the form they sent.  SHA-1 has one tag: it is
+ * signed with NULL parameters, as OpenSSL writes it, whatever the request
+ * says.  H is the hash's length, and the serial is the minimal
+ * two's-complement DER content of the INTEGER, so "00 00 05" and "05" give
+ * the same key.  Tag 0 is reserved for meta records.
+ *
+ * Functions taking a tag accept either form unless they say otherwise.
  */
 #ifndef OP_KEY_H
 #define OP_KEY_H
@@ -31,12 +38,25 @@ enum op_hash {
 	OP_HASH_SHA512 = 4,
 };
 
+/* Tag bit: a SHA-2 hashAlgorithm with NULL parameters. */
+#define OP_TAG_NULL 0x80
+
+/* The tag of hash (OP_HASH_*) in the form with NULL parameters (null
+ * non-zero) or without; SHA-1 has only its one tag. */
+int op_key_tag(int hash, int null);
+/* The OP_HASH_* of a tag (the form bit cleared); OP_HASH_NONE if unknown. */
+int op_tag_hash(int tag);
+
 /* Digest length for a tag, 0 for an unknown tag. */
 size_t op_hash_len(int tag);
-/* "sha1", "sha256", ...; "?" for an unknown tag. */
+/* "sha1", "sha256", ..., "sha256-null" for the NULL form; "?" for an
+ * unknown tag. */
 const char *op_hash_name(int tag);
 /* Inverse of op_hash_name (case-insensitive); OP_HASH_NONE if unknown. */
 int op_hash_from_name(const char *name);
+/* Content octets of the hash's OBJECT IDENTIFIER; *len receives their
+ * count (0 and NULL for an unknown tag). */
+const uint8_t *op_hash_oid(int tag, size_t *len);
 /* Tag for an OBJECT IDENTIFIER's content octets; OP_HASH_NONE if unknown. */
 int op_hash_from_oid(const uint8_t *oid, size_t len);
 /* OpenSSL NID <-> tag. */
@@ -72,7 +92,8 @@ int op_key_make(uint8_t key[OP_KEY_MAX], size_t *keylen, int tag,
 		const uint8_t *key_hash, size_t key_len,
 		const uint8_t *serial, size_t serial_len);
 
-/* The key of an OpenSSL CertID (what the generator signs). */
+/* The key of an OpenSSL CertID (what the generator signs); its
+ * hashAlgorithm's parameters choose the form of a SHA-2 tag. */
 int op_key_from_certid(const OCSP_CERTID *cid, uint8_t key[OP_KEY_MAX],
 		       size_t *keylen);
 

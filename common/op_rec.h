@@ -24,8 +24,12 @@
 #define OP_REC_ETAG 16
 #define OP_REC_SIGNER_ID 8
 
-/* Value of the "\0format" meta record; the server refuses anything else. */
-#define OP_DB_FORMAT "ocsp-presign-db 2"
+/* Value of the "\0format" meta record.  Readers also take format 2 (its
+ * SHA-2 responses carry NULL parameters under the key of the other form,
+ * docs/db-format.txt) and refuse anything else; ocsp-gen upgrades a
+ * working copy of format 2 (gen_format). */
+#define OP_DB_FORMAT "ocsp-presign-db 3"
+#define OP_DB_FORMAT_2 "ocsp-presign-db 2"
 
 enum op_status { OP_STATUS_GOOD = 0, OP_STATUS_REVOKED = 1 };
 

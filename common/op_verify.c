@@ -28,6 +28,7 @@ struct op_verifier {
 	STACK_OF(X509) *certs;
 	int64_t now;
 	int allow_expired;
+	int format;		/* of the file the responses come from */
 	struct signer s[NSIGNERS];
 	size_t next;		/* slot replaced when all are used */
 	size_t unanchored;
@@ -48,8 +49,14 @@ int op_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 	}
 	v->now = now;
 	v->allow_expired = allow_expired;
+	v->format = 3;
 	*out = v;
 	return 0;
+}
+
+void op_verifier_set_format(struct op_verifier *v, int format)
+{
+	v->format = format;
 }
 
 void op_verifier_free(struct op_verifier *v)
@@ -240,7 +247,10 @@ static int check_body(struct op_verifier *v, OCSP_BASICRESP *bs,
 	one = OCSP_resp_get0(bs, 0);
 	if ((rc = op_key_from_certid(OCSP_SINGLERESP_get0_id(one), k, &kl)) != 0)
 		return op_err_set(OP_E_FORMAT, "CertID unusable");
-	if (kl != klen || memcmp(k, key, klen) != 0)
+	/* Format 2 kept SHA-2 CertIDs with NULL parameters under the key of
+	 * the other form (docs/db-format.txt). */
+	if (kl != klen || memcmp(k + 1, key + 1, klen - 1) != 0 ||
+	    (k[0] != key[0] && !(v->format == 2 && k[0] == (key[0] | OP_TAG_NULL))))
 		return op_err_set(OP_E_FORMAT, "the CertID is not the record's key");
 	if ((rc = check_header(v, one, rec)) != 0)
 		return rc;

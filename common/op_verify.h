@@ -35,6 +35,10 @@ int op_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 		    struct op_verifier **out);
 void op_verifier_free(struct op_verifier *v);
 
+/* The format of the file checked (op_db.format; 3 unless said): format 2
+ * stored SHA-2 CertIDs with NULL parameters under the other form's key. */
+void op_verifier_set_format(struct op_verifier *v, int format);
+
 /*
  * Check one response stored under key with header rec; der/len are the
  * octets a client receives.  0 when it passes; otherwise OP_E_FORMAT

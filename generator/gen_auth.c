@@ -1,4 +1,5 @@
 #include "gen_auth.h"
+#include "gen_policy.h"
 #include "gen_signer.h"
 #include "op_cert.h"
 #include "op_db.h"
@@ -145,7 +146,8 @@ static int choose_signer(struct gen_auth *a, struct gen_keystore *ks,
 	a->signer_name = names[chosen];
 	op_time_from_asn1(X509_get0_notAfter(certs[chosen]), &a->signer_not_after);
 	signer_warnings(a, warn);
-	if ((rc = open_signer(a, ks, certs[chosen], c->signers[sect[chosen]].key,
+	if ((rc = gen_policy_signer(c, a->signer_name, certs[chosen], a->ca)) != 0 ||
+	    (rc = open_signer(a, ks, certs[chosen], c->signers[sect[chosen]].key,
 			      workers)) != 0 ||
 	    (rc = gen_signer_id(certs[chosen], a->signer_id)) != 0)
 		goto out;

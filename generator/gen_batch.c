@@ -25,7 +25,7 @@ struct gen_batch {
 	int busy;			/* the other one is being signed */
 	struct gen_job *order[BATCH];	/* the jobs in key order */
 	size_t done;
-	int64_t this_update, next_update;
+	int64_t this_update;
 	int64_t produced_at;		/* set per batch */
 	int progress;
 };
@@ -40,7 +40,7 @@ static void sign_job(void *job, void *arg, int worker)
 		.serial_len = j->e->serial_len, .status = j->e->status,
 		.reason = j->e->reason, .rev_time = j->rev_time,
 		.produced_at = b->produced_at, .this_update = b->this_update,
-		.next_update = b->next_update,
+		.next_update = b->this_update + j->a->c->validity,
 	};
 
 	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
@@ -48,8 +48,8 @@ static void sign_job(void *job, void *arg, int worker)
 		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
 }
 
-int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
-		   int progress, struct gen_batch **out)
+int gen_batch_open(int workers, int64_t this_update, int progress,
+		   struct gen_batch **out)
 {
 	struct gen_batch *b = calloc(1, sizeof(*b));
 	int rc;
@@ -57,7 +57,6 @@ int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
 	if (!b)
 		return OP_E_NOMEM;
 	b->this_update = this_update;
-	b->next_update = next_update;
 	b->progress = progress;
 	if ((rc = gen_pool_start(workers, sign_job, b, &b->pool)) != 0) {
 		free(b);
@@ -110,7 +109,7 @@ static void fill(const struct gen_batch *b, const struct gen_job *j,
 	rec->reason = j->e->reason;
 	rec->flags = j->flags;
 	rec->this_update = b->this_update;
-	rec->next_update = b->next_update;
+	rec->next_update = b->this_update + j->a->c->validity;
 	rec->rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 	memcpy(rec->signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
 }

@@ -46,12 +46,12 @@ struct gen_job {
 struct gen_batch;
 
 /*
- * Start workers signing threads for responses valid from this_update to
- * next_update.  progress: print a running count on stderr.  The caller
- * closes b with gen_batch_close().
+ * Start workers signing threads for responses valid from this_update for
+ * their authority's validity.  progress: print a running count on stderr.
+ * The caller closes b with gen_batch_close().
  */
-int gen_batch_open(int workers, int64_t this_update, int64_t next_update,
-		   int progress, struct gen_batch **b);
+int gen_batch_open(int workers, int64_t this_update, int progress,
+		   struct gen_batch **b);
 
 /* The next free job slot, zeroed; it joins the batch at gen_batch_push(). */
 struct gen_job *gen_batch_slot(struct gen_batch *b);

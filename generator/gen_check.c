@@ -81,7 +81,7 @@ static int test_sign(const struct gen_conf *conf, const struct gen_auth *a,
 		.reason = e ? e->reason : OP_REASON_NONE,
 		.rev_time = e && e->rev_time ? e->rev_time : now,
 		.produced_at = now, .this_update = now,
-		.next_update = now + conf->validity,
+		.next_update = now + a->c->validity,
 	};
 	unsigned char *der = NULL;
 	const unsigned char *p;
@@ -145,7 +145,7 @@ static void report_crl(const struct gen_auth *a, int64_t now, FILE *out)
 		fprintf(out, "; no nextUpdate\n");
 }
 
-static void report_others(const struct gen_conf *conf, const struct gen_auth *a,
+static void report_others(const struct gen_auth *a,
 			  int64_t now, FILE *out)
 {
 	const struct gen_auth_conf *c = a->c;
@@ -163,7 +163,7 @@ static void report_others(const struct gen_conf *conf, const struct gen_auth *a,
 				 "yet", c->signers[i].cert);
 		else if (op_cert_load(c->signers[i].cert, &x) != 0)
 			snprintf(why, sizeof(why), "%s", op_err_detail());
-		else if (gen_signer_check(x, a->ca, now, conf->validity, &warn,
+		else if (gen_signer_check(x, a->ca, now, c->validity, &warn,
 					  why, sizeof(why)) == 0)
 			snprintf(why, sizeof(why), "usable, but %s is newer",
 				 a->signer_name);
@@ -187,7 +187,7 @@ static void report_ready(const struct gen_conf *conf, const struct gen_auth *a,
 	report_crl(a, now, out);
 	fprintf(out, "  signer:       %s, the newest usable; expires %s\n",
 		a->signer_name, when(a->signer_not_after, now, t, sizeof(t)));
-	report_others(conf, a, now, out);
+	report_others(a, now, out);
 	fprintf(out, "  test response: %s\n", tested);
 }
 
@@ -220,13 +220,29 @@ static int check_output(const char *output, FILE *out)
 	return 0;
 }
 
+/* A CA that signs its own responses needs its key at every run; a
+ * delegate keeps it offline and works with every client tested. */
+static void warn_ca_signs(const struct gen_auth *a, struct warnings *w)
+{
+	X509 *cert = NULL;
+
+	if (chosen_cert(a, &cert) == 0 && X509_cmp(cert, a->ca) == 0 &&
+	    w->n < MAX_WARNINGS)
+		snprintf(w->line[w->n++], sizeof(w->line[0]), "%s: signer %s is "
+			 "the CA's own key, which must then be online for every "
+			 "run; a delegated OCSP signer (ocsp-gen --csr) keeps it "
+			 "offline", a->c->name, a->signer_name);
+	op_err_clear();
+	X509_free(cert);
+}
+
 /* Prepare, test and report one authority; its error is a run's. */
 static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c,
 		      struct gen_keystore *ks, const struct gen_hist *h,
 		      int64_t now, FILE *out)
 {
 	struct gen_auth_in in = { .hist = h, .now = now,
-				  .validity = conf->validity, .workers = 1 };
+				  .validity = c->validity, .workers = 1 };
 	struct warnings w = { 0 };
 	struct gen_auth a;
 	char tested[256];
@@ -237,6 +253,8 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 	op_log_set_hook(NULL, NULL);
 	if (rc == 0 && (rc = test_sign(conf, &a, now, tested, sizeof(tested))) != 0)
 		rc = op_err_prefix(rc, "authority %s", c->name);
+	if (rc == 0)
+		warn_ca_signs(&a, &w);
 	fprintf(out, "%s: %s\n", c->name, rc ? "NOT READY" : "ready");
 	if (rc)
 		fprintf(out, "  error:        %s\n", *op_err_detail() ?

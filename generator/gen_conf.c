@@ -1,4 +1,5 @@
 #include "gen_conf.h"
+#include "gen_policy.h"
 #include "op_err.h"
 #include "op_file.h"
 #include "op_key.h"
@@ -14,15 +15,18 @@
 #include <openssl/conf.h>
 #include <openssl/err.h>
 
+/* The regulated profile's keys, in [ocsp_gen] or an authority's section. */
+#define PROFILE_KEYS "validity", "refresh", "certid_sha2_params", "profile"
+
 static const char *const main_keys[] = {
-	"output", "validity", "refresh", "cert_ids", "workers",
+	"output", "cert_ids", "workers",
 	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
-	"responder_id", "run_interval", "cache_dir", NULL
+	"responder_id", "run_interval", "cache_dir", PROFILE_KEYS, NULL
 };
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "delta_crl", "issued", "local_revocations", "signers", "output",
 	"include_signer_cert", "responder_id", "distribution_points",
-	"user_certs_only", "crl_issuer", NULL
+	"user_certs_only", "crl_issuer", PROFILE_KEYS, NULL
 };
 static const char *const signer_keys[] = { "cert", "key", "subject", NULL };
 
@@ -252,6 +256,46 @@ static int choice(struct loader *l, const char *section, const char *key,
 	return 0;
 }
 
+/* ---- the regulated profile (gen_policy) ---- */
+
+/* A duration set in the authority's section, else [ocsp_gen]'s value. */
+static int auth_duration(struct loader *l, const char *section,
+			 const char *key, int64_t def, int64_t *out)
+{
+	const char *v = get(l, section, key);
+
+	*out = def;
+	if (v && op_dur_parse(v, out) != 0)
+		return op_err_prefix(OP_E_CONFIG, "%s: [%s]: %s", l->path,
+				     section, key);
+	return 0;
+}
+
+static int auth_profile(struct loader *l, const struct gen_conf *c,
+			struct gen_auth_conf *a)
+{
+	int rc;
+
+	if ((rc = auth_duration(l, a->name, "validity", c->validity,
+				&a->validity)) != 0 ||
+	    (rc = auth_duration(l, a->name, "refresh", c->refresh,
+				&a->refresh)) != 0 ||
+	    (rc = choice(l, a->name, "certid_sha2_params", "absent", "both", 0,
+			 &a->certid_null)) != 0 ||
+	    (rc = choice(l, a->name, "profile", "none", "cabf", GEN_PROFILE_NONE,
+			 &a->profile)) != 0)
+		return rc;
+	if (a->refresh >= a->validity)
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: refresh must be shorter "
+				  "than validity, or responses expire before "
+				  "they are re-signed", l->path, a->name);
+	if (c->run_interval > a->refresh)
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: run_interval must be at "
+				  "most refresh: responses are re-signed only "
+				  "when the schedule runs", l->path, a->name);
+	return gen_policy_times(l->path, a, c->run_interval);
+}
+
 static int add_auth(void *arg, const char *section)
 {
 	struct auth_ctx *x = arg;
@@ -285,14 +329,15 @@ static int add_auth(void *arg, const char *section)
 	    (rc = opt_path(x->l, section, "local_revocations",
 			   &a->local_revocations)) != 0 ||
 	    (rc = opt_path(x->l, section, "output", &a->output)) != 0 ||
-	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 1,
+	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 0,
 			 &a->include_signer_cert)) != 0 ||
 	    (rc = choice(x->l, section, "responder_id", "key", "name", 0,
 			 &a->responder_by_name)) != 0 ||
 	    (rc = dist_points(x->l, section, a)) != 0 ||
 	    (rc = choice(x->l, section, "user_certs_only", "no", "yes", 0,
 			 &a->user_certs_only)) != 0 ||
-	    (rc = opt_path(x->l, section, "crl_issuer", &a->crl_issuer)) != 0)
+	    (rc = opt_path(x->l, section, "crl_issuer", &a->crl_issuer)) != 0 ||
+	    (rc = auth_profile(x->l, x->c, a)) != 0)
 		return rc;
 	if (!(signers = get(x->l, section, "signers")))
 		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is required",

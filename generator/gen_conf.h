@@ -32,7 +32,8 @@ struct gen_auth_conf {
 	struct gen_signer_conf *signers;
 	size_t nsigners;
 	/* Response profile; the authority's section overrides [ocsp_gen]. */
-	int include_signer_cert;	/* include_signer_cert = yes (default) */
+	int include_signer_cert;	/* include_signer_cert = yes: also when
+					   the CA signs (a delegate's always) */
 	int responder_by_name;		/* responder_id = name (default key) */
 	/* CRL scope (gen_scope.h): the distribution point names the
 	 * authority's certificates carry, and whether `issued` holds only
@@ -41,14 +42,22 @@ struct gen_auth_conf {
 	size_t ndist_points;
 	int user_certs_only;
 	char *crl_issuer;	/* separate CRL-signing certificate; NULL if none */
+	/* Regulated profile (gen_policy); the authority's section overrides
+	 * [ocsp_gen], whose values are the defaults. */
+	int64_t validity, refresh;
+	int certid_null;		/* certid_sha2_params = both: also sign
+					   SHA-2 CertIDs with NULL parameters */
+	int profile;			/* GEN_PROFILE_* */
 };
+
+enum { GEN_PROFILE_NONE = 0, GEN_PROFILE_CABF = 1 };
 
 struct gen_conf {
 	char *path;
 	char *output;		/* [ocsp_gen]'s; NULL if every authority
 				   names its own */
-	int64_t validity;
-	int64_t refresh;
+	int64_t validity;	/* [ocsp_gen]'s; each authority's own in */
+	int64_t refresh;	/* struct gen_auth_conf */
 	int64_t run_interval;	/* how often the schedule runs ocsp-gen */
 	int hashes[GEN_MAX_HASHES];	/* OP_HASH_* tags */
 	size_t nhashes;

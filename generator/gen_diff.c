@@ -34,9 +34,9 @@ static int verdict(const struct gen_diff *r, const struct gen_auth *a,
 	     (old->reason != e->reason || old->rev_time != rev_time)))
 		return SIGN;
 	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0 ||
-	    old->next_update - old->this_update != r->conf->validity)
+	    old->next_update - old->this_update != a->c->validity)
 		return SIGN;
-	if (r->now - old->this_update >= r->conf->refresh)
+	if (r->now - old->this_update >= a->c->refresh)
 		return SIGN_AGED;
 	return KEEP;
 }
@@ -268,7 +268,7 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 	if ((rc = gen_sweep_load(r->txn, r->dbi, p->prefix, p->plen, &s)) != 0)
 		return rc;
 	budget = gen_sweep_budget(&s, l->n, r->now, r->conf->run_interval,
-				  r->conf->refresh);
+				  p->a->c->refresh);
 	budget = r->force || budget <= aged ? 0 : budget - aged;
 	if (budget && (rc = oldest_cut(r, l->n, budget, &cut, &older)) != 0)
 		return rc;
@@ -310,7 +310,7 @@ static int diff_pair(struct gen_diff *r, const struct pair *p)
 	    (rc = sweep(r, p, p->a->aged - aged)) != 0 ||
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
-	gen_store_summary(&p->a->entries, r->kept_at, r->now, r->conf->validity,
+	gen_store_summary(&p->a->entries, r->kept_at, r->now, p->a->c->validity,
 			  &sum);
 	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
 }
@@ -383,20 +383,26 @@ static int pair_cmp(const void *x, const void *y)
 	return c ? c : (a->plen > b->plen) - (a->plen < b->plen);
 }
 
-/* Every authority under every CertID hash, in key order: a first run then
+/* Every authority under every CertID hash (and, with certid_sha2_params =
+ * both, the NULL form of each SHA-2 one), in key order: a first run then
  * only appends, and later runs move through the file once. */
 static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 {
-	struct pair *p = calloc(r->nauths * r->conf->nhashes, sizeof(*p));
+	struct pair *p = calloc(r->nauths * r->conf->nhashes * 2, sizeof(*p));
 	size_t np = 0;
 	int rc;
 
 	if (!p)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++)
-		for (size_t h = 0; h < r->conf->nhashes; h++, np++) {
+		for (size_t h = 0; h < 2 * r->conf->nhashes; h++) {
+			int tag = op_key_tag(r->conf->hashes[h / 2], h & 1);
+
+			if ((h & 1) && (!r->auths[i].c->certid_null ||
+					!(tag & OP_TAG_NULL)))
+				continue;
 			p[np].a = &r->auths[i];
-			p[np].hash = r->conf->hashes[h];
+			p[np].hash = tag;
 			if ((rc = op_key_issuer_prefix(p[np].a->ca, p[np].hash,
 						       p[np].prefix,
 						       &p[np].plen)) != 0) {
@@ -404,6 +410,7 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 				return op_err_prefix(rc, "authority %s",
 						     r->auths[i].c->name);
 			}
+			np++;
 		}
 	qsort(p, np, sizeof(*p), pair_cmp);
 	*out = p;

@@ -1,5 +1,6 @@
 #include "gen_input.h"
 #include "op_err.h"
+#include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
 
@@ -295,8 +296,11 @@ int gen_local_load(const char *path, struct gen_list *local)
 					ln, fld[2]);
 			break;
 		}
+		/* removeFromCRL is no revocation: it releases a hold. */
 		if ((rc = add_hex(local, fld[0], strlen(fld[0]), path, ln,
-				  OP_STATUS_REVOKED, reason, GEN_SRC_LOCAL, t)) != 0)
+				  reason == GEN_REASON_REMOVE ? OP_STATUS_GOOD :
+				  OP_STATUS_REVOKED, reason, GEN_SRC_LOCAL,
+				  t)) != 0)
 			break;
 	}
 	free(line);
@@ -325,9 +329,41 @@ static int merge_cmp(const void *a, const void *b)
 	return c ? c : (int)y->src - (int)x->src;
 }
 
+static int is_release(const struct gen_entry *e)
+{
+	return e->src == GEN_SRC_LOCAL && e->status == OP_STATUS_GOOD &&
+	       e->reason == GEN_REASON_REMOVE;
+}
+
+/*
+ * The entry that stands for the run v[0..n-1] of one serial (sorted by
+ * priority) when v[0] releases a hold: the serial as `issued` has it once
+ * a certificateHold is lifted (NULL when not issued), or the revocation
+ * that a release cannot lift.
+ */
+static const struct gen_entry *release(const struct gen_entry *v, size_t n)
+{
+	const struct gen_entry *rev = NULL, *issued = NULL;
+	char hex[2 * OP_SERIAL_MAX + 1];
+
+	for (size_t i = 1; i < n; i++) {
+		if (!rev && v[i].status == OP_STATUS_REVOKED)
+			rev = &v[i];
+		if (v[i].src == GEN_SRC_ISSUED)
+			issued = &v[i];
+	}
+	if (!rev || rev->reason == GEN_REASON_HOLD)
+		return issued;
+	op_serial_hex(v[0].serial, v[0].serial_len, hex);
+	op_warn("local revocations: %s removeFromCRL releases only a "
+		"certificateHold; %s stays revoked (%s)", hex, hex,
+		op_reason_name(rev->reason));
+	return rev;
+}
+
 int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out)
 {
-	size_t total = 0, i, j;
+	size_t total = 0, i, j, end;
 	struct gen_entry *v;
 
 	for (i = 0; i < nlists; i++)
@@ -344,9 +380,15 @@ int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out
 		j += lists[i]->n;
 	}
 	qsort(v, total, sizeof(*v), merge_cmp);
-	for (i = 0, j = 0; i < total; i++)
-		if (j == 0 || gen_entry_cmp(&v[j - 1], &v[i]) != 0)
-			v[j++] = v[i];
+	for (i = 0, j = 0; i < total; i = end) {
+		const struct gen_entry *w = &v[i];
+
+		for (end = i + 1; end < total && gen_entry_cmp(&v[i], &v[end]) == 0;)
+			end++;
+		if (is_release(w) && !(w = release(v + i, end - i)))
+			continue;	/* a released serial never issued */
+		v[j++] = *w;	/* j <= i: no entry of a later run is lost */
+	}
 	out->v = v;
 	out->n = j;
 	out->cap = total;

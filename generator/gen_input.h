@@ -4,7 +4,10 @@
  * Every parser (and gen_crl's) appends to a gen_list and names file and line in its error
  * detail.  gen_merge() then folds the lists into one sorted list with one
  * entry per serial: a local revocation beats the CRL, the CRL beats an
- * index.txt R line, any revocation beats "issued".
+ * index.txt R line, any revocation beats "issued".  A local line with
+ * reason removeFromCRL revokes nothing: it releases a certificateHold
+ * (the serial reads as `issued` says), and leaves any other revocation
+ * in place, with a warning.
  */
 #ifndef GEN_INPUT_H
 #define GEN_INPUT_H
@@ -13,6 +16,9 @@
 #include <stdint.h>
 
 #include "op_key.h"
+
+#define GEN_REASON_HOLD 6	/* certificateHold */
+#define GEN_REASON_REMOVE 8	/* removeFromCRL: releases a hold */
 
 enum gen_src {			/* in increasing priority */
 	GEN_SRC_ISSUED = 0,
@@ -50,7 +56,9 @@ struct gen_entry *gen_list_add(struct gen_list *l);
 int gen_issued_load(const char *path, struct gen_list *issued,
 		    struct gen_list *revoked);
 
-/* Lines "SERIAL [YYYYMMDDHHMMSSZ [reason]]"; '#' starts a comment. */
+/* Lines "SERIAL [YYYYMMDDHHMMSSZ [reason]]"; '#' starts a comment.  With
+ * reason removeFromCRL the entry is a release (status good, that reason),
+ * which gen_merge() resolves. */
 int gen_local_load(const char *path, struct gen_list *local);
 
 /* One entry per serial from all lists, sorted by gen_entry_cmp(). */

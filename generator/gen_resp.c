@@ -8,7 +8,7 @@
 #include <time.h>
 #include <openssl/err.h>
 
-#define NHASH 5			/* OP_HASH_* tags are 1..4 */
+#define NSLOT 8			/* CertID forms: OP_HASH_* 1..4, NULL forms */
 #define CID_MAX 160		/* CertID content before the serial */
 #define TIME_TLV 17		/* GeneralizedTime YYYYMMDDHHMMSSZ */
 
@@ -29,8 +29,9 @@ struct gen_resp_signer {
 	uint8_t *rid, *alg, *certs;	/* responderID, signatureAlgorithm,
 					 * certs field (NULL if none): DER */
 	size_t rid_len, alg_len, certs_len;
-	uint8_t cid[NHASH][CID_MAX];	/* CertID content up to the serial */
-	size_t cid_len[NHASH];
+	uint8_t cid[NSLOT][CID_MAX];	/* CertID content up to the serial,
+					 * per form (slot()) */
+	size_t cid_len[NSLOT];
 	size_t tbs_max, sig_max;
 	int nworkers;
 	struct worker *w;
@@ -99,35 +100,109 @@ static int put_time(uint8_t **pp, int64_t t)
 	return 0;
 }
 
-/* ---- the reference path: OpenSSL's OCSP API ---- */
+/* ---- the signature and the CertID, by the rules ---- */
 
-/* SHA-256 for RSA and P-256, SHA-384 for larger EC keys. */
-static const char *sig_md_name(EVP_PKEY *key)
+int gen_resp_sig_md(EVP_PKEY *pub, const char **md, char *why, size_t whysize)
 {
-	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256)
-		return "SHA384";
-	return "SHA256";
+	char group[64] = "";
+	size_t glen = 0;
+	int id = pub ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE;
+
+	*md = NULL;
+	ERR_clear_error();	/* a key OpenSSL cannot read queues one */
+	if (id == EVP_PKEY_RSA) {
+		/* PKCS#1 v1.5 with SHA-256 (BR 7.1.3.2.1); under 2048 bits no
+		 * relying party of today accepts it. */
+		if (EVP_PKEY_get_bits(pub) < 2048) {
+			snprintf(why, whysize, "RSA key of %d bits: responses need "
+				 "2048 bits or more", EVP_PKEY_get_bits(pub));
+			return OP_E_SIGNER;
+		}
+		*md = "SHA256";
+		return 0;
+	}
+	if (id == EVP_PKEY_EC) {
+		/* BR 7.1.3.2.2: each curve with its own digest. */
+		if (EVP_PKEY_get_group_name(pub, group, sizeof(group), &glen) == 1) {
+			if (strcmp(group, SN_X9_62_prime256v1) == 0)
+				*md = "SHA256";
+			else if (strcmp(group, SN_secp384r1) == 0)
+				*md = "SHA384";
+			else if (strcmp(group, SN_secp521r1) == 0)
+				*md = "SHA512";
+		}
+		ERR_clear_error();
+		if (*md)
+			return 0;
+		snprintf(why, whysize, "ECDSA key on curve %s: responses are "
+			 "signed with P-256, P-384 or P-521 only", *group ?
+			 group : "(unnamed parameters)");
+		return OP_E_SIGNER;
+	}
+	if (id == EVP_PKEY_RSA_PSS)
+		snprintf(why, whysize, "RSA-PSS-only key (id-RSASSA-PSS): "
+			 "responses are signed with RSA PKCS#1 v1.5 or ECDSA");
+	else
+		snprintf(why, whysize, "%s key: responses are signed with RSA "
+			 "(PKCS#1 v1.5) or ECDSA on P-256, P-384 or P-521 only",
+			 id == EVP_PKEY_NONE ? "unknown" : OBJ_nid2sn(id));
+	return OP_E_SIGNER;
 }
 
-OCSP_CERTID *gen_resp_certid(X509 *ca, int hash, const uint8_t *serial,
+/* The index of a CertID form in the per-form tables; -1 if unknown. */
+static int slot(int tag)
+{
+	int h = op_tag_hash(tag);
+
+	if (!h)
+		return -1;
+	return tag & OP_TAG_NULL ? h + 3 : h - 1;
+}
+
+/*
+ * CertID content before the serial for ca under tag: hashAlgorithm (the
+ * OID, then NULL parameters only in the NULL form: RFC 5754 wants SHA-2
+ * without, OpenSSL writes SHA-1 with), issuerNameHash, issuerKeyHash.
+ * out has room for CID_MAX.
+ */
+static int certid_head(X509 *ca, int tag, uint8_t *out, size_t *len)
+{
+	uint8_t prefix[OP_KEY_MAX], *p = out;
+	size_t plen, olen, h = op_hash_len(tag);
+	const uint8_t *oid = op_hash_oid(tag, &olen);
+	int null = (tag & OP_TAG_NULL) || op_tag_hash(tag) == OP_HASH_SHA1, rc;
+
+	if (!oid || h == 0 || h > OP_HASH_MAX || olen > 16)
+		return op_err_set(OP_E_RANGE, "CertID hash tag %d unknown", tag);
+	if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0)
+		return rc;
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+		    2 + olen + (null ? 2 : 0));
+	p = put(put_hdr(p, V_ASN1_OBJECT, olen), oid, olen);
+	if (null)
+		p = put_hdr(p, V_ASN1_NULL, 0);
+	p = put(put_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1, h);
+	p = put(put_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1 + h, h);
+	*len = (size_t)(p - out);
+	return 0;
+}
+
+OCSP_CERTID *gen_resp_certid(X509 *ca, int tag, const uint8_t *serial,
 			     size_t serial_len)
 {
-	/* Rebuild DER so OpenSSL parses the sign from the content octets. */
-	unsigned char der[OP_SERIAL_MAX + 2];
-	const unsigned char *p = der;
-	ASN1_INTEGER *ai;
-	OCSP_CERTID *cid;
+	uint8_t head[CID_MAX], der[CID_MAX + OP_SERIAL_MAX + 8], *p = der;
+	const unsigned char *q = der;
+	size_t hlen, n;
 
-	der[0] = V_ASN1_INTEGER;
-	der[1] = (unsigned char)serial_len;
-	memcpy(der + 2, serial, serial_len);
-	if (!(ai = d2i_ASN1_INTEGER(NULL, &p, (long)serial_len + 2)))
+	if (serial_len == 0 || serial_len > OP_SERIAL_MAX ||
+	    certid_head(ca, tag, head, &hlen) != 0)
 		return NULL;
-	cid = OCSP_cert_id_new(EVP_get_digestbynid(op_hash_nid(hash)),
-			       X509_get_subject_name(ca),
-			       X509_get0_pubkey_bitstr(ca), ai);
-	ASN1_INTEGER_free(ai);
-	return cid;
+	n = hlen + 2 + serial_len;
+	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, n);
+	p = put(p, head, hlen);
+	p = put(put_hdr(p, V_ASN1_INTEGER, serial_len), serial, serial_len);
+	/* Parsed by OpenSSL, which keeps the parameters as they are. */
+	return d2i_OCSP_CERTID(NULL, &q, p - der);
 }
 
 static ASN1_GENERALIZEDTIME *gtime(int64_t t)
@@ -148,6 +223,8 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 		      const struct gen_resp_in *in, unsigned char **der,
 		      int *der_len)
 {
+	char why[200];
+	const char *md;
 	OCSP_BASICRESP *bs = NULL;
 	OCSP_RESPONSE *resp = NULL;
 	OCSP_CERTID *cid = NULL;
@@ -169,8 +246,12 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 				    OCSP_REVOKED_STATUS_NOSTATUS : in->reason,
 				    rt, tu, nu))
 		goto err;
-	if (EVP_DigestSignInit(mctx, NULL, EVP_get_digestbyname(sig_md_name(key)),
-			       NULL, key) != 1 ||
+	if (gen_resp_sig_md(X509_get0_pubkey(cert), &md, why, sizeof(why)) != 0) {
+		rc = op_err_set(OP_E_SIGNER, "%s", why);
+		goto out;
+	}
+	if (EVP_DigestSignInit(mctx, NULL, EVP_get_digestbyname(md), NULL,
+			       key) != 1 ||
 	    OCSP_basic_sign_ctx(bs, cert, mctx, NULL, flags) != 1)
 		goto err;
 	if (!(resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs)))
@@ -183,6 +264,7 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 err:
 	if (rc)
 		rc = op_err_ssl(OP_E_CRYPTO, "signing a response");
+out:
 	OCSP_RESPONSE_free(resp);
 	ASN1_GENERALIZEDTIME_free(rt);
 	ASN1_GENERALIZEDTIME_free(nu);
@@ -200,32 +282,16 @@ err:
 	(((len) = (size_t)(fn)((obj), &(buf))), \
 	 (len) > 0 && (len) < 0x1000000 ? 0 : ((buf) = NULL, OP_E_CRYPTO))
 
-/* CertID content before the serial, for each hash, as OpenSSL encodes it. */
+/* CertID content before the serial, for each form. */
 static int certid_parts(struct gen_resp_signer *s, X509 *ca)
 {
-	static const uint8_t one = 1;
+	for (int h = OP_HASH_SHA1; h <= OP_HASH_SHA512; h++)
+		for (int null = 0; null < 2; null++) {
+			int tag = op_key_tag(h, null), i = slot(tag), rc;
 
-	for (int h = 1; h < NHASH; h++) {
-		OCSP_CERTID *cid = gen_resp_certid(ca, h, &one, 1);
-		uint8_t *der = NULL;
-		size_t len;
-		int rc = cid ? I2D(i2d_OCSP_CERTID, cid, der, len) : OP_E_CRYPTO;
-
-		size_t hdr;
-
-		OCSP_CERTID_free(cid);
-		if (rc)
-			return op_err_ssl(rc, "encoding a CertID");
-		/* 30 L { alg, name hash, key hash, 02 01 01 }: keep the middle. */
-		hdr = der[1] < 0x80 ? 2 : 2 + (size_t)(der[1] & 0x7f);
-		if (len < hdr + 3 || len - hdr - 3 > CID_MAX) {
-			OPENSSL_free(der);
-			return op_err_set(OP_E_RANGE, "unexpected CertID encoding");
+			if ((rc = certid_head(ca, tag, s->cid[i], &s->cid_len[i])) != 0)
+				return op_err_prefix(rc, "encoding a CertID");
 		}
-		s->cid_len[h] = len - hdr - 3;
-		memcpy(s->cid[h], der + hdr, s->cid_len[h]);
-		OPENSSL_free(der);
-	}
 	return 0;
 }
 
@@ -296,9 +362,6 @@ static int worker_init(struct gen_resp_signer *s, struct worker *w,
 {
 	int id = EVP_PKEY_get_base_id(key);
 
-	if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC)
-		return op_err_set(OP_E_SIGNER, "key type %s: only RSA and EC "
-				  "keys sign responses", OBJ_nid2sn(id));
 	if (!(w->md = EVP_MD_CTX_new()) || !(w->tbs = malloc(s->tbs_max)) ||
 	    !(w->sig = malloc(s->sig_max)))
 		return OP_E_NOMEM;
@@ -318,14 +381,28 @@ int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
 			struct gen_resp_signer **out)
 {
 	struct gen_resp_signer *s = calloc(1, sizeof(*s));
+	const char *md;
+	char why[200];
 	int rc = OP_E_NOMEM;
 
 	*out = NULL;
 	if (!s || !(s->w = calloc((size_t)nworkers, sizeof(*s->w))))
 		goto err;
 	s->nworkers = nworkers;
-	if (!(s->md = EVP_MD_fetch(NULL, sig_md_name(keys[0]), NULL))) {
-		rc = op_err_ssl(OP_E_CRYPTO, "fetching %s", sig_md_name(keys[0]));
+	/* Before the key signs anything: what it may sign with. */
+	if (gen_resp_sig_md(X509_get0_pubkey(cert), &md, why, sizeof(why)) != 0) {
+		rc = op_err_set(OP_E_SIGNER, "%s", why);
+		goto err;
+	}
+	for (int i = 0; i < nworkers; i++)
+		if (EVP_PKEY_get_base_id(keys[i]) !=
+		    EVP_PKEY_get_base_id(X509_get0_pubkey(cert))) {
+			rc = op_err_set(OP_E_SIGNER, "the key is of another type "
+					"than its certificate's");
+			goto err;
+		}
+	if (!(s->md = EVP_MD_fetch(NULL, md, NULL))) {
+		rc = op_err_ssl(OP_E_CRYPTO, "fetching %s", md);
 		goto err;
 	}
 	if ((rc = constant_parts(s, ca, cert, keys[0], prof)) != 0)
@@ -368,7 +445,8 @@ void gen_resp_signer_free(struct gen_resp_signer *s)
 static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
 		     const struct gen_resp_in *in, size_t *len)
 {
-	size_t cid = s->cid_len[in->hash] + 2 + in->serial_len, st, single, tbs;
+	int form = slot(in->hash);
+	size_t cid = s->cid_len[form] + 2 + in->serial_len, st, single, tbs;
 	int revoked = in->status == OP_STATUS_REVOKED;
 	int has_reason = revoked && in->reason != OP_REASON_NONE;
 	uint8_t *p = w->tbs;
@@ -387,7 +465,7 @@ static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
 	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, hdr_len(single) + single);
 	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, single);
 	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, cid);
-	p = put(p, s->cid[in->hash], s->cid_len[in->hash]);
+	p = put(p, s->cid[form], s->cid_len[form]);
 	p = put(put_hdr(p, V_ASN1_INTEGER, in->serial_len), in->serial,
 		in->serial_len);
 	if (!revoked) {
@@ -435,7 +513,8 @@ int gen_resp_make(struct gen_resp_signer *s, int worker,
 	int rc;
 
 	*der = NULL;
-	if (in->hash <= 0 || in->hash >= NHASH || in->serial_len > OP_SERIAL_MAX)
+	if (slot(in->hash) < 0 || in->serial_len == 0 ||
+	    in->serial_len > OP_SERIAL_MAX)
 		return op_err_set(OP_E_RANGE, "bad CertID hash or serial");
 	if ((rc = write_tbs(s, w, in, &tbs_len)) != 0 ||
 	    (rc = sign_tbs(s, w, tbs_len, &sig_len)) != 0)

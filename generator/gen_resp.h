@@ -23,7 +23,7 @@
 
 /* The per-serial inputs of one response. */
 struct gen_resp_in {
-	int hash;		/* CertID hash, OP_HASH_* */
+	int hash;		/* CertID hash and form: a tag (op_key.h) */
 	const uint8_t *serial;	/* INTEGER content octets (op_serial_*) */
 	size_t serial_len;
 	int status;		/* OP_STATUS_* */
@@ -43,9 +43,11 @@ struct gen_resp_signer;
 /*
  * Prepare responses for ca signed by cert with keys[0..nworkers-1] (one
  * handle per worker thread, which may all be the same key; the caller keeps
- * them alive until gen_resp_signer_free).  Signs one response through
- * OpenSSL to learn the signature algorithm, so it also proves the key
- * works.  Caller frees *out with gen_resp_signer_free().
+ * them alive until gen_resp_signer_free).  A certificate whose key cannot
+ * sign by the rules (gen_resp_sig_md) is refused before the key is used.
+ * Signs one response through OpenSSL to learn the signature algorithm's
+ * encoding, so it also proves the key works.  Caller frees *out with
+ * gen_resp_signer_free().
  */
 int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
 			int nworkers, const struct gen_resp_profile *prof,
@@ -71,8 +73,18 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 		      const struct gen_resp_in *in, unsigned char **der,
 		      int *der_len);
 
-/* CertID for serial under ca with hash tag; caller frees (OCSP_CERTID_free). */
-OCSP_CERTID *gen_resp_certid(X509 *ca, int hash, const uint8_t *serial,
+/*
+ * The digest that signs responses with the key pub (a signer certificate's
+ * public key): RSA of 2048 bits or more, PKCS#1 v1.5 with SHA-256;
+ * P-256, P-384, P-521 with SHA-256, SHA-384, SHA-512 (BR 7.1.3.2).  0 with
+ * *md its OpenSSL name, or OP_E_SIGNER with why saying what cannot be
+ * signed correctly (Ed25519, RSA-PSS-only keys, other curves...).
+ */
+int gen_resp_sig_md(EVP_PKEY *pub, const char **md, char *why, size_t whysize);
+
+/* CertID for serial under ca with tag (op_key.h: SHA-2 parameters absent,
+ * or NULL in the NULL form); caller frees (OCSP_CERTID_free). */
+OCSP_CERTID *gen_resp_certid(X509 *ca, int tag, const uint8_t *serial,
 			     size_t serial_len);
 
 #endif

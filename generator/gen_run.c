@@ -165,10 +165,11 @@ static int prepare_auths(struct run *r)
 		struct gen_auth_in in = {
 			.hist = &h, .cache_dir = conf->cache_dir,
 			.release = r->opts->release, .now = r->now,
-			.validity = conf->validity, .workers = conf->workers,
+			.workers = conf->workers,
 		};
 
 		for (size_t i = r->plan.group[k]; i < r->plan.group[k + 1]; i++) {
+			in.validity = r->plan.auths[i]->validity;
 			if ((rc = gen_auth_prepare(&r->auths[i], r->plan.auths[i],
 						   r->ks, &in)) != 0)
 				return rc;
@@ -213,8 +214,8 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 
 	if ((rc = gen_plan_make(conf, opts->only_ca, &r.plan)) != 0 ||
 	    (rc = open_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
-	    (rc = gen_batch_open(conf->workers, r.now, r.now + conf->validity,
-				 opts->progress, &r.batch)) != 0)
+	    (rc = gen_batch_open(conf->workers, r.now, opts->progress,
+				 &r.batch)) != 0)
 		goto out;
 	for (size_t k = 0; k < r.nworks && !rc; k++)
 		rc = update(&r, k);

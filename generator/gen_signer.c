@@ -1,4 +1,5 @@
 #include "gen_signer.h"
+#include "gen_resp.h"
 #include "op_err.h"
 #include "op_time.h"
 
@@ -32,9 +33,13 @@ int gen_signer_check(X509 *signer, X509 *ca, int64_t now, int64_t validity,
 {
 	int64_t nb, na;
 	char t[32];
+	const char *md;
 	int is_ca = X509_cmp(signer, ca) == 0;
 
 	*warn = 0;
+	/* Judged from the certificate, before its key is ever used. */
+	if (gen_resp_sig_md(X509_get0_pubkey(signer), &md, why, whysize) != 0)
+		return OP_E_SIGNER;
 	if (cert_times(signer, &nb, &na)) {
 		snprintf(why, whysize, "unreadable validity dates");
 		return OP_E_SIGNER;

@@ -21,7 +21,8 @@
 
 /*
  * Is signer usable for responses made at now and valid for `validity`
- * seconds on behalf of ca?  0 if so, with *warn holding GEN_SIGNER_W_*
+ * seconds on behalf of ca?  Its key must sign by the rules
+ * (gen_resp_sig_md: RSA, or ECDSA on P-256, P-384, P-521).  0 if so, with *warn holding GEN_SIGNER_W_*
  * flags; OP_E_SIGNER otherwise, with the reason written to why.
  */
 int gen_signer_check(X509 *signer, X509 *ca, int64_t now, int64_t validity,

@@ -1,4 +1,5 @@
 #include "gen_work.h"
+#include "gen_format.h"
 #include "gen_publish.h"
 #include "op_db.h"
 #include "op_err.h"
@@ -175,6 +176,7 @@ static int check_work_format(struct gen_work *w, int readonly)
 int gen_work_open(struct gen_work *w)
 {
 	struct stat st;
+	size_t upgraded;
 	int rc;
 
 	if (stat(w->path, &st) != 0) {
@@ -189,9 +191,10 @@ int gen_work_open(struct gen_work *w)
 		if (rc == 0 && (rc = op_file_copy(w->output, w->path, 0600)) != 0)
 			return rc;
 	}
-	if ((rc = env_open(w, w->path, 0)) != 0)
+	if ((rc = env_open(w, w->path, 0)) != 0 ||
+	    (rc = check_work_format(w, 0)) != 0)
 		return rc;
-	return check_work_format(w, 0);
+	return gen_format_upgrade(w->txn, w->dbi, &upgraded);
 }
 
 int gen_work_open_ro(struct gen_work *w)

@@ -51,7 +51,8 @@ int gen_work_lock(struct gen_work *w, const char *output);
  * copy is rebuilt from OUTPUT (so the run still signs only what changed
  * and keeps the output's history: the CRL numbers it accepted and the
  * revocations it published); a new, empty one starts with the current
- * format record.  The history fails closed: a working copy that cannot be
+ * format record; a format-2 one is upgraded (gen_format), keeping its
+ * meta records.  The history fails closed: a working copy that cannot be
  * read or holds another format, or an OUTPUT that exists but cannot be
  * read when the working copy is missing, is OP_E_HISTORY with a detail
  * naming the file and the remedy; only "never published" (neither file)

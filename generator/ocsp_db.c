@@ -166,7 +166,8 @@ static int cmd_stats(struct reader *r, const char *path)
 	if (rc)
 		return rc;
 	op_time_iso(r->db.generated, t1, sizeof(t1));
-	printf("file       %s\nformat     %s\ngenerated  %s\n", path, OP_DB_FORMAT, t1);
+	printf("file       %s\nformat     %s\ngenerated  %s\n", path,
+	       r->db.format == 2 ? OP_DB_FORMAT_2 : OP_DB_FORMAT, t1);
 	for (size_t n = 0; n < r->niss; n++) {
 		struct issuer *i = &r->iss[n];
 		char name[600], *tab;
@@ -395,6 +396,7 @@ static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
 	if ((rc = load_certs(o, &certs)) != 0 ||
 	    (rc = op_verifier_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
 		goto out;
+	op_verifier_set_format(v, r->db.format);
 	rc = verify_all(r, v, &total, &bad);
 	if (rc == OP_E_DB) {
 		/* A file LMDB cannot walk is a bad file, not a failed tool. */

@@ -45,7 +45,7 @@ static int parse_certid(const uint8_t *p, size_t n, uint8_t *key, size_t *keylen
 	struct der c = { p, p + n }, alg;
 	const uint8_t *v, *oid, *nh, *kh, *sn;
 	size_t vl, oidl, nhl, khl, snl;
-	int tag, hash;
+	int tag, hash, null = 0;
 
 	/* CertID ::= SEQUENCE { hashAlgorithm, issuerNameHash,
 	 *                      issuerKeyHash, serialNumber } */
@@ -59,10 +59,12 @@ static int parse_certid(const uint8_t *p, size_t n, uint8_t *key, size_t *keylen
 	alg.end = v + vl;
 	if (tlv(&alg, 0x06, &tag, &oid, &oidl))
 		return SRV_REQ_MALFORMED;
-	/* Parameters absent or NULL: both are seen in the wild. */
+	/* Parameters absent or NULL: both are seen in the wild, and the
+	 * key says which (op_key.h), so the answer repeats the form asked. */
 	if (alg.p != alg.end) {
 		if (tlv(&alg, 0x05, &tag, &v, &vl) || vl != 0 || alg.p != alg.end)
 			return SRV_REQ_MALFORMED;
+		null = 1;
 	}
 	if (tlv(&c, 0x04, &tag, &nh, &nhl) || tlv(&c, 0x04, &tag, &kh, &khl) ||
 	    tlv(&c, 0x02, &tag, &sn, &snl) || c.p != c.end || snl == 0)
@@ -70,7 +72,8 @@ static int parse_certid(const uint8_t *p, size_t n, uint8_t *key, size_t *keylen
 	hash = op_hash_from_oid(oid, oidl);
 	if (hash == OP_HASH_NONE)
 		return SRV_REQ_UNKNOWN_HASH;
-	if (op_key_make(key, keylen, hash, nh, nhl, kh, khl, sn, snl) != 0)
+	if (op_key_make(key, keylen, op_key_tag(hash, null), nh, nhl, kh, khl,
+			sn, snl) != 0)
 		return SRV_REQ_MALFORMED;
 	return SRV_REQ_OK;
 }

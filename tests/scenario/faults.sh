@@ -108,7 +108,7 @@ for kind in empty wrong-version not-lmdb truncated; do
 import sys
 p = sys.argv[1]; b = open(p, "rb").read()
 # Every copy: free pages of a plain copy may hold older ones.
-open(p, "wb").write(b.replace(b"ocsp-presign-db 2", b"ocsp-presign-db 9"))
+open(p, "wb").write(b.replace(b"ocsp-presign-db 3", b"ocsp-presign-db 9"))
 PY
 		;;
 	not-lmdb) head -c 65536 /dev/urandom > "$T_TMP/bad" ;;

@@ -150,7 +150,7 @@ for v in 1 9; do
 	old_format $v v$v.lmdb
 	"$B/ocsp-serve" -n --db v$v.lmdb --listen 127.0.0.1:1 > refuse.log 2>&1
 	t_check "format $v refused at start" test $? -ne 0
-	t_grep "the refusal names the file and the format" "v$v.lmdb.*ocsp-presign-db $v.*expected .ocsp-presign-db 2" refuse.log
+	t_grep "the refusal names the file and the format" "v$v.lmdb.*ocsp-presign-db $v.*expected .ocsp-presign-db 3" refuse.log
 	sed -n 1p refuse.log
 done
 "$B/ocsp-db" stats v1.lmdb > refuse.log 2>&1

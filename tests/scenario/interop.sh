@@ -7,6 +7,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
 t_start_pki 20
+# The self-signing CA embeds its certificate here (include_signer_cert =
+# yes; the default is no, see profile.sh), for ocsptool given a trust list.
+sed -i 's|^\[issuing_self\]$|&\ninclude_signer_cert = yes|' ocsp-gen.conf
 "$B/ocsp-gen" -c ocsp-gen.conf -q || { t_fail "ocsp-gen"; t_done; exit 1; }
 PORT=$(t_ports 2)
 URL=http://127.0.0.1:$PORT/
@@ -37,7 +40,7 @@ t_check "python: issuer we do not serve is no answer" py rootdir 1001 sha1 post 
 
 # GnuTLS ocsptool on every CA: it looks for the signer among the
 # response's certificates, so the CA that signs its own responses must put
-# its certificate there too (include_signer_cert = yes, the default).
+# its certificate there too (include_signer_cert = yes, set above).
 leaf() {  # CA SERIAL OUT
 	PKI_DIR=$P pki_key ec "$T_TMP/leaf-$2.key"
 	PKI_DIR=$P pki_cert "$T_TMP/leaf-$2.key" "/CN=leaf $2" "$1/ca.pem" "$1/ca.key" leaf 30 "$3" "0x$2"

@@ -62,7 +62,9 @@ START_TEST(config_profile)
 
 	snprintf(buf, sizeof(buf), "[ocsp_gen]\noutput = o\nauthorities = a, b\n%s", auth);
 	ck_assert_int_eq(gen_conf_load(tmpdir_file("p1.conf", buf), &c), 0);
-	ck_assert_int_eq(c.auths[0].include_signer_cert, 1);
+	/* No certificate where the CA signs, unless asked (Go's x/crypto). */
+	ck_assert_int_eq(c.auths[0].include_signer_cert, 0);
+	ck_assert_int_eq(c.auths[1].include_signer_cert, 1);
 	ck_assert_int_eq(c.auths[0].responder_by_name, 0);
 	gen_conf_free(&c);
 
@@ -87,6 +89,87 @@ START_TEST(config_profile)
 }
 END_TEST
 
+/* A configuration with [ocsp_gen] extra and authority a's own lines. */
+static int load_with(const char *name, const char *main_extra,
+		     const char *auth_extra, struct gen_conf *c)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "[ocsp_gen]\noutput = o\nauthorities = a, b\n%s\n"
+		 "[a]\nca_cert = c\ncrl = r\nissued = s\nsigners = x\n%s\n"
+		 "[b]\nca_cert = c\ncrl = r\nissued = s\nsigners = x\n"
+		 "[x]\ncert = x.pem\nkey = x.key\n", main_extra, auth_extra);
+	return gen_conf_load(tmpdir_file(name, buf), c);
+}
+
+/* validity, refresh, certid_sha2_params, profile: [ocsp_gen] gives the
+ * default, the authority's section wins. */
+START_TEST(regulated_keys)
+{
+	struct gen_conf c;
+
+	ck_assert_int_eq(load_with("r1.conf", "validity = 4d\nrefresh = 1d\n"
+				   "certid_sha2_params = both\nprofile = cabf",
+				   "validity = 1d\nrefresh = 8h\n"
+				   "certid_sha2_params = absent\nprofile = none", &c), 0);
+	ck_assert_int_eq(c.auths[0].validity, 86400);
+	ck_assert_int_eq(c.auths[0].refresh, 8 * 3600);
+	ck_assert_int_eq(c.auths[0].certid_null, 0);
+	ck_assert_int_eq(c.auths[0].profile, GEN_PROFILE_NONE);
+	ck_assert_int_eq(c.auths[1].validity, 4 * 86400);
+	ck_assert_int_eq(c.auths[1].refresh, 86400);
+	ck_assert_int_eq(c.auths[1].certid_null, 1);
+	ck_assert_int_eq(c.auths[1].profile, GEN_PROFILE_CABF);
+	gen_conf_free(&c);
+	/* Defaults. */
+	ck_assert_int_eq(load_with("r2.conf", "", "", &c), 0);
+	ck_assert_int_eq(c.auths[0].validity, 7 * 86400);
+	ck_assert_int_eq(c.auths[0].certid_null, 0);
+	ck_assert_int_eq(c.auths[0].profile, GEN_PROFILE_NONE);
+	gen_conf_free(&c);
+	ck_assert_int_eq(load_with("r3.conf", "", "refresh = 8d", &c), OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "[a]: refresh must be shorter"));
+	ck_assert_int_eq(load_with("r4.conf", "", "certid_sha2_params = null", &c),
+			 OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "certid_sha2_params 'null'"));
+	ck_assert_int_eq(load_with("r5.conf", "", "profile = etsi", &c), OP_E_CONFIG);
+}
+END_TEST
+
+/* profile = cabf refuses each rule it checks, naming it; the same values
+ * without the profile pass (far-out ones with a warning). */
+START_TEST(cabf_rules)
+{
+	static const struct { const char *lines, *says; } bad[] = {
+		{ "validity = 30d\nrefresh = 3d", "outside 8 hours .. 10 days" },
+		{ "validity = 4h\nrefresh = 1h", "outside 8 hours .. 10 days" },
+		{ "validity = 10d\nrefresh = 4d", "age past 4 days" },
+		{ "validity = 3d\nrefresh = 65h", "at least eight hours before" },
+		{ "validity = 12h\nrefresh = 6h", "one-half of the validity" },
+	};
+	struct gen_conf c;
+	char lines[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(lines, sizeof(lines), "%s\nprofile = cabf", bad[i].lines);
+		ck_assert_int_eq(load_with("cabf.conf", "", lines, &c), OP_E_CONFIG);
+		ck_assert_msg(strstr(op_err_detail(), bad[i].says) &&
+			      strstr(op_err_detail(), "[a]: profile = cabf") &&
+			      strstr(op_err_detail(), "BR 4.9.10"), "%s: %s",
+			      bad[i].lines, op_err_detail());
+		ck_assert_int_eq(load_with("none.conf", "", bad[i].lines, &c), 0);
+		gen_conf_free(&c);
+	}
+	/* The edges that pass: 8 hours with refresh 3h; 10 days, refresh 3d23h. */
+	ck_assert_int_eq(load_with("ok1.conf", "", "validity = 8h\nrefresh = 3h\n"
+				   "profile = cabf", &c), 0);
+	gen_conf_free(&c);
+	ck_assert_int_eq(load_with("ok2.conf", "", "validity = 10d\nrefresh = 95h\n"
+				   "profile = cabf", &c), 0);
+	gen_conf_free(&c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_conf");
@@ -95,6 +178,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_profile);
+	tcase_add_test(tc, regulated_keys);
+	tcase_add_test(tc, cabf_rules);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -149,6 +149,44 @@ START_TEST(merge_priority)
 }
 END_TEST
 
+/* removeFromCRL in the local list: never a revocation.  It releases a
+ * hold (the serial reads as issued, or goes when never issued), and
+ * leaves a revocation for another reason in place. */
+START_TEST(local_remove_from_crl)
+{
+	struct gen_list is = { 0 }, rv = { 0 }, crl = { 0 }, loc = { 0 }, out;
+	struct gen_list *lists[] = { &is, &rv, &crl, &loc };
+
+	ck_assert_int_eq(gen_issued_load(tmpdir_file("s", "1\n2\n3\n4\n"), &is, &rv), 0);
+	/* CRL: 1 and 5 (not issued) on hold, 2 keyCompromise. */
+	ck_assert_int_eq(gen_local_load(tmpdir_file("c",
+		"1 20260101000000Z certificateHold\n"
+		"2 20260101000000Z keyCompromise\n"
+		"5 20260101000000Z certificateHold\n"), &crl), 0);
+	for (size_t i = 0; i < crl.n; i++)
+		crl.v[i].src = GEN_SRC_CRL;
+	/* Local: releases for 1, 2, 5, and 3 (not on any list). */
+	ck_assert_int_eq(gen_local_load(tmpdir_file("l",
+		"1 20260301000000Z removeFromCRL\n2 20260301000000Z removeFromCRL\n"
+		"3 20260301000000Z removeFromCRL\n5 20260301000000Z removeFromCRL\n"),
+		&loc), 0);
+	ck_assert_uint_eq(loc.v[0].status, OP_STATUS_GOOD);
+	ck_assert_int_eq(gen_merge(lists, 4, &out), 0);
+	ck_assert_uint_eq(out.n, 4);		/* 5 is gone: never issued */
+	for (size_t i = 0; i < out.n; i++) {
+		ck_assert_uint_eq(out.v[i].serial[0], i + 1);
+		ck_assert_uint_ne(out.v[i].reason, GEN_REASON_REMOVE);
+		ck_assert_uint_eq(out.v[i].status, i == 1 ? OP_STATUS_REVOKED :
+				  OP_STATUS_GOOD);
+	}
+	ck_assert_uint_eq(out.v[1].reason, 1);	/* keyCompromise stays */
+	ck_assert_uint_eq(out.v[0].src, GEN_SRC_ISSUED);
+	for (size_t i = 0; i < 4; i++)
+		gen_list_free(lists[i]);
+	gen_list_free(&out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_input");
@@ -161,6 +199,7 @@ int main(void)
 	tcase_add_test(tc, serial_directory);
 	tcase_add_test(tc, local_revocations);
 	tcase_add_test(tc, merge_priority);
+	tcase_add_test(tc, local_remove_from_crl);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

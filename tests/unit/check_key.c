@@ -80,9 +80,10 @@ START_TEST(key_layout)
 }
 END_TEST
 
-/* Two requests for the same certificate, one whose AlgorithmIdentifier
- * has NULL parameters (OpenSSL's default) and one with them absent,
- * must give the same key as the DER walker path would. */
+/* Two CertIDs for the same certificate, one whose AlgorithmIdentifier has
+ * NULL parameters (OpenSSL's default) and one with them absent: for SHA-1
+ * the same key; for SHA-256 keys that differ in the tag only, the NULL
+ * form's carrying OP_TAG_NULL (what lets the server answer each form). */
 START_TEST(certid_param_encodings)
 {
 	static const char *names[] = { "sha1", "sha256" };
@@ -106,7 +107,8 @@ START_TEST(certid_param_encodings)
 		cid = OCSP_cert_id_new(md, nm, pub, sn);
 		ck_assert_ptr_nonnull(cid);
 		ck_assert_int_eq(op_key_from_certid(cid, k1, &n1), 0);
-		ck_assert_uint_eq(k1[0], i == 0 ? OP_HASH_SHA1 : OP_HASH_SHA256);
+		ck_assert_uint_eq(k1[0], i == 0 ? OP_HASH_SHA1 :
+				  OP_HASH_SHA256 | OP_TAG_NULL);
 		/* Re-encode with the parameters removed (05 00 cut out). */
 		len = i2d_OCSP_CERTID(cid, &der);
 		for (int j = 0; j + 1 < len; j++) {
@@ -123,13 +125,40 @@ START_TEST(certid_param_encodings)
 		cid = d2i_OCSP_CERTID(NULL, &p, len);
 		ck_assert_ptr_nonnull(cid);
 		ck_assert_int_eq(op_key_from_certid(cid, k2, &n2), 0);
-		ck_assert_int_eq(n1 == n2 && memcmp(k1, k2, n1) == 0, 1);
+		ck_assert_uint_eq(k2[0], i == 0 ? OP_HASH_SHA1 : OP_HASH_SHA256);
+		ck_assert_int_eq(n1 == n2 && memcmp(k1 + 1, k2 + 1, n1 - 1) == 0, 1);
 		OCSP_CERTID_free(cid);
 		OPENSSL_free(der);
 		X509_NAME_free(nm);
 		ASN1_BIT_STRING_free(pub);
 		ASN1_INTEGER_free(sn);
 	}
+}
+END_TEST
+
+/* The form bit: only on the SHA-2 hashes, named, parsed back. */
+START_TEST(form_tags)
+{
+	size_t n;
+
+	ck_assert_int_eq(op_key_tag(OP_HASH_SHA256, 1), OP_HASH_SHA256 | OP_TAG_NULL);
+	ck_assert_int_eq(op_key_tag(OP_HASH_SHA256, 0), OP_HASH_SHA256);
+	ck_assert_int_eq(op_key_tag(OP_HASH_SHA1, 1), OP_HASH_SHA1);
+	ck_assert_int_eq(op_key_tag(OP_HASH_NONE, 1), OP_HASH_NONE);
+	ck_assert_int_eq(op_tag_hash(OP_HASH_SHA512 | OP_TAG_NULL), OP_HASH_SHA512);
+	ck_assert_int_eq(op_tag_hash(OP_HASH_SHA1 | OP_TAG_NULL), OP_HASH_NONE);
+	ck_assert_int_eq(op_tag_hash(0x85), OP_HASH_NONE);
+	ck_assert_uint_eq(op_hash_len(OP_HASH_SHA384 | OP_TAG_NULL), 48);
+	ck_assert_uint_eq(op_hash_len(OP_HASH_SHA1 | OP_TAG_NULL), 0);
+	ck_assert_str_eq(op_hash_name(OP_HASH_SHA256 | OP_TAG_NULL), "sha256-null");
+	ck_assert_str_eq(op_hash_name(OP_HASH_SHA256), "sha256");
+	ck_assert_int_eq(op_hash_from_name("SHA384-NULL"), OP_HASH_SHA384 | OP_TAG_NULL);
+	ck_assert_int_eq(op_hash_from_name("sha1-null"), OP_HASH_NONE);
+	ck_assert_int_eq(op_hash_nid(OP_HASH_SHA512 | OP_TAG_NULL), NID_sha512);
+	ck_assert_ptr_nonnull(op_hash_oid(OP_HASH_SHA256 | OP_TAG_NULL, &n));
+	ck_assert_uint_eq(n, 9);
+	ck_assert_ptr_null(op_hash_oid(0x81, &n));
+	ck_assert_uint_eq(n, 0);
 }
 END_TEST
 
@@ -157,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, key_layout);
 	tcase_add_test(tc, certid_param_encodings);
 	tcase_add_test(tc, hash_tags);
+	tcase_add_test(tc, form_tags);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

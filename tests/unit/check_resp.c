@@ -1,8 +1,11 @@
 /* gen_resp: responses built from constant parts are the bytes OpenSSL's
  * OCSP API makes for the same inputs.  RSA (PKCS#1 v1.5 is deterministic):
  * the whole response.  ECDSA: everything but the signature value, which
- * must verify.  Good and revoked with every reason, all CertID hashes,
- * both responderID forms, with and without the certs field. */
+ * must verify with the curve's digest (BR 7.1.3.2).  Good and revoked with
+ * every reason, all CertID hashes in both encodings (SHA-2 parameters
+ * absent by default, NULL in the NULL form), both responderID forms, with
+ * and without the certs field.  Keys that cannot sign by the rules are
+ * refused before they sign. */
 #include <check.h>
 
 #include "check_run.h"
@@ -20,8 +23,31 @@
 
 static EVP_PKEY *new_key(const char *type)
 {
-	return strcmp(type, "rsa") == 0 ? EVP_RSA_gen(2048) :
-	       EVP_EC_gen(strcmp(type, "p384") == 0 ? "P-384" : "P-256");
+	if (strcmp(type, "rsa") == 0)
+		return EVP_RSA_gen(2048);
+	if (strcmp(type, "rsa1024") == 0)
+		return EVP_RSA_gen(1024);
+	if (strcmp(type, "ed25519") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	if (strcmp(type, "rsapss") == 0) {
+		EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+		EVP_PKEY *k = NULL;
+
+		if (c && EVP_PKEY_keygen_init(c) == 1)
+			EVP_PKEY_generate(c, &k);
+		EVP_PKEY_CTX_free(c);
+		return k;
+	}
+	return EVP_EC_gen(strcmp(type, "p384") == 0 ? "P-384" :
+			  strcmp(type, "p521") == 0 ? "P-521" :
+			  strcmp(type, "k256") == 0 ? "secp256k1" : "P-256");
+}
+
+/* The digest each key type must sign with. */
+static const char *md_of(const char *type)
+{
+	return strcmp(type, "p384") == 0 ? "SHA384" :
+	       strcmp(type, "p521") == 0 ? "SHA512" : "SHA256";
 }
 
 static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
@@ -49,7 +75,9 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
 		X509_add_ext(x, e, -1);
 		X509_EXTENSION_free(e);
 	}
-	ck_assert_int_gt(X509_sign(x, issuer_key, EVP_sha256()), 0);
+	/* Ed25519 signs without a separate digest. */
+	ck_assert_int_gt(X509_sign(x, issuer_key, EVP_PKEY_get_base_id(issuer_key) ==
+				   EVP_PKEY_ED25519 ? NULL : EVP_sha256()), 0);
 	X509_NAME_free(n);
 	return x;
 }
@@ -138,6 +166,40 @@ struct fixture {
 	X509 *ca, *cert;	/* cert == ca when the CA signs */
 };
 
+/* The CertID's hashAlgorithm in the response: the OID of tag's hash, then
+ * 05 00 only for SHA-1 and the NULL forms. */
+static void check_certid_alg(const uint8_t *tbs, int tag)
+{
+	const uint8_t *p = tbs, *c;
+	size_t n, t, olen;
+	const uint8_t *oid = op_hash_oid(tag, &olen);
+	int null = (tag & OP_TAG_NULL) || tag == OP_HASH_SHA1;
+
+	c = tlv(&p, &n, &t);	/* tbsResponseData */
+	p = c;
+	tlv(&p, &n, &t);	/* responderID */
+	tlv(&p, &n, &t);	/* producedAt */
+	c = tlv(&p, &n, &t);	/* responses */
+	p = c;
+	c = tlv(&p, &n, &t);	/* SingleResponse */
+	p = c;
+	c = tlv(&p, &n, &t);	/* CertID */
+	p = c;
+	c = tlv(&p, &n, &t);	/* AlgorithmIdentifier */
+	ck_assert_uint_eq(n, 2 + olen + (null ? 2 : 0));
+	ck_assert_uint_eq(c[0], 0x06);
+	ck_assert_mem_eq(c + 2, oid, olen);
+	if (null)
+		ck_assert_mem_eq(c + 2 + olen, "\x05\x00", 2);
+}
+
+static const int tags[] = {
+	OP_HASH_SHA1, OP_HASH_SHA256, OP_HASH_SHA384, OP_HASH_SHA512,
+	OP_HASH_SHA256 | OP_TAG_NULL, OP_HASH_SHA384 | OP_TAG_NULL,
+	OP_HASH_SHA512 | OP_TAG_NULL
+};
+#define NTAGS ((int)(sizeof(tags) / sizeof(tags[0])))
+
 static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 		       const struct gen_resp_in *base)
 {
@@ -147,7 +209,7 @@ static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 	int checked = 0;
 
 	ck_assert_int_eq(gen_resp_signer_new(f->ca, f->cert, keys, 2, prof, &s), 0);
-	for (int hash = OP_HASH_SHA1; hash <= OP_HASH_SHA512; hash++) {
+	for (int ti = 0; ti < NTAGS; ti++) {
 		for (int i = -1; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++) {
 			struct gen_resp_in in = *base;
 			unsigned char *ref, *ours;
@@ -155,7 +217,7 @@ static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 			int rlen;
 			struct parts a, b;
 
-			in.hash = hash;
+			in.hash = tags[ti];
 			if (i >= 0) {
 				in.status = OP_STATUS_REVOKED;
 				in.reason = reasons[i];
@@ -179,7 +241,8 @@ static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 					ck_assert_mem_eq(a.e[e], b.e[e], a.len[e]);
 			}
 			ck_assert_int_eq(!a.e[3], !prof->include_cert);
-			verify(&b, f->key, strcmp(f->type, "p384") ? "SHA256" : "SHA384");
+			verify(&b, f->key, md_of(f->type));
+			check_certid_alg(b.e[0], in.hash);
 			OPENSSL_free(ref);
 			OPENSSL_free(ours);
 			checked++;
@@ -215,7 +278,7 @@ static void run(const char *type, int delegate)
 	for (size_t p = 0; p < sizeof(profs) / sizeof(profs[0]); p++) {
 		in.serial = p & 1 ? s20 : s1;
 		in.serial_len = p & 1 ? sizeof(s20) : sizeof(s1);
-		ck_assert_int_eq(compare_all(&f, &profs[p], &in), 4 * 12);
+		ck_assert_int_eq(compare_all(&f, &profs[p], &in), NTAGS * 12);
 	}
 	if (delegate) {
 		X509_free(f.cert);
@@ -249,6 +312,48 @@ START_TEST(p384_ca_signs)
 }
 END_TEST
 
+START_TEST(p521_delegate)
+{
+	run("p521", 1);
+}
+END_TEST
+
+/* Keys that cannot sign by the rules: refused from the certificate with a
+ * message saying why, before the key signs (the handle given holds only
+ * the public key, so any attempt to sign would fail otherwise). */
+START_TEST(refuses_keys_by_the_rules)
+{
+	static const struct { const char *type, *says; } bad[] = {
+		{ "ed25519", "ED25519 key" }, { "rsapss", "RSA-PSS-only" },
+		{ "k256", "curve secp256k1" }, { "rsa1024", "1024 bits" },
+	};
+	struct gen_resp_profile prof = { 1, 0 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EVP_PKEY *k = new_key(bad[i].type), *pub;
+		struct gen_resp_signer *s = NULL;
+		const char *md;
+		char why[200];
+		X509 *ca;
+
+		ck_assert_msg(k != NULL, "generating a %s key", bad[i].type);
+		ca = make_cert("CA", k, NULL, k);
+		pub = X509_get_pubkey(ca);
+		ck_assert_int_eq(gen_resp_sig_md(pub, &md, why, sizeof(why)),
+				 OP_E_SIGNER);
+		ck_assert_msg(strstr(why, bad[i].says), "%s: %s", bad[i].type, why);
+		ck_assert_int_eq(gen_resp_signer_new(ca, ca, &pub, 1, &prof, &s),
+				 OP_E_SIGNER);
+		ck_assert_ptr_null(s);
+		ck_assert_msg(strstr(op_err_detail(), bad[i].says), "%s",
+			      op_err_detail());
+		EVP_PKEY_free(pub);
+		X509_free(ca);
+		EVP_PKEY_free(k);
+	}
+}
+END_TEST
+
 START_TEST(refuses_bad_input)
 {
 	static const uint8_t one = 1;
@@ -279,6 +384,8 @@ int main(void)
 	tcase_add_test(tc, rsa_ca_signs);
 	tcase_add_test(tc, p256_delegate);
 	tcase_add_test(tc, p384_ca_signs);
+	tcase_add_test(tc, p521_delegate);
+	tcase_add_test(tc, refuses_keys_by_the_rules);
 	tcase_add_test(tc, refuses_bad_input);
 	suite_add_tcase(s, tc);
 	return check_run(s);
