@@ -31,6 +31,19 @@ static void stick_warning(const struct gen_auth *a)
 		s->kept > GEN_STICK_NAMED ? ", ..." : "");
 }
 
+/* What retain_expired did, when it did anything. */
+static void retain_info(const struct gen_auth *a)
+{
+	const struct gen_retain *r = &a->retain;
+
+	if (r->retained || r->ended)
+		op_info("%s: %zu serial%s no input lists answered with their last "
+			"status (retain_expired; %zu left in this run); %zu "
+			"whose retention ended no longer answered", a->c->name,
+			r->retained, r->retained == 1 ? "" : "s", r->left,
+			r->ended);
+}
+
 /* The CA certificate and the merged entries, with the output's permanent
  * revocations folded in; warns when the CRL expires before responses
  * signed now would. */
@@ -55,16 +68,24 @@ static int load_inputs(struct gen_auth *a, const struct gen_auth_in *in)
 	    (rc = gen_merge(lists, 4, &a->entries)) != 0 ||
 	    (rc = gen_stick_apply(in->hist->txn, in->hist->dbi, in->hist->name,
 				  a->ca, in->release, &a->entries,
-				  &a->stick)) != 0)
+				  &a->stick)) != 0 ||
+	    (rc = gen_retain_apply(in->hist->txn, in->hist->dbi, in->hist->name,
+				   a->ca, c->retain, now, in->release,
+				   &a->entries, &a->retain)) != 0)
 		goto out;
 	stick_warning(a);
+	retain_info(a);
 	a->crl_next = crl_next = a->crls.next_update;
-	if (crl_next && crl_next < now + validity) {
+	/* With next_update_cap = crl the CRL ends the responses by design:
+	 * only one that is not renewed before they come due is news. */
+	if (crl_next && crl_next < now + (c->cap_crl ? validity - c->refresh :
+					  validity)) {
 		char t[32];
 
 		op_time_iso(crl_next, t, sizeof(t));
 		op_warn("%s: CRL %s is due for renewal at %s, before responses "
-			"signed now expire", c->name, c->crl, t);
+			"signed now expire%s", c->name, c->crl, t, c->cap_crl ?
+			" (next_update_cap = crl: they end with it)" : "");
 	}
 out:
 	for (size_t i = 0; i < 4; i++)
@@ -88,6 +109,35 @@ static void signer_warnings(const struct gen_auth *a, int warn)
 	}
 }
 
+/* The singleExtensions of a's responses (gen_resp_profile): references
+ * to its CRLs in refs[] (base, delta), the archive cutoff. */
+static int single_exts(const struct gen_auth *a, struct gen_ext_crlid refs[2],
+		       struct gen_resp_profile *prof)
+{
+	const struct gen_crlinfo *crl[2] = { &a->crls.base, &a->crls.delta };
+
+	for (int i = 0; i < 2 && a->c->crl_refs; i++) {
+		if (!crl[i]->present)
+			continue;
+		refs[i] = (struct gen_ext_crlid){
+			.url = crl[i]->url, .has_num = crl[i]->has_number,
+			.num = crl[i]->number.v, .num_len = crl[i]->number.len,
+			.time = crl[i]->this_update,
+		};
+		prof->crlid[i] = &refs[i];
+	}
+	prof->cutoff = a->c->archive_cutoff == GEN_CUTOFF_CA ?
+		       GEN_RESP_CUTOFF_AT : a->c->archive_cutoff ==
+		       GEN_CUTOFF_RETAIN ? GEN_RESP_CUTOFF_RETAIN :
+		       GEN_RESP_CUTOFF_NONE;
+	prof->retain = a->c->retain;
+	if (prof->cutoff == GEN_RESP_CUTOFF_AT &&
+	    op_time_from_asn1(X509_get0_notBefore(a->ca), &prof->cutoff_at) != 0)
+		return op_err_set(OP_E_CONFIG, "archive_cutoff = ca_notbefore: "
+				  "the CA certificate's notBefore cannot be read");
+	return 0;
+}
+
 /* The signer's key, one handle per worker, and its response template. */
 static int open_signer(struct gen_auth *a, struct gen_keystore *ks, X509 *cert,
 		       const char *keyspec, int workers)
@@ -98,7 +148,11 @@ static int open_signer(struct gen_auth *a, struct gen_keystore *ks, X509 *cert,
 		.include_cert = a->c->include_signer_cert || X509_cmp(cert, a->ca) != 0,
 		.by_name = a->c->responder_by_name,
 	};
+	struct gen_ext_crlid refs[2];
 	int rc;
+
+	if ((rc = single_exts(a, refs, &prof)) != 0)
+		return rc;
 
 	if (!(a->keys = calloc((size_t)workers, sizeof(*a->keys))))
 		return OP_E_NOMEM;
@@ -185,6 +239,7 @@ void gen_auth_free(struct gen_auth *a)
 	free(a->keys);
 	X509_free(a->ca);
 	gen_list_free(&a->entries);
+	gen_retain_free(&a->retain);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -26,6 +26,7 @@
 #include "gen_input.h"
 #include "gen_keystore.h"
 #include "gen_resp.h"
+#include "gen_retain.h"
 #include "gen_stick.h"
 #include "op_key.h"
 #include "op_rec.h"
@@ -43,6 +44,8 @@ struct gen_auth {
 	int64_t crl_next;		/* the CRLs' nextUpdate; 0 if none */
 	struct gen_crlset crls;		/* CRL numbers accepted, cache use */
 	struct gen_stick stick;		/* revocations kept, released */
+	struct gen_retain retain;	/* serials answered after leaving the
+					   inputs; records to write */
 	struct gen_list entries;	/* merged, sorted by serial */
 	char subject[256];		/* the CA's subject, one line */
 	/* Counters of this run, filled by the diff: responses signed, kept,
@@ -65,7 +68,8 @@ struct gen_auth_in {
 /*
  * Prepare a for the authority c with keys from ks: CRLs judged against
  * the history (gen_crlset), the output's permanent revocations folded in
- * (gen_stick), the signer chosen.  On error the detail starts with
+ * (gen_stick), then the serials retained after leaving the inputs
+ * (gen_retain), the signer chosen.  On error the detail starts with
  * "authority NAME" and a needs no gen_auth_free(); on success the caller
  * frees it with gen_auth_free().
  */

@@ -39,8 +39,8 @@ static void sign_job(void *job, void *arg, int worker)
 		.hash = j->hash, .serial = j->e->serial,
 		.serial_len = j->e->serial_len, .status = j->e->status,
 		.reason = j->e->reason, .rev_time = j->rev_time,
-		.produced_at = b->produced_at, .this_update = b->this_update,
-		.next_update = b->this_update + j->a->c->validity,
+		.produced_at = b->produced_at, .this_update = j->this_update,
+		.next_update = j->next_update, .crl = j->crl,
 	};
 
 	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
@@ -101,15 +101,14 @@ static int after(const struct gen_job *last, const struct gen_job *j)
 }
 
 /* The header fields of j's record (gen_store fills the rest from DER). */
-static void fill(const struct gen_batch *b, const struct gen_job *j,
-		 struct op_rec *rec)
+static void fill(const struct gen_job *j, struct op_rec *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->status = j->e->status;
 	rec->reason = j->e->reason;
 	rec->flags = j->flags;
-	rec->this_update = b->this_update;
-	rec->next_update = b->this_update + j->a->c->validity;
+	rec->this_update = j->this_update;
+	rec->next_update = j->next_update;
 	rec->rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
 	memcpy(rec->signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
 }
@@ -146,7 +145,7 @@ static int store(struct gen_batch *b, struct half *h, struct gen_store *st,
 		/* Sorted: once one key is past the end, the rest are too. */
 		if (!append && after(&last, j))
 			append = 1;
-		fill(b, j, &rec);
+		fill(j, &rec);
 		if ((rc = gen_store_put_at(st, cur, append > 0 ? MDB_APPEND : 0,
 					   j->key, j->keylen, &rec, j->der,
 					   j->der_len)) != 0)
@@ -196,6 +195,8 @@ int gen_batch_cycle(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 	b->busy = 0;
 	if (cur->n) {
 		b->produced_at = op_time_now();
+		if (b->produced_at < b->this_update)
+			b->produced_at = b->this_update;
 		gen_pool_submit(b->pool, cur->jobs, cur->n, sizeof(cur->jobs[0]));
 		b->busy = 1;
 	}

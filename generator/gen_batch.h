@@ -33,6 +33,8 @@ struct gen_job {
 	int hash;			/* OP_HASH_* of the CertID */
 	const struct gen_entry *e;
 	int64_t rev_time;		/* the revocation time to state */
+	int64_t this_update, next_update;	/* to state (gen_times) */
+	uint8_t crl;			/* the CRL to cite (gen_resp_in) */
 	uint8_t flags;			/* OP_REC_F_* */
 	uint8_t key[OP_KEY_MAX];
 	size_t keylen;
@@ -46,9 +48,9 @@ struct gen_job {
 struct gen_batch;
 
 /*
- * Start workers signing threads for responses valid from this_update for
- * their authority's validity.  progress: print a running count on stderr.
- * The caller closes b with gen_batch_close().
+ * Start workers signing threads; producedAt is never before this_update
+ * (the run's time).  progress: print a running count on stderr.  The
+ * caller closes b with gen_batch_close().
  */
 int gen_batch_open(int workers, int64_t this_update, int progress,
 		   struct gen_batch **b);

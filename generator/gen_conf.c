@@ -16,7 +16,9 @@
 #include <openssl/err.h>
 
 /* The regulated profile's keys, in [ocsp_gen] or an authority's section. */
-#define PROFILE_KEYS "validity", "refresh", "certid_sha2_params", "profile"
+#define PROFILE_KEYS "validity", "refresh", "certid_sha2_params", "profile", \
+	"retain_expired", "archive_cutoff", "this_update", "next_update_cap", \
+	"crl_references"
 
 static const char *const main_keys[] = {
 	"output", "cert_ids", "workers",
@@ -230,30 +232,56 @@ static int dist_points(struct loader *l, const char *section,
 	return 0;
 }
 
-/*
- * A key taking one of two words (no: 0, yes: 1), set in the authority's
- * section or else in [ocsp_gen]; def when in neither.
- */
-static int choice(struct loader *l, const char *section, const char *key,
-		  const char *no, const char *yes, int def, int *out)
+/* A key of the authority's section, else of [ocsp_gen]; *where names the
+ * section it came from.  NULL when in neither. */
+static const char *inherited(struct loader *l, const char *section,
+			     const char *key, const char **where)
 {
-	const char *v = get(l, section, key), *where = section;
+	const char *v = get(l, section, key);
 
+	*where = section;
 	if (!v) {
 		v = get(l, "ocsp_gen", key);
-		where = "ocsp_gen";
+		*where = "ocsp_gen";
 	}
+	return v;
+}
+
+/*
+ * A key taking one of the words (NULL-terminated; the index is the value),
+ * set in the authority's section or else in [ocsp_gen]; def when in
+ * neither.
+ */
+static int pick(struct loader *l, const char *section, const char *key,
+		const char *const *words, int def, int *out)
+{
+	const char *where, *v = inherited(l, section, key, &where);
+	char list[128] = "";
+	size_t o = 0;
+
 	*out = def;
 	if (!v)
 		return 0;
-	if (strcasecmp(v, no) == 0)
-		*out = 0;
-	else if (strcasecmp(v, yes) == 0)
-		*out = 1;
-	else
-		return op_err_set(OP_E_CONFIG, "%s: [%s]: %s '%s' must be %s or "
-				  "%s", l->path, where, key, v, yes, no);
-	return 0;
+	for (int i = 0; words[i]; i++)
+		if (strcasecmp(v, words[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	for (int i = 0; words[i] && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+				      i == 0 ? "" : words[i + 1] ? ", " : " or ",
+				      words[i]);
+	return op_err_set(OP_E_CONFIG, "%s: [%s]: %s '%s' must be %s", l->path,
+			  where, key, v, list);
+}
+
+/* A key taking one of two words (no: 0, yes: 1), as pick(). */
+static int choice(struct loader *l, const char *section, const char *key,
+		  const char *no, const char *yes, int def, int *out)
+{
+	const char *const words[] = { no, yes, NULL };
+
+	return pick(l, section, key, words, def, out);
 }
 
 /* ---- the regulated profile (gen_policy) ---- */
@@ -271,6 +299,51 @@ static int auth_duration(struct loader *l, const char *section,
 	return 0;
 }
 
+/* retain_expired = 0 | DURATION | forever, inherited from [ocsp_gen]. */
+static int retain(struct loader *l, const char *section, int64_t *out)
+{
+	const char *where, *v = inherited(l, section, "retain_expired", &where);
+
+	*out = 0;
+	if (!v || strcmp(v, "0") == 0)
+		return 0;
+	if (strcasecmp(v, "forever") == 0) {
+		*out = GEN_RETAIN_FOREVER;
+		return 0;
+	}
+	if (op_dur_parse(v, out) != 0)
+		return op_err_prefix(OP_E_CONFIG, "%s: [%s]: retain_expired (0, "
+				     "a duration or forever)", l->path, where);
+	return 0;
+}
+
+/* Status beyond expiry, and the times and extensions of the responses. */
+static int auth_lifetime(struct loader *l, struct gen_auth_conf *a)
+{
+	static const char *const cutoff[] = { "none", "ca_notbefore", "retain",
+					      NULL };
+	int rc;
+
+	if ((rc = retain(l, a->name, &a->retain)) != 0 ||
+	    (rc = pick(l, a->name, "archive_cutoff", cutoff, GEN_CUTOFF_NONE,
+		       &a->archive_cutoff)) != 0 ||
+	    (rc = choice(l, a->name, "this_update", "run", "crl", 0,
+			 &a->this_update_crl)) != 0 ||
+	    (rc = choice(l, a->name, "next_update_cap", "none", "crl", 0,
+			 &a->cap_crl)) != 0 ||
+	    (rc = choice(l, a->name, "crl_references", "no", "yes", 0,
+			 &a->crl_refs)) != 0)
+		return rc;
+	/* RFC 6960 4.4.4: the cutoff is producedAt minus the retention. */
+	if (a->archive_cutoff == GEN_CUTOFF_RETAIN &&
+	    (a->retain == 0 || a->retain == GEN_RETAIN_FOREVER))
+		return op_err_set(OP_E_CONFIG, "%s: [%s]: archive_cutoff = retain "
+				  "needs a retain_expired duration (the cutoff "
+				  "is producedAt minus it; with 0 or forever use "
+				  "ca_notbefore)", l->path, a->name);
+	return 0;
+}
+
 static int auth_profile(struct loader *l, const struct gen_conf *c,
 			struct gen_auth_conf *a)
 {
@@ -283,7 +356,8 @@ static int auth_profile(struct loader *l, const struct gen_conf *c,
 	    (rc = choice(l, a->name, "certid_sha2_params", "absent", "both", 0,
 			 &a->certid_null)) != 0 ||
 	    (rc = choice(l, a->name, "profile", "none", "cabf", GEN_PROFILE_NONE,
-			 &a->profile)) != 0)
+			 &a->profile)) != 0 ||
+	    (rc = auth_lifetime(l, a)) != 0)
 		return rc;
 	if (a->refresh >= a->validity)
 		return op_err_set(OP_E_CONFIG, "%s: [%s]: refresh must be shorter "

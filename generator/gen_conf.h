@@ -48,9 +48,19 @@ struct gen_auth_conf {
 	int certid_null;		/* certid_sha2_params = both: also sign
 					   SHA-2 CertIDs with NULL parameters */
 	int profile;			/* GEN_PROFILE_* */
+	/* Status beyond expiry (gen_retain) and the response's times and
+	 * extensions (gen_times, gen_resp). */
+	int64_t retain;			/* retain_expired: 0 (default), seconds,
+					   or GEN_RETAIN_FOREVER */
+	int archive_cutoff;		/* GEN_CUTOFF_* */
+	int this_update_crl;		/* this_update = crl */
+	int cap_crl;			/* next_update_cap = crl */
+	int crl_refs;			/* crl_references = yes */
 };
 
 enum { GEN_PROFILE_NONE = 0, GEN_PROFILE_CABF = 1 };
+enum { GEN_CUTOFF_NONE = 0, GEN_CUTOFF_CA = 1, GEN_CUTOFF_RETAIN = 2 };
+#define GEN_RETAIN_FOREVER INT64_MAX
 
 struct gen_conf {
 	char *path;

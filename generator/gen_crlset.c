@@ -227,6 +227,19 @@ static int rollback(const struct src *b, const struct src *d, int applied,
 
 /* ---------------- the set ---------------- */
 
+/* Mark s's entries as listed by it, and describe it for citing. */
+static void describe(struct src *s, enum gen_from from, struct gen_crlinfo *i)
+{
+	for (size_t k = 0; k < s->crl.entries.n; k++)
+		s->crl.entries.v[k].crl = (uint8_t)from;
+	i->present = 1;
+	i->this_update = s->crl.this_update;
+	i->next_update = s->crl.next_update;
+	i->has_number = s->crl.has_number;
+	i->number = s->crl.number;
+	i->url = gen_fetch_is_url(s->where) ? s->where : NULL;
+}
+
 static void append(struct gen_list *to, const struct gen_list *from, int *rc)
 {
 	for (size_t i = 0; i < from->n && !*rc; i++) {
@@ -285,18 +298,24 @@ int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 	if ((rc = obtain_judged(&b, a, cache_dir, signer ? signer : ca, now,
 				&out->cache_used)) != 0)
 		goto out;
+	describe(&b, GEN_FROM_BASE, &out->base);
 	if (d.where &&
-	    ((rc = obtain_judged(&d, a, cache_dir, signer ? signer : ca, now,
-				 &out->cache_used)) != 0 ||
-	     /* Only a delta that will be applied must share the scope. */
-	     (gen_crlnum_cmp(&d.crl.number, &b.crl.number) > 0 &&
-	      (rc = gen_scope_same(&b.crl, &d.crl, d.where)) != 0) ||
-	     (rc = gen_crl_apply_delta(&b.crl, &d.crl, b.where, d.where,
-				       &applied)) != 0))
+	    (rc = obtain_judged(&d, a, cache_dir, signer ? signer : ca, now,
+				&out->cache_used)) != 0)
 		goto out;
+	if (d.where) {
+		describe(&d, GEN_FROM_DELTA, &out->delta);
+		/* Only a delta that will be applied must share the scope. */
+		if ((gen_crlnum_cmp(&d.crl.number, &b.crl.number) > 0 &&
+		     (rc = gen_scope_same(&b.crl, &d.crl, d.where)) != 0) ||
+		    (rc = gen_crl_apply_delta(&b.crl, &d.crl, b.where, d.where,
+					      &applied)) != 0)
+			goto out;
+	}
 	if (d.where && !applied) {
 		char n1[48], n2[48];
 
+		out->delta.present = 0;
 		op_warn("%s: delta CRL %s (number %s) is not newer than the base "
 			"CRL (number %s): ignored", a->name, d.where,
 			gen_crlnum_str(&d.crl.number, n1, sizeof(n1)),

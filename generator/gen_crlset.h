@@ -36,10 +36,23 @@ struct gen_hist {
 	const char *name;
 };
 
+/* One CRL of the set, as responses cite it (gen_times, gen_resp). */
+struct gen_crlinfo {
+	int present;			/* base: always; delta: when applied */
+	int64_t this_update;
+	int64_t next_update;		/* 0: the CRL has none */
+	int has_number;
+	struct gen_crlnum number;
+	const char *url;		/* the http:// URL it came from (also when
+					 * the cached copy stood in); NULL for a
+					 * file.  Points into the configuration. */
+};
+
 struct gen_crlset {
 	int64_t next_update;		/* earliest of those used; 0 if none */
 	struct gen_crlmark mark;	/* what this run accepted */
 	int cache_used;			/* URLs that failed: cached copy used */
+	struct gen_crlinfo base, delta;
 };
 
 /*
@@ -47,7 +60,9 @@ struct gen_crlset {
  * copies are kept; NULL: fetch unconditionally, keep nothing, no cached
  * fallback, as a run that writes nothing needs), check them against what
  * the history h remembers, and append the effective revocations (base
- * with the delta applied) to *revoked.  Errors are OP_E_CRL (and others)
+ * with the delta applied) to *revoked, each marked with the CRL that
+ * listed it (entry crl: GEN_FROM_BASE or GEN_FROM_DELTA); out->base and
+ * out->delta describe them.  Errors are OP_E_CRL (and others)
  * with a detail naming the file or URL and the reason; nothing is
  * appended then.  Warnings (a delta not newer than its base, a cached
  * copy used) are logged here.

@@ -1,5 +1,6 @@
 #include "gen_diff.h"
 #include "gen_sweep.h"
+#include "gen_times.h"
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
@@ -22,42 +23,46 @@ struct pair {
 enum { KEEP, SIGN, SIGN_AGED };
 enum { QUEUED = 1, FULL };
 
-/* Whether the stored response old of e is still right. */
+/* Whether the stored response old of e is still right, w being what a
+ * response signed now would state (gen_times). */
 static int verdict(const struct gen_diff *r, const struct gen_auth *a,
 		   const struct gen_entry *e, const struct op_rec *old,
-		   int64_t rev_time)
+		   int64_t rev_time, const struct gen_when *w)
 {
+	int due;
+
 	if (r->force)
 		return SIGN;
 	if (old->status != e->status ||
 	    (e->status == OP_STATUS_REVOKED &&
 	     (old->reason != e->reason || old->rev_time != rev_time)))
 		return SIGN;
-	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0 ||
-	    old->next_update - old->this_update != a->c->validity)
+	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0)
 		return SIGN;
-	if (r->now - old->this_update >= a->c->refresh)
-		return SIGN_AGED;
-	return KEEP;
+	due = gen_times_due(a->c, old->this_update, old->next_update, w, r->now);
+	return due == GEN_TIMES_SIGN ? SIGN : due == GEN_TIMES_AGED ? SIGN_AGED :
+	       KEEP;
 }
 
 /*
- * Decide about entry e of p given its stored response old (NULL: none):
+ * Decide about entry i of p given its stored response old (NULL: none):
  * fill a job slot when it must be signed (early: when it has a response
  * that this run did not sign).  Returns QUEUED, FULL (queued, and the batch
- * is full: flush it), 0 (not queued) or < 0 on error.  *kept receives the
- * thisUpdate of a response kept, INT64_MAX otherwise.
+ * is full: flush it), 0 (not queued) or < 0 on error.  kept_at[i] and
+ * kept_nu[i] receive the times of a response kept, INT64_MAX otherwise.
  */
-static int decide(struct gen_diff *r, const struct pair *p,
-		  const struct gen_entry *e, const struct op_rec *old,
-		  int early, int64_t *kept)
+static int decide(struct gen_diff *r, const struct pair *p, size_t i,
+		  const struct op_rec *old, int early)
 {
+	const struct gen_entry *e = &p->a->entries.v[i];
 	struct gen_job *j = gen_batch_slot(r->batch);
 	size_t h = op_hash_len(p->hash);
 	int64_t rev_time = e->rev_time;
+	struct gen_when w;
 	int what = SIGN, rc;
 
-	*kept = INT64_MAX;
+	r->kept_at[i] = r->kept_nu[i] = INT64_MAX;
+	gen_times_of(p->a->c, &p->a->crls, e, r->now, &w);
 	/* A local revocation without a time is dated by its first
 	 * publication, and keeps that date on later runs. */
 	if (e->status == OP_STATUS_REVOKED && rev_time == 0) {
@@ -65,11 +70,16 @@ static int decide(struct gen_diff *r, const struct pair *p,
 		rev_time = old && old->status == OP_STATUS_REVOKED ?
 			   old->rev_time : r->now;
 	}
-	if (early && (!old || old->this_update == r->now))
+	/* Early only where it changes something (not signed in this run, not
+	 * capped by a CRL that was not renewed). */
+	if (early && (!old || !gen_times_better(old->this_update,
+						old->next_update, &w)))
 		return 0;
-	if (!early && old && (what = verdict(r, p->a, e, old, rev_time)) == KEEP) {
+	if (!early && old &&
+	    (what = verdict(r, p->a, e, old, rev_time, &w)) == KEEP) {
 		p->a->kept++;
-		*kept = old->this_update;
+		r->kept_at[i] = old->this_update;
+		r->kept_nu[i] = old->next_update;
 		return 0;
 	}
 	if ((rc = op_key_make(j->key, &j->keylen, p->hash, p->prefix + 1, h,
@@ -81,6 +91,9 @@ static int decide(struct gen_diff *r, const struct pair *p,
 	j->hash = p->hash;
 	j->e = e;
 	j->rev_time = rev_time;
+	j->this_update = w.this_update;
+	j->next_update = w.next_update;
+	j->crl = (uint8_t)w.from;
 	return gen_batch_push(r->batch) ? FULL : QUEUED;
 }
 
@@ -140,12 +153,11 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 	if (c == 0) {
 		int ok = op_rec_decode(v->mv_data, v->mv_size, &old) == 0;
 
-		full = decide(r, p, &l->v[*i], ok ? &old : NULL, 0,
-			      &r->kept_at[*i]);
+		full = decide(r, p, *i, ok ? &old : NULL, 0);
 		if (full >= 0)
 			*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
 	} else {			/* a new serial */
-		full = decide(r, p, &l->v[*i], NULL, 0, &r->kept_at[*i]);
+		full = decide(r, p, *i, NULL, 0);
 	}
 	(*i)++;
 	if (full != FULL)
@@ -197,8 +209,9 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* The thisUpdate at which the budget oldest of the kept responses end
- * (r->kept_at, one per entry); *older receives how many are older. */
+/* The nextUpdate at which the budget oldest of the kept responses end
+ * (r->kept_nu, one per entry: the oldest state the earliest nextUpdate);
+ * *older receives how many are older. */
 static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
 		      size_t *older)
 {
@@ -208,8 +221,8 @@ static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
 	if (!t)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (r->kept_at[i] != INT64_MAX)
-			t[m++] = r->kept_at[i];
+		if (r->kept_nu[i] != INT64_MAX)
+			t[m++] = r->kept_nu[i];
 	qsort(t, m, sizeof(*t), cmp_i64);
 	*cut = budget <= m ? t[budget - 1] : INT64_MAX - 1;
 	*older = 0;
@@ -219,16 +232,18 @@ static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
 	return 0;
 }
 
-/* Queue entry e of p for early re-signing if its response qualifies;
- * *kept (its r->kept_at) then says it is signed in this run. */
-static int early(struct gen_diff *r, const struct pair *p,
-		 const struct gen_entry *e, int64_t *kept)
+/* Queue entry i of p for early re-signing if its response qualifies;
+ * its kept_at/kept_nu then say it is signed in this run.  *done counts
+ * it. */
+static int early(struct gen_diff *r, const struct pair *p, size_t i,
+		 size_t *done)
 {
+	const struct gen_entry *e = &p->a->entries.v[i];
 	uint8_t key[OP_KEY_MAX];
 	size_t klen, h = op_hash_len(p->hash);
 	MDB_val k = { 0, key }, v;
 	struct op_rec old;
-	int64_t was = *kept;
+	int64_t at = r->kept_at[i], nu = r->kept_nu[i];
 	int rc, mrc;
 
 	if ((rc = op_key_make(key, &klen, p->hash, p->prefix + 1, h,
@@ -242,26 +257,88 @@ static int early(struct gen_diff *r, const struct pair *p,
 				  mdb_strerror(mrc));
 	if (mrc || op_rec_decode(v.mv_data, v.mv_size, &old) != 0)
 		return 0;
-	if ((rc = decide(r, p, e, &old, 1, kept)) <= 0) {
-		*kept = was;
+	if ((rc = decide(r, p, i, &old, 1)) <= 0) {
+		r->kept_at[i] = at;
+		r->kept_nu[i] = nu;
 		return rc;
 	}
 	p->a->early++;
 	p->a->kept--;
+	(*done)++;
 	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
+}
+
+struct due {
+	int64_t at;	/* when the response comes due */
+	size_t i;	/* its entry */
+};
+
+static int due_cmp(const void *x, const void *y)
+{
+	const struct due *a = x, *b = y;
+
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+/*
+ * next_update_cap = crl: a new CRL lets the responses capped by the old
+ * one run longer.  Re-sign them evenly over the runs left before they
+ * come due (gen_times_spread), the earliest first, rather than all in the
+ * run in which they reach it.  *done counts them.
+ */
+static int stale(struct gen_diff *r, const struct pair *p, size_t *done)
+{
+	const struct gen_auth *a = p->a;
+	const struct gen_list *l = &a->entries;
+	struct due *d;
+	int64_t *dl;
+	size_t n = 0, budget;
+	int rc = 0;
+
+	if (!a->c->cap_crl || r->force || l->n == 0)
+		return 0;
+	d = malloc(l->n * sizeof(*d));
+	dl = malloc(l->n * sizeof(*dl));
+	if (!d || !dl) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		struct gen_when w;
+
+		if (r->kept_nu[i] == INT64_MAX)
+			continue;
+		gen_times_of(a->c, &a->crls, &l->v[i], r->now, &w);
+		if (w.from == GEN_FROM_NONE ||
+		    !gen_times_better(r->kept_at[i], r->kept_nu[i], &w))
+			continue;
+		d[n].at = gen_times_deadline(a->c, r->kept_nu[i]);
+		d[n++].i = i;
+	}
+	qsort(d, n, sizeof(*d), due_cmp);
+	for (size_t k = 0; k < n; k++)
+		dl[k] = d[k].at;
+	budget = gen_times_spread(dl, n, r->now, r->conf->run_interval);
+	for (size_t k = 0; k < budget && !rc; k++)
+		rc = early(r, p, d[k].i, done);
+out:
+	free(d);
+	free(dl);
+	return rc;
 }
 
 /*
  * Re-sign early this run's share of p's kept responses: the oldest; among
  * equally old ones (signed by one run), in key order from where the last
- * sweep stopped (gen_sweep.h).
+ * sweep stopped (gen_sweep.h).  spent: what the run re-signed already
+ * (aged, or made due by a CRL).
  */
-static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
+static int sweep(struct gen_diff *r, const struct pair *p, size_t spent)
 {
 	const struct gen_list *l = &p->a->entries;
 	struct gen_sweep s;
 	struct gen_entry probe;
-	size_t budget, older = 0, ties, i = 0, last = SIZE_MAX;
+	size_t budget, older = 0, ties, i = 0, last = SIZE_MAX, done = 0;
 	int64_t cut = 0;
 	int rc;
 
@@ -269,7 +346,7 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 		return rc;
 	budget = gen_sweep_budget(&s, l->n, r->now, r->conf->run_interval,
 				  p->a->c->refresh);
-	budget = r->force || budget <= aged ? 0 : budget - aged;
+	budget = r->force || budget <= spent ? 0 : budget - spent;
 	if (budget && (rc = oldest_cut(r, l->n, budget, &cut, &older)) != 0)
 		return rc;
 	ties = budget ? budget - older : 0;
@@ -279,13 +356,13 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 		i++;
 	for (size_t seen = 0; budget && seen < l->n; seen++, i++) {
 		i = i < l->n ? i : 0;
-		if (r->kept_at[i] > cut || (r->kept_at[i] == cut && !ties))
+		if (r->kept_nu[i] > cut || (r->kept_nu[i] == cut && !ties))
 			continue;
-		if (r->kept_at[i] == cut) {
+		if (r->kept_nu[i] == cut) {
 			ties--;
 			last = i;
 		}
-		if ((rc = early(r, p, &l->v[i], &r->kept_at[i])) != 0)
+		if ((rc = early(r, p, i, &done)) != 0)
 			return rc;
 	}
 	if (last != SIZE_MAX) {
@@ -295,24 +372,44 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t aged)
 	return gen_sweep_store(r->txn, r->dbi, p->prefix, p->plen, &s);
 }
 
+/* The summary of p once its responses are final: kept ones with their
+ * stored times, the others with those this run signed. */
+static int summarize(struct gen_diff *r, const struct pair *p)
+{
+	const struct gen_list *l = &p->a->entries;
+	struct op_sum sum;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (r->kept_at[i] == INT64_MAX) {
+			struct gen_when w;
+
+			gen_times_of(p->a->c, &p->a->crls, &l->v[i], r->now, &w);
+			r->kept_at[i] = w.this_update;
+			r->kept_nu[i] = w.next_update;
+		}
+	gen_store_summary(l, r->kept_at, r->kept_nu, &sum);
+	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
+}
+
 /* Re-sign, keep or drop the responses of one issuer prefix. */
 static int diff_pair(struct gen_diff *r, const struct pair *p)
 {
-	size_t aged = p->a->aged;
-	struct op_sum sum;
+	size_t aged = p->a->aged, spent;
 	int rc;
 
 	if ((rc = gen_auth_put_issuer(r->txn, r->dbi, p->a, p->prefix,
 				      p->plen)) != 0 ||
 	    (rc = walk(r, p)) != 0 ||
-	    /* The sweep must see this run's signatures stored. */
-	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
-	    (rc = sweep(r, p, p->a->aged - aged)) != 0 ||
+	    /* Early re-signing must see this run's signatures stored. */
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
-	gen_store_summary(&p->a->entries, r->kept_at, r->now, p->a->c->validity,
-			  &sum);
-	return gen_store_put_sum(r->store, p->prefix, p->plen, &sum);
+	spent = p->a->aged - aged;
+	if ((rc = stale(r, p, &spent)) != 0 ||
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
+	    (rc = sweep(r, p, spent)) != 0 ||
+	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+		return rc;
+	return summarize(r, p);
 }
 
 /* Meta records kept per issuer: name | issuer prefix. */
@@ -433,7 +530,8 @@ int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
 			       OP_REC_SIGNER_ID);
 	}
 	r->kept_at = calloc(most + 1, sizeof(*r->kept_at));
-	if (!ids || !r->kept_at) {
+	r->kept_nu = calloc(most + 1, sizeof(*r->kept_nu));
+	if (!ids || !r->kept_at || !r->kept_nu) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
@@ -453,6 +551,7 @@ out:
 	free(pairs);
 	free(ids);
 	free(r->kept_at);
-	r->kept_at = NULL;
+	free(r->kept_nu);
+	r->kept_at = r->kept_nu = NULL;
 	return rc;
 }

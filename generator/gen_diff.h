@@ -37,8 +37,9 @@ struct gen_diff {
 	MDB_dbi dbi;
 	struct gen_auth *auths;
 	size_t nauths;
-	/* Private to gen_diff_run(). */
-	int64_t *kept_at;
+	/* Private to gen_diff_run(): per entry, the thisUpdate and
+	 * nextUpdate of the response kept (INT64_MAX: signed this run). */
+	int64_t *kept_at, *kept_nu;
 	struct gen_store *store;
 };
 

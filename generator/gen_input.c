@@ -385,9 +385,15 @@ int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out
 
 		for (end = i + 1; end < total && gen_entry_cmp(&v[i], &v[end]) == 0;)
 			end++;
-		if (is_release(w) && !(w = release(v + i, end - i)))
+		int released = is_release(w);
+
+		if (released && !(w = release(v + i, end - i)))
 			continue;	/* a released serial never issued */
 		v[j++] = *w;	/* j <= i: no entry of a later run is lost */
+		/* A lifted hold reads good because the local list says so,
+		 * not the CRL that holds it (gen_times cites the decider). */
+		if (released && v[j - 1].status == OP_STATUS_GOOD)
+			v[j - 1].src = GEN_SRC_LOCAL;
 	}
 	out->v = v;
 	out->n = j;

@@ -6,8 +6,9 @@
  * entry per serial: a local revocation beats the CRL, the CRL beats an
  * index.txt R line, any revocation beats "issued".  A local line with
  * reason removeFromCRL revokes nothing: it releases a certificateHold
- * (the serial reads as `issued` says), and leaves any other revocation
- * in place, with a warning.
+ * (the serial reads as `issued` says, with src GEN_SRC_LOCAL: the local
+ * list decided it), and leaves any other revocation in place, with a
+ * warning.
  */
 #ifndef GEN_INPUT_H
 #define GEN_INPUT_H
@@ -26,7 +27,12 @@ enum gen_src {			/* in increasing priority */
 	GEN_SRC_CRL = 2,
 	GEN_SRC_LOCAL = 3,
 	GEN_SRC_KEPT = 4,		/* remembered by the output (gen_stick) */
+	GEN_SRC_RETAINED = 5,		/* no input lists it any more; answered
+					   for retain_expired (gen_retain) */
 };
+
+/* The CRL of an authority's set that listed an entry (src CRL). */
+enum gen_from { GEN_FROM_NONE = 0, GEN_FROM_BASE = 1, GEN_FROM_DELTA = 2 };
 
 struct gen_entry {
 	uint8_t serial[OP_SERIAL_MAX];	/* minimal INTEGER content octets */
@@ -34,6 +40,7 @@ struct gen_entry {
 	uint8_t status;		/* OP_STATUS_* */
 	uint8_t reason;		/* CRLReason or OP_REASON_NONE */
 	uint8_t src;		/* enum gen_src */
+	uint8_t crl;		/* enum gen_from; set by gen_crlset */
 	int64_t rev_time;	/* 0: local entry without a time */
 };
 

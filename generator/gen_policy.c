@@ -56,7 +56,18 @@ int gen_policy_times(const char *conf_path, const struct gen_auth_conf *a,
 	char why[400], v[24], m[24];
 	int64_t margin = a->validity - worst_age(a, run_interval);
 
+	if (a->archive_cutoff != GEN_CUTOFF_NONE && a->retain == 0)
+		op_warn("%s: [%s]: archive_cutoff without retain_expired: responses "
+			"state an archive cutoff, but a serial that leaves the "
+			"inputs is not answered any more", conf_path, a->name);
 	if (a->profile == GEN_PROFILE_CABF) {
+		if (a->this_update_crl || a->cap_crl)
+			return op_err_set(OP_E_CONFIG, "%s: [%s]: profile = cabf: "
+					  "%s = crl lets the CRL set the validity "
+					  "interval, which BR 4.9.10 bounds to 8 "
+					  "hours .. 10 days", conf_path, a->name,
+					  a->this_update_crl ? "this_update" :
+					  "next_update_cap");
 		if (cabf_times(a, run_interval, why, sizeof(why)))
 			return op_err_set(OP_E_CONFIG, "%s: [%s]: profile = cabf: %s",
 					  conf_path, a->name, why);

@@ -1,4 +1,5 @@
 #include "gen_resp.h"
+#include "gen_der.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_rec.h"
@@ -10,7 +11,6 @@
 
 #define NSLOT 8			/* CertID forms: OP_HASH_* 1..4, NULL forms */
 #define CID_MAX 160		/* CertID content before the serial */
-#define TIME_TLV 17		/* GeneralizedTime YYYYMMDDHHMMSSZ */
 
 /* id-pkix-ocsp-basic, with its tag and length. */
 static const uint8_t basic_oid[] = {
@@ -32,73 +32,14 @@ struct gen_resp_signer {
 	uint8_t cid[NSLOT][CID_MAX];	/* CertID content up to the serial,
 					 * per form (slot()) */
 	size_t cid_len[NSLOT];
+	uint8_t *crl_ext[2];	/* CRL reference Extensions (gen_ext), or NULL */
+	size_t crl_ext_len[2];
+	int cutoff;		/* GEN_RESP_CUTOFF_* */
+	int64_t cutoff_at, retain;
 	size_t tbs_max, sig_max;
 	int nworkers;
 	struct worker *w;
 };
-
-/* ---- DER writing ---- */
-
-static size_t hdr_len(size_t n)
-{
-	return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 5;
-}
-
-static uint8_t *put_hdr(uint8_t *p, uint8_t tag, size_t n)
-{
-	*p++ = tag;
-	if (n < 0x80) {
-		*p++ = (uint8_t)n;
-	} else if (n < 0x100) {
-		*p++ = 0x81;
-		*p++ = (uint8_t)n;
-	} else if (n < 0x10000) {
-		*p++ = 0x82;
-		*p++ = (uint8_t)(n >> 8);
-		*p++ = (uint8_t)n;
-	} else {
-		*p++ = 0x83;
-		*p++ = (uint8_t)(n >> 16);
-		*p++ = (uint8_t)(n >> 8);
-		*p++ = (uint8_t)n;
-	}
-	return p;
-}
-
-static uint8_t *put(uint8_t *p, const void *src, size_t n)
-{
-	memcpy(p, src, n);
-	return p + n;
-}
-
-static uint8_t *put_digits(uint8_t *p, int v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v /= 10)
-		p[i] = (uint8_t)('0' + v % 10);
-	return p + n;
-}
-
-/* GeneralizedTime TLV, as OpenSSL writes it: YYYYMMDDHHMMSSZ. */
-static int put_time(uint8_t **pp, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	uint8_t *p = *pp;
-
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-		return op_err_set(OP_E_RANGE, "time %lld out of range", (long long)t);
-	*p++ = V_ASN1_GENERALIZEDTIME;
-	*p++ = TIME_TLV - 2;
-	p = put_digits(p, tm.tm_year + 1900, 4);
-	p = put_digits(p, tm.tm_mon + 1, 2);
-	p = put_digits(p, tm.tm_mday, 2);
-	p = put_digits(p, tm.tm_hour, 2);
-	p = put_digits(p, tm.tm_min, 2);
-	p = put_digits(p, tm.tm_sec, 2);
-	*p++ = 'Z';
-	*pp = p;
-	return 0;
-}
 
 /* ---- the signature and the CertID, by the rules ---- */
 
@@ -176,13 +117,13 @@ static int certid_head(X509 *ca, int tag, uint8_t *out, size_t *len)
 		return op_err_set(OP_E_RANGE, "CertID hash tag %d unknown", tag);
 	if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0)
 		return rc;
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
 		    2 + olen + (null ? 2 : 0));
-	p = put(put_hdr(p, V_ASN1_OBJECT, olen), oid, olen);
+	p = gen_der_put(gen_der_hdr(p, V_ASN1_OBJECT, olen), oid, olen);
 	if (null)
-		p = put_hdr(p, V_ASN1_NULL, 0);
-	p = put(put_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1, h);
-	p = put(put_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1 + h, h);
+		p = gen_der_hdr(p, V_ASN1_NULL, 0);
+	p = gen_der_put(gen_der_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1, h);
+	p = gen_der_put(gen_der_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1 + h, h);
 	*len = (size_t)(p - out);
 	return 0;
 }
@@ -198,9 +139,10 @@ OCSP_CERTID *gen_resp_certid(X509 *ca, int tag, const uint8_t *serial,
 	    certid_head(ca, tag, head, &hlen) != 0)
 		return NULL;
 	n = hlen + 2 + serial_len;
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, n);
-	p = put(p, head, hlen);
-	p = put(put_hdr(p, V_ASN1_INTEGER, serial_len), serial, serial_len);
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, n);
+	p = gen_der_put(p, head, hlen);
+	p = gen_der_put(gen_der_hdr(p, V_ASN1_INTEGER, serial_len), serial,
+			serial_len);
 	/* Parsed by OpenSSL, which keeps the parameters as they are. */
 	return d2i_OCSP_CERTID(NULL, &q, p - der);
 }
@@ -218,6 +160,43 @@ static ASN1_GENERALIZEDTIME *gtime(int64_t t)
 	return g;
 }
 
+/* The reference's singleExtensions, through OpenSSL's own types. */
+static int ref_exts(OCSP_SINGLERESP *single,
+		    const struct gen_resp_profile *prof,
+		    const struct gen_resp_in *in)
+{
+	const struct gen_ext_crlid *c = in->crl >= 1 && in->crl <= 2 ?
+					prof->crlid[in->crl - 1] : NULL;
+	ASN1_GENERALIZEDTIME *t = NULL;
+	X509_EXTENSION *id = NULL;
+	char when[GEN_DER_TIME];
+	uint8_t buf[GEN_DER_TIME], *p = buf;
+	long num = 0;
+	int ok = 1;
+
+	if (c) {
+		for (size_t i = 0; i < c->num_len; i++)
+			num = num << 8 | c->num[i];
+		if (gen_der_time(&p, c->time) != 0)
+			return -1;
+		memcpy(when, buf + 2, GEN_DER_TIME - 2);
+		when[GEN_DER_TIME - 2] = '\0';
+		ok = (id = OCSP_crlID_new(c->url, c->has_num ? &num : NULL,
+					  when)) != NULL &&
+		     OCSP_SINGLERESP_add_ext(single, id, -1) == 1;
+	}
+	if (ok && prof->cutoff != GEN_RESP_CUTOFF_NONE)
+		ok = (t = gtime(prof->cutoff == GEN_RESP_CUTOFF_AT ?
+				prof->cutoff_at :
+				in->produced_at - prof->retain)) != NULL &&
+		     OCSP_SINGLERESP_add1_ext_i2d(single,
+						  NID_id_pkix_OCSP_archiveCutoff,
+						  t, 0, 0) == 1;
+	X509_EXTENSION_free(id);
+	ASN1_GENERALIZEDTIME_free(t);
+	return ok ? 0 : -1;
+}
+
 int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 		      const struct gen_resp_profile *prof,
 		      const struct gen_resp_in *in, unsigned char **der,
@@ -226,6 +205,7 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 	char why[200];
 	const char *md;
 	OCSP_BASICRESP *bs = NULL;
+	OCSP_SINGLERESP *single;
 	OCSP_RESPONSE *resp = NULL;
 	OCSP_CERTID *cid = NULL;
 	EVP_MD_CTX *mctx = NULL;
@@ -240,11 +220,13 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 	    !(tu = gtime(in->this_update)) || !(nu = gtime(in->next_update)) ||
 	    (revoked && !(rt = gtime(in->rev_time))))
 		goto err;
-	if (!OCSP_basic_add1_status(bs, cid, revoked ? V_OCSP_CERTSTATUS_REVOKED
-						     : V_OCSP_CERTSTATUS_GOOD,
-				    in->reason == OP_REASON_NONE ?
-				    OCSP_REVOKED_STATUS_NOSTATUS : in->reason,
-				    rt, tu, nu))
+	if (!(single = OCSP_basic_add1_status(bs, cid, revoked ?
+					      V_OCSP_CERTSTATUS_REVOKED :
+					      V_OCSP_CERTSTATUS_GOOD,
+					      in->reason == OP_REASON_NONE ?
+					      OCSP_REVOKED_STATUS_NOSTATUS :
+					      in->reason, rt, tu, nu)) ||
+	    ref_exts(single, prof, in) != 0)
 		goto err;
 	if (gen_resp_sig_md(X509_get0_pubkey(cert), &md, why, sizeof(why)) != 0) {
 		rc = op_err_set(OP_E_SIGNER, "%s", why);
@@ -341,12 +323,25 @@ static int constant_parts(struct gen_resp_signer *s, X509 *ca, X509 *cert,
 		/* certs [0] EXPLICIT SEQUENCE OF Certificate, one of them */
 		if (I2D(i2d_X509, cert, c, clen) != 0)
 			goto out;
-		s->certs_len = hdr_len(hdr_len(clen) + clen) + hdr_len(clen) + clen;
+		size_t seq = gen_der_hdr_len(clen) + clen;
+
+		s->certs_len = gen_der_hdr_len(seq) + seq;
 		if (!(s->certs = OPENSSL_malloc(s->certs_len)))
 			goto out;
-		put(put_hdr(put_hdr(s->certs, 0xa0, hdr_len(clen) + clen),
-			    V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen), c, clen);
+		gen_der_put(gen_der_hdr(gen_der_hdr(s->certs, 0xa0, seq),
+					V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+					clen), c, clen);
 	}
+	for (int i = 0; i < 2; i++)
+		if (prof->crlid[i] &&
+		    (rc = gen_ext_crlid(prof->crlid[i], &s->crl_ext[i],
+					&s->crl_ext_len[i])) != 0) {
+			rc = op_err_prefix(rc, "encoding a CRL reference");
+			goto out;
+		}
+	s->cutoff = prof->cutoff;
+	s->cutoff_at = prof->cutoff_at;
+	s->retain = prof->retain;
 	if ((rc = certid_parts(s, ca)) == 0)
 		rc = sigalg_part(s, ca, cert, key, prof);
 out:
@@ -407,9 +402,12 @@ int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
 	}
 	if ((rc = constant_parts(s, ca, cert, keys[0], prof)) != 0)
 		goto err;
-	/* responderID, producedAt, responses { single: CertID, status, times } */
-	s->tbs_max = 8 + s->rid_len + TIME_TLV + 8 + 8 + 4 + CID_MAX +
-		     4 + OP_SERIAL_MAX + 32 + 2 * TIME_TLV + 4;
+	/* responderID, producedAt, responses { single: CertID, status,
+	 * times, extensions } */
+	s->tbs_max = 8 + s->rid_len + GEN_DER_TIME + 8 + 8 + 4 + CID_MAX +
+		     4 + OP_SERIAL_MAX + 32 + 2 * GEN_DER_TIME + 4 + 10 +
+		     (s->crl_ext_len[0] > s->crl_ext_len[1] ? s->crl_ext_len[0] :
+		      s->crl_ext_len[1]) + GEN_EXT_CUTOFF_LEN;
 	s->sig_max = (size_t)EVP_PKEY_get_size(keys[0]);
 	for (int i = 0; i < nworkers; i++)
 		if ((rc = worker_init(s, &s->w[i], keys[i])) != 0)
@@ -432,6 +430,8 @@ void gen_resp_signer_free(struct gen_resp_signer *s)
 		free(s->w[i].sig);
 	}
 	free(s->w);
+	free(s->crl_ext[0]);
+	free(s->crl_ext[1]);
 	OPENSSL_free(s->rid);
 	OPENSSL_free(s->alg);
 	OPENSSL_free(s->certs);
@@ -441,48 +441,101 @@ void gen_resp_signer_free(struct gen_resp_signer *s)
 
 /* ---- per serial ---- */
 
+/* The CRL reference of in, if the signer has one for its CRL. */
+static const uint8_t *crl_ext(const struct gen_resp_signer *s,
+			      const struct gen_resp_in *in, size_t *len)
+{
+	int i = in->crl - 1;
+
+	*len = i == 0 || i == 1 ? s->crl_ext_len[i] : 0;
+	return *len ? s->crl_ext[i] : NULL;
+}
+
+/* singleExtensions [1] EXPLICIT SEQUENCE OF Extension (exts octets of
+ * them) at *pp: the CRL reference, then the archive cutoff. */
+static int put_exts(const struct gen_resp_signer *s,
+		    const struct gen_resp_in *in, size_t exts, uint8_t **pp)
+{
+	size_t clen;
+	const uint8_t *c = crl_ext(s, in, &clen);
+	uint8_t *p = *pp;
+	int rc = 0;
+
+	p = gen_der_hdr(p, 0xa1, gen_der_hdr_len(exts) + exts);
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, exts);
+	if (c)
+		p = gen_der_put(p, c, clen);
+	if (s->cutoff != GEN_RESP_CUTOFF_NONE)
+		rc = gen_ext_cutoff(&p, s->cutoff == GEN_RESP_CUTOFF_AT ?
+				    s->cutoff_at : in->produced_at - s->retain);
+	*pp = p;
+	return rc;
+}
+
+/* certStatus: good [0] IMPLICIT NULL, or revoked [1] RevokedInfo
+ * { revocationTime, [0] EXPLICIT CRLReason }; st octets. */
+static int put_status(const struct gen_resp_in *in, size_t st, uint8_t **pp)
+{
+	uint8_t *p = *pp;
+	int rc;
+
+	if (in->status != OP_STATUS_REVOKED) {
+		*pp = gen_der_hdr(p, 0x80, 0);
+		return 0;
+	}
+	p = gen_der_hdr(p, 0xa1, st - 2);
+	if ((rc = gen_der_time(&p, in->rev_time)) != 0)
+		return rc;
+	if (in->reason != OP_REASON_NONE) {
+		p = gen_der_hdr(gen_der_hdr(p, 0xa0, 3), V_ASN1_ENUMERATED, 1);
+		*p++ = (uint8_t)in->reason;
+	}
+	*pp = p;
+	return 0;
+}
+
 /* tbsResponseData into w->tbs; its length. */
 static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
 		     const struct gen_resp_in *in, size_t *len)
 {
+	const uint8_t seq = V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED;
 	int form = slot(in->hash);
 	size_t cid = s->cid_len[form] + 2 + in->serial_len, st, single, tbs;
+	size_t exts, ext_field = 0, clen;
 	int revoked = in->status == OP_STATUS_REVOKED;
-	int has_reason = revoked && in->reason != OP_REASON_NONE;
 	uint8_t *p = w->tbs;
 	int rc;
 
-	st = revoked ? 2 + TIME_TLV + (has_reason ? 5 : 0) : 2;
-	single = hdr_len(cid) + cid + st + TIME_TLV + 2 + TIME_TLV;
-	tbs = s->rid_len + TIME_TLV + hdr_len(hdr_len(single) + single) +
-	      hdr_len(single) + single;
-	if (hdr_len(tbs) + tbs > s->tbs_max)
+	st = revoked ? 2 + GEN_DER_TIME +
+		       (in->reason != OP_REASON_NONE ? 5 : 0) : 2;
+	crl_ext(s, in, &clen);
+	exts = clen + (s->cutoff != GEN_RESP_CUTOFF_NONE ? GEN_EXT_CUTOFF_LEN : 0);
+	if (exts)
+		ext_field = gen_der_hdr_len(gen_der_hdr_len(exts) + exts) +
+			    gen_der_hdr_len(exts) + exts;
+	single = gen_der_hdr_len(cid) + cid + st + GEN_DER_TIME + 2 +
+		 GEN_DER_TIME + ext_field;
+	tbs = s->rid_len + GEN_DER_TIME +
+	      gen_der_hdr_len(gen_der_hdr_len(single) + single) +
+	      gen_der_hdr_len(single) + single;
+	if (gen_der_hdr_len(tbs) + tbs > s->tbs_max)
 		return op_err_set(OP_E_RANGE, "response too long");
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbs);
-	p = put(p, s->rid, s->rid_len);
-	if ((rc = put_time(&p, in->produced_at)) != 0)
+	p = gen_der_hdr(p, seq, tbs);
+	p = gen_der_put(p, s->rid, s->rid_len);
+	if ((rc = gen_der_time(&p, in->produced_at)) != 0)
 		return rc;
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, hdr_len(single) + single);
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, single);
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, cid);
-	p = put(p, s->cid[form], s->cid_len[form]);
-	p = put(put_hdr(p, V_ASN1_INTEGER, in->serial_len), in->serial,
-		in->serial_len);
-	if (!revoked) {
-		p = put_hdr(p, 0x80, 0);	/* good [0] IMPLICIT NULL */
-	} else {
-		p = put_hdr(p, 0xa1, st - 2);	/* revoked [1] RevokedInfo */
-		if ((rc = put_time(&p, in->rev_time)) != 0)
-			return rc;
-		if (has_reason) {	/* [0] EXPLICIT CRLReason */
-			p = put_hdr(put_hdr(p, 0xa0, 3), V_ASN1_ENUMERATED, 1);
-			*p++ = (uint8_t)in->reason;
-		}
-	}
-	if ((rc = put_time(&p, in->this_update)) != 0)
+	p = gen_der_hdr(p, seq, gen_der_hdr_len(single) + single);
+	p = gen_der_hdr(p, seq, single);
+	p = gen_der_hdr(p, seq, cid);
+	p = gen_der_put(p, s->cid[form], s->cid_len[form]);
+	p = gen_der_put(gen_der_hdr(p, V_ASN1_INTEGER, in->serial_len),
+			in->serial, in->serial_len);
+	if ((rc = put_status(in, st, &p)) != 0 ||
+	    (rc = gen_der_time(&p, in->this_update)) != 0)
 		return rc;
-	p = put_hdr(p, 0xa0, TIME_TLV);		/* nextUpdate [0] EXPLICIT */
-	if ((rc = put_time(&p, in->next_update)) != 0)
+	p = gen_der_hdr(p, 0xa0, GEN_DER_TIME);	/* nextUpdate [0] EXPLICIT */
+	if ((rc = gen_der_time(&p, in->next_update)) != 0 ||
+	    (exts && (rc = put_exts(s, in, exts, &p)) != 0))
 		return rc;
 	*len = (size_t)(p - w->tbs);
 	return 0;
@@ -521,27 +574,28 @@ int gen_resp_make(struct gen_resp_signer *s, int worker,
 		return rc;
 	/* BasicOCSPResponse { tbs, alg, BIT STRING sig, certs } inside
 	 * OCSPResponse { 0a 01 00, [0] { SEQUENCE { oid, OCTET STRING } } } */
-	basic = tbs_len + s->alg_len + hdr_len(sig_len + 1) + sig_len + 1 +
+	basic = tbs_len + s->alg_len + gen_der_hdr_len(sig_len + 1) + sig_len + 1 +
 		s->certs_len;
-	bytes = sizeof(basic_oid) + hdr_len(hdr_len(basic) + basic) +
-		hdr_len(basic) + basic;
-	total = 3 + hdr_len(hdr_len(bytes) + bytes) + hdr_len(bytes) + bytes;
-	if (!(*der = OPENSSL_malloc(hdr_len(total) + total)))
+	bytes = sizeof(basic_oid) + gen_der_hdr_len(gen_der_hdr_len(basic) + basic) +
+		gen_der_hdr_len(basic) + basic;
+	total = 3 + gen_der_hdr_len(gen_der_hdr_len(bytes) + bytes) +
+		gen_der_hdr_len(bytes) + bytes;
+	if (!(*der = OPENSSL_malloc(gen_der_hdr_len(total) + total)))
 		return OP_E_NOMEM;
-	p = put_hdr(*der, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, total);
-	p = put(p, "\x0a\x01\x00", 3);		/* successful */
-	p = put_hdr(p, 0xa0, hdr_len(bytes) + bytes);
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, bytes);
-	p = put(p, basic_oid, sizeof(basic_oid));
-	p = put_hdr(p, V_ASN1_OCTET_STRING, hdr_len(basic) + basic);
-	p = put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, basic);
-	p = put(p, w->tbs, tbs_len);
-	p = put(p, s->alg, s->alg_len);
-	p = put_hdr(p, V_ASN1_BIT_STRING, sig_len + 1);
+	p = gen_der_hdr(*der, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, total);
+	p = gen_der_put(p, "\x0a\x01\x00", 3);		/* successful */
+	p = gen_der_hdr(p, 0xa0, gen_der_hdr_len(bytes) + bytes);
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, bytes);
+	p = gen_der_put(p, basic_oid, sizeof(basic_oid));
+	p = gen_der_hdr(p, V_ASN1_OCTET_STRING, gen_der_hdr_len(basic) + basic);
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, basic);
+	p = gen_der_put(p, w->tbs, tbs_len);
+	p = gen_der_put(p, s->alg, s->alg_len);
+	p = gen_der_hdr(p, V_ASN1_BIT_STRING, sig_len + 1);
 	*p++ = 0;				/* no unused bits */
-	p = put(p, w->sig, sig_len);
+	p = gen_der_put(p, w->sig, sig_len);
 	if (s->certs)
-		p = put(p, s->certs, s->certs_len);
+		p = gen_der_put(p, s->certs, s->certs_len);
 	*der_len = (size_t)(p - *der);
 	return 0;
 }

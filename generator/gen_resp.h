@@ -3,9 +3,10 @@
  * serial.
  *
  * The responses of one authority under one signer differ only in the
- * CertID's hash and serial, the status and the times.  gen_resp_signer_new()
- * encodes everything else once (responderID, signatureAlgorithm, the certs
- * field, each CertID hash's issuer part), taking the signature algorithm
+ * CertID's hash and serial, the status, the times and the extensions.
+ * gen_resp_signer_new() encodes everything else once (responderID,
+ * signatureAlgorithm, the certs field, each CertID hash's issuer part, each
+ * CRL reference), taking the signature algorithm
  * from a response that OpenSSL's OCSP API signs with the same key.
  * gen_resp_make() writes only the changing fields around those octets,
  * digests tbsResponseData with an algorithm fetched once and signs the
@@ -21,6 +22,8 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
+#include "gen_ext.h"
+
 /* The per-serial inputs of one response. */
 struct gen_resp_in {
 	int hash;		/* CertID hash and form: a tag (op_key.h) */
@@ -30,12 +33,23 @@ struct gen_resp_in {
 	int reason;		/* CRLReason or OP_REASON_NONE */
 	int64_t rev_time;	/* revoked only */
 	int64_t produced_at, this_update, next_update;
+	int crl;		/* the CRL to cite: 1 or 2 (the profile's
+				   crlid[crl - 1]), 0 none */
 };
+
+enum { GEN_RESP_CUTOFF_NONE = 0, GEN_RESP_CUTOFF_AT, GEN_RESP_CUTOFF_RETAIN };
 
 /* The signer's profile. */
 struct gen_resp_profile {
 	int include_cert;	/* put the signer's certificate into certs */
 	int by_name;		/* responderID byName, else byKey */
+	/* singleExtensions (gen_ext): a CRL reference where the response's
+	 * crl names one that is set here (NULL: none), then the archive
+	 * cutoff. */
+	const struct gen_ext_crlid *crlid[2];	/* read by signer_new only */
+	int cutoff;		/* GEN_RESP_CUTOFF_* */
+	int64_t cutoff_at;	/* AT: the archive cutoff */
+	int64_t retain;		/* RETAIN: the cutoff is producedAt - retain */
 };
 
 struct gen_resp_signer;
@@ -64,8 +78,10 @@ int gen_resp_make(struct gen_resp_signer *s, int worker,
 		  size_t *der_len);
 
 /*
- * The same response through OpenSSL's OCSP API (OCSP_basic_sign_ctx).
- * OpenSSL sets producedAt to the current time, not in->produced_at.
+ * The same response through OpenSSL's OCSP API (OCSP_basic_sign_ctx,
+ * OCSP_crlID_new: a crlNum that fits a long).  OpenSSL sets producedAt to
+ * the current time, not in->produced_at (which an archive cutoff of
+ * GEN_RESP_CUTOFF_RETAIN is computed from all the same).
  * *der is the caller's (OPENSSL_free).
  */
 int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,

@@ -69,8 +69,11 @@ static int run_txn(struct run *r, size_t k)
 	int rc = 0, crl_changed = 0;
 
 	for (size_t i = 0; i < d.nauths && !rc; i++)
-		rc = gen_crlset_put(w->txn, w->dbi, d.auths[i].ca,
-				    &d.auths[i].crls.mark, &crl_changed);
+		if ((rc = gen_crlset_put(w->txn, w->dbi, d.auths[i].ca,
+					 &d.auths[i].crls.mark,
+					 &crl_changed)) == 0)
+			rc = gen_retain_store(w->txn, w->dbi, d.auths[i].ca,
+					      &d.auths[i].retain, &crl_changed);
 	/* Without --ca, responses of issuers no longer configured for this
 	 * file go too. */
 	if (!rc)

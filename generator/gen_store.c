@@ -119,22 +119,21 @@ int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
 	return 0;
 }
 
-void gen_store_summary(const struct gen_list *entries, const int64_t *kept_at,
-		       int64_t this_update, int64_t validity, struct op_sum *s)
+void gen_store_summary(const struct gen_list *entries,
+		       const int64_t *this_update, const int64_t *next_update,
+		       struct op_sum *s)
 {
 	op_sum_init(s);
 	for (size_t i = 0; i < entries->n; i++) {
-		int64_t t = kept_at[i] != INT64_MAX ? kept_at[i] : this_update;
-
 		if (entries->v[i].status == OP_STATUS_REVOKED)
 			s->revoked++;
 		else
 			s->good++;
-		if (t < s->oldest_this)
-			s->oldest_this = t;
+		if (this_update[i] < s->oldest_this)
+			s->oldest_this = this_update[i];
+		if (next_update[i] < s->nearest_next)
+			s->nearest_next = next_update[i];
 	}
-	if (entries->n)
-		s->nearest_next = s->oldest_this + validity;
 }
 
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,

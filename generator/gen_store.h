@@ -44,14 +44,12 @@ int gen_store_put_at(struct gen_store *st, MDB_cursor *cur, unsigned flags,
 
 /*
  * The summary of one issuer's responses under one hash once a run is
- * done: each of the entries has one, of the entry's status; one kept
- * (kept_at[i], INT64_MAX if not kept) has its old thisUpdate, any other
- * this_update; every one's nextUpdate is its thisUpdate + validity (a
- * response of another validity is re-signed), so the nearest nextUpdate
- * follows from the oldest thisUpdate.
+ * done: each of the entries has one, of the entry's status, with
+ * this_update[i] and next_update[i].
  */
-void gen_store_summary(const struct gen_list *entries, const int64_t *kept_at,
-		       int64_t this_update, int64_t validity, struct op_sum *s);
+void gen_store_summary(const struct gen_list *entries,
+		       const int64_t *this_update, const int64_t *next_update,
+		       struct op_sum *s);
 
 /* Write the summary of the issuer whose key prefix is prefix/plen. */
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,

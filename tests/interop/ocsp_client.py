@@ -2,11 +2,17 @@
 """Independent OCSP client (python3-cryptography): ask, then verify.
 
 usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX HASH post|get|file:RESP.der ROOT.pem
-                      [responder=key|name] [certs=N]
+                      [responder=key|name] [certs=N] [at=T] [this=T] [next=T]
+                      [exts=N] [cutoff=T|produced-SECONDS] [crlurl=URL|none]
+                      [crlnum=N|none] [crltime=T]
 HASH is sha1, sha256, sha384 or sha512.  (file:RESP.der checks a response
 from a file instead of asking URL.)  responder= also checks the form of the
 responderID and that it names the signer; certs= the number of certificates
-in the response.
+in the response.  at= checks the time window at T (Unix seconds) instead of
+now; this= and next= the thisUpdate and nextUpdate; exts= the number of
+singleExtensions; cutoff= the archive cutoff (id-pkix-ocsp-archive-cutoff,
+a time or producedAt minus seconds); crlurl=, crlnum=, crltime= the CRL
+reference (id-pkix-ocsp-crl), none for a field that must be absent.
 
 Prints one line, "good", "revoked <reason>" or "error: ...", and exits 0 only
 if the response is signed by the CA or a delegate the CA issued with the
@@ -100,7 +106,13 @@ def main():
     if resp.issuer_name_hash != nh or resp.issuer_key_hash != kh:
         print("error: issuer hashes do not match")
         return 1
+    err = _check_times(resp, want)
+    if err:
+        print("error: " + err)
+        return 1
     now = datetime.datetime.utcnow()
+    if "at" in want:
+        now = datetime.datetime.utcfromtimestamp(int(want["at"]))
     if not (resp.this_update <= now + datetime.timedelta(minutes=5) and
             resp.next_update and now < resp.next_update):
         print("error: outside thisUpdate..nextUpdate")
@@ -132,6 +144,76 @@ def _check_profile(resp, signer, want):
             serialization.PublicFormat.SubjectPublicKeyInfo)))
         if resp.responder_key_hash != h.finalize():
             return "responderID byKey does not name the signer"
+    return None
+
+
+OID_CRL = "1.3.6.1.5.5.7.48.1.3"
+OID_CUTOFF = "1.3.6.1.5.5.7.48.1.6"
+
+
+def _unix(t):
+    """A naive UTC datetime as Unix seconds."""
+    return int(t.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def _gentime(b):
+    """Unix seconds of a DER GeneralizedTime TLV (YYYYMMDDHHMMSSZ)."""
+    tag, s, e = tlv(b, 0)
+    if tag != 0x18 or e != len(b):
+        raise ValueError("not a GeneralizedTime")
+    return _unix(datetime.datetime.strptime(b[s:e].decode(), "%Y%m%d%H%M%SZ"))
+
+
+def _crl_id(b):
+    """The CrlID fields (RFC 6960 4.4.2) of an extnValue, by tag."""
+    tag, s, e = tlv(b, 0)
+    if tag != 0x30 or e != len(b):
+        raise ValueError("CrlID is not a SEQUENCE")
+    out, i = {}, s
+    while i < e:
+        t, cs, ce = tlv(b, i)           # [n] EXPLICIT
+        it, vs, ve = tlv(b, cs)
+        if t == 0xA0 and it == 0x16:
+            out["crlurl"] = b[vs:ve].decode("ascii")
+        elif t == 0xA1 and it == 0x02:
+            out["crlnum"] = str(int.from_bytes(b[vs:ve], "big", signed=True))
+        elif t == 0xA2:
+            out["crltime"] = str(_gentime(b[cs:ce]))
+        else:
+            raise ValueError("unexpected CrlID field %02x" % t)
+        i = ce
+    return out
+
+
+def _check_times(resp, want):
+    """thisUpdate, nextUpdate and the singleExtensions, as asked."""
+    if "this" in want and _unix(resp.this_update) != int(want["this"]):
+        return "thisUpdate %d, not %s" % (_unix(resp.this_update), want["this"])
+    if "next" in want and _unix(resp.next_update) != int(want["next"]):
+        return "nextUpdate %d, not %s" % (_unix(resp.next_update), want["next"])
+    exts = {e.oid.dotted_string: e for e in resp.single_extensions}
+    if "exts" in want and len(resp.single_extensions) != int(want["exts"]):
+        return "%d singleExtensions" % len(resp.single_extensions)
+    if any(e.critical for e in resp.single_extensions):
+        return "a critical singleExtension"
+    if "cutoff" in want:
+        if OID_CUTOFF not in exts:
+            return "no archive cutoff"
+        got = _gentime(exts[OID_CUTOFF].value.value)
+        w = want["cutoff"]
+        exp = (_unix(resp.produced_at) - int(w[9:]) if w.startswith("produced-")
+               else int(w))
+        if got != exp:
+            return "archive cutoff %d, not %d" % (got, exp)
+    fields = [f for f in ("crlurl", "crlnum", "crltime") if f in want]
+    if fields:
+        if OID_CRL not in exts:
+            return "no CRL reference"
+        got = _crl_id(exts[OID_CRL].value.value)
+        for f in fields:
+            if got.get(f, "none") != want[f]:
+                return "CRL reference %s %s, not %s" % (f, got.get(f, "none"),
+                                                        want[f])
     return None
 
 

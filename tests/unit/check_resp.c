@@ -4,12 +4,15 @@
  * must verify with the curve's digest (BR 7.1.3.2).  Good and revoked with
  * every reason, all CertID hashes in both encodings (SHA-2 parameters
  * absent by default, NULL in the NULL form), both responderID forms, with
- * and without the certs field.  Keys that cannot sign by the rules are
- * refused before they sign. */
+ * and without the certs field, with and without singleExtensions (CRL
+ * references with and without URL and number, the archive cutoff at a
+ * fixed time and producedAt minus the retention).  Keys that cannot sign
+ * by the rules are refused before they sign. */
 #include <check.h>
 
 #include "check_run.h"
 #include <string.h>
+#include <time.h>
 #include <openssl/ec.h>
 #include <openssl/x509v3.h>
 
@@ -193,12 +196,62 @@ static void check_certid_alg(const uint8_t *tbs, int tag)
 		ck_assert_mem_eq(c + 2 + olen, "\x05\x00", 2);
 }
 
+/* The singleExtensions OpenSSL reads from our response: the CRL
+ * reference when the response cites a CRL the profile has, then the
+ * archive cutoff, at its time. */
+static void check_exts(const uint8_t *der, size_t len,
+		       const struct gen_resp_profile *prof,
+		       const struct gen_resp_in *in)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+	OCSP_BASICRESP *bs = r ? OCSP_response_get1_basic(r) : NULL;
+	OCSP_SINGLERESP *one = bs ? OCSP_resp_get0(bs, 0) : NULL;
+	int crl = in->crl && prof->crlid[in->crl - 1], i;
+	ASN1_GENERALIZEDTIME *t;
+	int64_t at;
+
+	ck_assert_ptr_nonnull(one);
+	ck_assert_int_eq(OCSP_SINGLERESP_get_ext_count(one),
+			 crl + (prof->cutoff != GEN_RESP_CUTOFF_NONE));
+	i = OCSP_SINGLERESP_get_ext_by_NID(one, NID_id_pkix_OCSP_CrlID, -1);
+	ck_assert_int_eq(i, crl ? 0 : -1);
+	if (prof->cutoff != GEN_RESP_CUTOFF_NONE) {
+		t = OCSP_SINGLERESP_get1_ext_d2i(one, NID_id_pkix_OCSP_archiveCutoff,
+						 NULL, NULL);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_int_eq(op_time_from_asn1(t, &at), 0);
+		ck_assert_int_eq(at, prof->cutoff == GEN_RESP_CUTOFF_AT ?
+				 prof->cutoff_at : in->produced_at - prof->retain);
+		ASN1_GENERALIZEDTIME_free(t);
+	}
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(r);
+}
+
 static const int tags[] = {
 	OP_HASH_SHA1, OP_HASH_SHA256, OP_HASH_SHA384, OP_HASH_SHA512,
 	OP_HASH_SHA256 | OP_TAG_NULL, OP_HASH_SHA384 | OP_TAG_NULL,
 	OP_HASH_SHA512 | OP_TAG_NULL
 };
 #define NTAGS ((int)(sizeof(tags) / sizeof(tags[0])))
+
+/* OpenSSL's response for in, with in->produced_at what OpenSSL set: an
+ * archive cutoff from producedAt must come from the same second. */
+static void ref_at_produced(struct fixture *f,
+			    const struct gen_resp_profile *prof,
+			    struct gen_resp_in *in, unsigned char **ref, int *rlen)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		in->produced_at = time(NULL);
+		ck_assert_int_eq(gen_resp_sign_ref(f->ca, f->cert, f->key, prof,
+						   in, ref, rlen), 0);
+		if (produced_at(*ref, *rlen) == in->produced_at)
+			return;
+		OPENSSL_free(*ref);
+	}
+	ck_abort_msg("producedAt never matched the second it was signed in");
+}
 
 static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 		       const struct gen_resp_in *base)
@@ -223,9 +276,8 @@ static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 				in.reason = reasons[i];
 				in.rev_time = NOW - 3600 * (i + 1);
 			}
-			ck_assert_int_eq(gen_resp_sign_ref(f->ca, f->cert, f->key, prof,
-							   &in, &ref, &rlen), 0);
-			in.produced_at = produced_at(ref, rlen);
+			in.crl = checked % 3;
+			ref_at_produced(f, prof, &in, &ref, &rlen);
 			ck_assert_int_eq(gen_resp_make(s, checked & 1, &in, &ours, &olen), 0);
 			if (strcmp(f->type, "rsa") == 0) {
 				ck_assert_uint_eq(olen, (size_t)rlen);
@@ -243,6 +295,7 @@ static int compare_all(struct fixture *f, const struct gen_resp_profile *prof,
 			ck_assert_int_eq(!a.e[3], !prof->include_cert);
 			verify(&b, f->key, md_of(f->type));
 			check_certid_alg(b.e[0], in.hash);
+			check_exts(ours, olen, prof, &in);
 			OPENSSL_free(ref);
 			OPENSSL_free(ours);
 			checked++;
@@ -258,8 +311,21 @@ static void run(const char *type, int delegate)
 	static const uint8_t s20[] = { 0x00, 0x9c, 0x12, 0x34, 0x56, 0x78, 0x9a,
 				       0xbc, 0xde, 0xf0, 0x01, 0x02, 0x03, 0x04,
 				       0x05, 0x06, 0x07, 0x08, 0x09, 0x0a };
+	static const uint8_t n10[] = { 10 }, n80[] = { 0x80, 0x01 };
+	static const struct gen_ext_crlid base = {
+		.url = "http://pki.example.com/CA.crl", .has_num = 1,
+		.num = n10, .num_len = 1, .time = NOW - 86400 };
+	static const struct gen_ext_crlid delta = {
+		.has_num = 1, .num = n80, .num_len = 2, .time = NOW - 3600 };
+	static const struct gen_ext_crlid bare = { .time = NOW - 7200 };
 	static const struct gen_resp_profile profs[] = {
-		{ 1, 0 }, { 0, 1 }, { 1, 1 }, { 0, 0 }
+		{ .include_cert = 1 }, { .by_name = 1 },
+		{ .include_cert = 1, .by_name = 1 }, { 0 },
+		{ .crlid = { &base, &delta }, .cutoff = GEN_RESP_CUTOFF_AT,
+		  .cutoff_at = NOW - 400 * 86400 },
+		{ .include_cert = 1, .crlid = { &bare, NULL },
+		  .cutoff = GEN_RESP_CUTOFF_RETAIN, .retain = 3650LL * 86400 },
+		{ .crlid = { NULL, &base } },
 	};
 	struct fixture f = { .type = type };
 	struct gen_resp_in in = { .status = OP_STATUS_GOOD,
@@ -327,7 +393,7 @@ START_TEST(refuses_keys_by_the_rules)
 		{ "ed25519", "ED25519 key" }, { "rsapss", "RSA-PSS-only" },
 		{ "k256", "curve secp256k1" }, { "rsa1024", "1024 bits" },
 	};
-	struct gen_resp_profile prof = { 1, 0 };
+	struct gen_resp_profile prof = { .include_cert = 1 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EVP_PKEY *k = new_key(bad[i].type), *pub;
@@ -359,7 +425,7 @@ START_TEST(refuses_bad_input)
 	static const uint8_t one = 1;
 	EVP_PKEY *k = new_key("p256");
 	X509 *ca = make_cert("CA", k, NULL, k);
-	struct gen_resp_profile prof = { 1, 0 };
+	struct gen_resp_profile prof = { .include_cert = 1 };
 	struct gen_resp_in in = { .hash = 9, .serial = &one, .serial_len = 1 };
 	struct gen_resp_signer *s;
 	unsigned char *der;

@@ -1,0 +1,86 @@
+#include "gen_ext.h"
+#include "op_err.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/asn1.h>
+
+#define URL_MAX 4096
+
+/* id-pkix-ocsp 3 and 6, with tag and length. */
+static const uint8_t crl_oid[] = {
+	0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x03
+};
+static const uint8_t cutoff_oid[] = {
+	0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x06
+};
+
+/* Extension { oid, OCTET STRING { value } } around value/vlen at p. */
+static uint8_t *wrap(uint8_t *p, const uint8_t *oid, size_t olen, size_t vlen)
+{
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+			olen + gen_der_hdr_len(vlen) + vlen);
+	p = gen_der_put(p, oid, olen);
+	return gen_der_hdr(p, V_ASN1_OCTET_STRING, vlen);
+}
+
+int gen_ext_cutoff(uint8_t **pp, int64_t t)
+{
+	uint8_t *p = wrap(*pp, cutoff_oid, sizeof(cutoff_oid), GEN_DER_TIME);
+	int rc = gen_der_time(&p, t);
+
+	if (rc == 0)
+		*pp = p;
+	return rc;
+}
+
+/* The INTEGER's content: a zero octet before a set high bit, 00 for 0. */
+static size_t int_len(const struct gen_ext_crlid *c)
+{
+	return c->num_len == 0 ? 1 : c->num_len + (c->num[0] & 0x80 ? 1 : 0);
+}
+
+int gen_ext_crlid(const struct gen_ext_crlid *c, uint8_t **der, size_t *len)
+{
+	size_t ulen = c->url ? strlen(c->url) : 0, nlen = int_len(c), body = 0;
+	size_t u = 0, n = 0, seq, total;
+	uint8_t *p;
+
+	*der = NULL;
+	for (size_t i = 0; i < ulen; i++)
+		if (c->url[i] < 0x20 || c->url[i] > 0x7e)
+			return op_err_set(OP_E_RANGE, "CRL URL is not printable ASCII");
+	if (ulen > URL_MAX || c->num_len > 20)
+		return op_err_set(OP_E_RANGE, "CRL URL or number too long");
+	if (c->url)	/* [0] EXPLICIT IA5String */
+		body += u = gen_der_hdr_len(gen_der_hdr_len(ulen) + ulen) +
+			    gen_der_hdr_len(ulen) + ulen;
+	if (c->has_num)	/* [1] EXPLICIT INTEGER */
+		body += n = 2 + gen_der_hdr_len(nlen) + nlen;
+	body += 2 + GEN_DER_TIME;	/* [2] EXPLICIT GeneralizedTime */
+	seq = gen_der_hdr_len(body) + body;
+	total = gen_der_hdr_len(sizeof(crl_oid) + gen_der_hdr_len(seq) + seq) +
+		sizeof(crl_oid) + gen_der_hdr_len(seq) + seq;
+	if (!(*der = malloc(total)))
+		return OP_E_NOMEM;
+	p = wrap(*der, crl_oid, sizeof(crl_oid), seq);
+	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, body);
+	if (u) {
+		p = gen_der_hdr(p, 0xa0, gen_der_hdr_len(ulen) + ulen);
+		p = gen_der_put(gen_der_hdr(p, V_ASN1_IA5STRING, ulen), c->url, ulen);
+	}
+	if (n) {
+		p = gen_der_hdr(gen_der_hdr(p, 0xa1, n - 2), V_ASN1_INTEGER, nlen);
+		if (nlen > c->num_len)
+			*p++ = 0;
+		p = gen_der_put(p, c->num, c->num_len);
+	}
+	p = gen_der_hdr(p, 0xa2, GEN_DER_TIME);
+	if (gen_der_time(&p, c->time) != 0) {
+		free(*der);
+		*der = NULL;
+		return OP_E_RANGE;
+	}
+	*len = (size_t)(p - *der);
+	return 0;
+}
