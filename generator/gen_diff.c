@@ -72,7 +72,7 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 	}
 	/* Early only where it changes something (not signed in this run, not
 	 * capped by a CRL that was not renewed). */
-	if (early && (!old || !gen_times_better(old->this_update,
+	if (early && (!old || !gen_times_better(p->a->c, old->this_update,
 						old->next_update, &w)))
 		return 0;
 	if (!early && old &&
@@ -310,7 +310,7 @@ static int stale(struct gen_diff *r, const struct pair *p, size_t *done)
 			continue;
 		gen_times_of(a->c, &a->crls, &l->v[i], r->now, &w);
 		if (w.from == GEN_FROM_NONE ||
-		    !gen_times_better(r->kept_at[i], r->kept_nu[i], &w))
+		    !gen_times_better(a->c, r->kept_at[i], r->kept_nu[i], &w))
 			continue;
 		d[n].at = gen_times_deadline(a->c, r->kept_nu[i]);
 		d[n++].i = i;

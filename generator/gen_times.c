@@ -50,10 +50,12 @@ void gen_times_of(const struct gen_auth_conf *c, const struct gen_crlset *crls,
 		w->next_update = cap > w->this_update ? cap : w->this_update + 1;
 }
 
-int gen_times_better(int64_t this_update, int64_t next_update,
-		     const struct gen_when *w)
+int gen_times_better(const struct gen_auth_conf *c, int64_t this_update,
+		     int64_t next_update, const struct gen_when *w)
 {
-	return w->next_update > next_update || w->this_update > this_update;
+	/* The run's time as thisUpdate is no news: only the CRL's is. */
+	return w->next_update > next_update ||
+	       (c->this_update_crl && w->this_update > this_update);
 }
 
 int64_t gen_times_deadline(const struct gen_auth_conf *c, int64_t next_update)
@@ -71,7 +73,7 @@ int gen_times_due(const struct gen_auth_conf *c, int64_t this_update,
 	    next_update > w->next_update)
 		return GEN_TIMES_SIGN;
 	if (now >= gen_times_deadline(c, next_update) &&
-	    gen_times_better(this_update, next_update, w))
+	    gen_times_better(c, this_update, next_update, w))
 		return GEN_TIMES_AGED;
 	return GEN_TIMES_KEEP;
 }

@@ -19,7 +19,7 @@
  * than the policy allows now (a later nextUpdate than a response signed
  * now would state; without either option, another validity), or when it
  * is within validity - refresh of its nextUpdate and a response signed now
- * would be better (a later nextUpdate or thisUpdate): a response capped by
+ * would say more (gen_times_better): a response capped by
  * a CRL that has not been renewed is kept, since signing it again changes
  * nothing.  When a new CRL lets capped responses run longer, they are
  * spread over the runs left before they come due (gen_times_spread).
@@ -56,10 +56,11 @@ enum { GEN_TIMES_KEEP = 0, GEN_TIMES_SIGN = 1, GEN_TIMES_AGED = 2 };
 int gen_times_due(const struct gen_auth_conf *c, int64_t this_update,
 		  int64_t next_update, const struct gen_when *w, int64_t now);
 
-/* Whether a response signed now (w) states later times than the stored
- * one: signing it early is worth a signature. */
-int gen_times_better(int64_t this_update, int64_t next_update,
-		     const struct gen_when *w);
+/* Whether a response signed now (w) says more than the stored one: a
+ * later nextUpdate, or with this_update = crl a newer CRL's thisUpdate
+ * (the run's own time is no news).  Signing again is worth it only then. */
+int gen_times_better(const struct gen_auth_conf *c, int64_t this_update,
+		     int64_t next_update, const struct gen_when *w);
 
 /* When a stored response with next_update comes due under c. */
 int64_t gen_times_deadline(const struct gen_auth_conf *c, int64_t next_update);

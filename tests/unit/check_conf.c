@@ -136,6 +136,58 @@ START_TEST(regulated_keys)
 }
 END_TEST
 
+/* retain_expired, archive_cutoff, this_update, next_update_cap,
+ * crl_references: defaults, inherited, the authority's winning, bad
+ * values and combinations named. */
+START_TEST(lifetime_keys)
+{
+	struct gen_conf c;
+
+	ck_assert_int_eq(load_with("l1.conf", "retain_expired = forever\n"
+				   "archive_cutoff = ca_notbefore\nthis_update = crl\n"
+				   "next_update_cap = crl\ncrl_references = yes",
+				   "retain_expired = 400d\narchive_cutoff = retain\n"
+				   "this_update = run\nnext_update_cap = none\n"
+				   "crl_references = no", &c), 0);
+	ck_assert_int_eq(c.auths[0].retain, 400 * 86400);
+	ck_assert_int_eq(c.auths[0].archive_cutoff, GEN_CUTOFF_RETAIN);
+	ck_assert_int_eq(c.auths[0].this_update_crl, 0);
+	ck_assert_int_eq(c.auths[0].cap_crl, 0);
+	ck_assert_int_eq(c.auths[0].crl_refs, 0);
+	ck_assert_int_eq(c.auths[1].retain, GEN_RETAIN_FOREVER);
+	ck_assert_int_eq(c.auths[1].archive_cutoff, GEN_CUTOFF_CA);
+	ck_assert_int_eq(c.auths[1].this_update_crl, 1);
+	ck_assert_int_eq(c.auths[1].cap_crl, 1);
+	ck_assert_int_eq(c.auths[1].crl_refs, 1);
+	gen_conf_free(&c);
+	ck_assert_int_eq(load_with("l2.conf", "", "retain_expired = 0", &c), 0);
+	ck_assert_int_eq(c.auths[0].retain, 0);
+	ck_assert_int_eq(c.auths[1].retain, 0);
+	ck_assert_int_eq(c.auths[1].archive_cutoff, GEN_CUTOFF_NONE);
+	gen_conf_free(&c);
+	ck_assert_int_eq(load_with("l3.conf", "", "retain_expired = always", &c),
+			 OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "[a]: retain_expired"));
+	ck_assert_int_eq(load_with("l4.conf", "archive_cutoff = notbefore", "", &c),
+			 OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "[ocsp_gen]: archive_cutoff "
+				     "'notbefore' must be none, ca_notbefore or "
+				     "retain"));
+	ck_assert_int_eq(load_with("l5.conf", "retain_expired = forever",
+				   "archive_cutoff = retain", &c), OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "archive_cutoff = retain "
+				     "needs a retain_expired duration"));
+	ck_assert_int_eq(load_with("l6.conf", "", "this_update = crl\n"
+				   "profile = cabf", &c), OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "[a]: profile = cabf: "
+				     "this_update = crl"));
+	ck_assert_int_eq(load_with("l7.conf", "next_update_cap = crl\n"
+				   "profile = cabf", "", &c), OP_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "next_update_cap = crl lets "
+				     "the CRL set the validity interval"));
+}
+END_TEST
+
 /* profile = cabf refuses each rule it checks, naming it; the same values
  * without the profile pass (far-out ones with a warning). */
 START_TEST(cabf_rules)
@@ -180,6 +232,7 @@ int main(void)
 	tcase_add_test(tc, config_profile);
 	tcase_add_test(tc, regulated_keys);
 	tcase_add_test(tc, cabf_rules);
+	tcase_add_test(tc, lifetime_keys);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
