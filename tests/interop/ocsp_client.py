@@ -3,16 +3,17 @@
 
 usage: ocsp_client.py URL ISSUER.pem SERIAL_HEX HASH post|get|file:RESP.der ROOT.pem
                       [responder=key|name] [certs=N] [at=T] [this=T] [next=T]
-                      [exts=N] [cutoff=T|produced-SECONDS] [crlurl=URL|none]
-                      [crlnum=N|none] [crltime=T]
+                      [span=SECONDS] [exts=N] [cutoff=T|produced-SECONDS]
+                      [crlurl=URL|none] [crlnum=N|none] [crltime=T]
 HASH is sha1, sha256, sha384 or sha512.  (file:RESP.der checks a response
 from a file instead of asking URL.)  responder= also checks the form of the
 responderID and that it names the signer; certs= the number of certificates
 in the response.  at= checks the time window at T (Unix seconds) instead of
-now; this= and next= the thisUpdate and nextUpdate; exts= the number of
-singleExtensions; cutoff= the archive cutoff (id-pkix-ocsp-archive-cutoff,
-a time or producedAt minus seconds); crlurl=, crlnum=, crltime= the CRL
-reference (id-pkix-ocsp-crl), none for a field that must be absent.
+now; this= and next= the thisUpdate and nextUpdate, span= their difference;
+exts= the number of singleExtensions; cutoff= the archive cutoff
+(id-pkix-ocsp-archive-cutoff, a time or producedAt minus seconds); crlurl=,
+crlnum=, crltime= the CRL reference (id-pkix-ocsp-crl), none for a field
+that must be absent.
 
 Prints one line, "good", "revoked <reason>" or "error: ...", and exits 0 only
 if the response is signed by the CA or a delegate the CA issued with the
@@ -191,6 +192,9 @@ def _check_times(resp, want):
         return "thisUpdate %d, not %s" % (_unix(resp.this_update), want["this"])
     if "next" in want and _unix(resp.next_update) != int(want["next"]):
         return "nextUpdate %d, not %s" % (_unix(resp.next_update), want["next"])
+    span = _unix(resp.next_update) - _unix(resp.this_update)
+    if "span" in want and span != int(want["span"]):
+        return "nextUpdate - thisUpdate %d, not %s" % (span, want["span"])
     exts = {e.oid.dotted_string: e for e in resp.single_extensions}
     if "exts" in want and len(resp.single_extensions) != int(want["exts"]):
         return "%d singleExtensions" % len(resp.single_extensions)
