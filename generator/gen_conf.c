@@ -21,7 +21,8 @@
 static const char *const main_keys[] = {
 	"output", "cert_ids", "workers",
 	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
-	"responder_id", "run_interval", "cache_dir", PROFILE_KEYS, NULL
+	"responder_id", "run_interval", "cache_dir", "audit_log", "audit_syslog",
+	PROFILE_KEYS, NULL
 };
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "delta_crl", "issued", "local_revocations", "signers", "output",
@@ -373,6 +374,9 @@ static int load(struct loader *l, struct gen_conf *c)
 	if ((rc = warn_unknown(l, "ocsp_gen", main_keys)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
+	    (rc = opt_path(l, "ocsp_gen", "audit_log", &c->audit_log)) != 0 ||
+	    (rc = choice(l, "ocsp_gen", "audit_syslog", "no", "yes", 1,
+			 &c->audit_syslog)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
 	    (rc = path_dup(l, (v = get(l, "ocsp_gen", "cache_dir")) ? v :
 			   GEN_CACHE_DIR, &c->cache_dir)) != 0 ||
@@ -497,6 +501,7 @@ void gen_conf_free(struct gen_conf *c)
 	free(c->output);
 	free(c->pkcs11_module);
 	free(c->metrics_file);
+	free(c->audit_log);
 	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
 }

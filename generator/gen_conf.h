@@ -64,6 +64,8 @@ struct gen_conf {
 	int workers;
 	char *pkcs11_module;	/* NULL if not set */
 	char *metrics_file;	/* NULL if not set */
+	char *audit_log;	/* gen_audit; NULL if not set */
+	int audit_syslog;	/* audit records to syslog too (default yes) */
 	char *cache_dir;	/* CRLs fetched from URLs; GEN_CACHE_DIR default */
 	struct gen_auth_conf *auths;
 	size_t nauths;

@@ -1,4 +1,5 @@
 #include "gen_diff.h"
+#include "gen_audit.h"
 #include "gen_sweep.h"
 #include "op_db.h"
 #include "op_err.h"
@@ -15,6 +16,8 @@
 struct pair {
 	struct gen_auth *a;
 	int hash;
+	int audit;		/* the authority's first pair: status changes
+				   go to the audit trail once, not per hash */
 	uint8_t prefix[OP_KEY_MAX];
 	size_t plen;
 };
@@ -39,6 +42,21 @@ static int verdict(const struct gen_diff *r, const struct gen_auth *a,
 	if (r->now - old->this_update >= a->c->refresh)
 		return SIGN_AGED;
 	return KEEP;
+}
+
+/* A status that this run changes, for the audit trail. */
+static void audit_change(const struct pair *p, const struct gen_entry *e,
+			 const struct op_rec *old, int64_t rev_time)
+{
+	if (!p->audit)
+		return;
+	if (old && old->status == e->status &&
+	    (e->status != OP_STATUS_REVOKED ||
+	     (old->reason == e->reason && old->rev_time == rev_time)))
+		return;
+	gen_audit_status(p->a->c->name, e->serial, e->serial_len,
+			 old ? old->status : -1, old ? old->reason : 0, e,
+			 rev_time);
 }
 
 /*
@@ -76,6 +94,8 @@ static int decide(struct gen_diff *r, const struct pair *p,
 			      p->prefix + 1 + h, h, e->serial,
 			      e->serial_len)) != 0)
 		return rc;
+	if (!early)
+		audit_change(p, e, old, rev_time);
 	p->a->aged += what == SIGN_AGED;
 	j->a = p->a;
 	j->hash = p->hash;
@@ -131,6 +151,11 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 	    serial_cmp((uint8_t *)k->mv_data + p->plen, k->mv_size - p->plen,
 		       &l->v[*i]);
 	if (c < 0) {			/* a serial no longer listed */
+		if (p->audit && op_rec_decode(v->mv_data, v->mv_size, &old) == 0)
+			gen_audit_status(p->a->c->name,
+					 (uint8_t *)k->mv_data + p->plen,
+					 k->mv_size - p->plen, old.status,
+					 old.reason, NULL, 0);
 		if ((*mrc = mdb_cursor_del(cur, 0)) != 0)
 			return 0;
 		p->a->removed++;
@@ -403,6 +428,7 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 				continue;
 			p[np].a = &r->auths[i];
 			p[np].hash = tag;
+			p[np].audit = h == 0;
 			if ((rc = op_key_issuer_prefix(p[np].a->ca, p[np].hash,
 						       p[np].prefix,
 						       &p[np].plen)) != 0) {

@@ -1,4 +1,5 @@
 #include "gen_run.h"
+#include "gen_audit.h"
 #include "gen_auth.h"
 #include "gen_batch.h"
 #include "gen_diff.h"
@@ -195,7 +196,21 @@ static int update(struct run *r, size_t k)
 	    (rc = gen_work_publish(&r->works[k], &r->published[k])) != 0)
 		return rc;
 	r->stats->published |= r->published[k];
+	gen_audit_publish(r->works[k].output, r->works[k].generation,
+			  r->published[k]);
 	return 0;
+}
+
+/* Close the audit trail with the run's outcome, keeping the run's error
+ * detail for main() whatever the trail's own fate. */
+static void end_audit(int rc)
+{
+	char detail[1024];
+
+	snprintf(detail, sizeof(detail), "%s", op_err_detail());
+	if (gen_audit_end(rc, detail) != 0)
+		op_warn("%s", op_err_detail());
+	op_err_set(rc, "%s", detail);
 }
 
 int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
@@ -212,6 +227,10 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	r.stats = stats;
 	r.now = op_time_now();
 
+	/* A dry run asserts nothing: no audit records. */
+	if ((rc = gen_audit_begin(opts->dry_run ? NULL : conf->audit_log,
+				  conf->path, conf->audit_syslog, r.now)) != 0)
+		return rc;
 	if ((rc = gen_plan_make(conf, opts->only_ca, &r.plan)) != 0 ||
 	    (rc = open_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
 	    (rc = gen_batch_open(conf->workers, r.now, opts->progress,
@@ -238,5 +257,6 @@ out:
 	free(r.published);
 	gen_plan_free(&r.plan);
 	gen_keystore_close(r.ks);
+	end_audit(rc);
 	return rc;
 }

@@ -258,6 +258,7 @@ int gen_work_publish(struct gen_work *w, int *published)
 	work_gen = op_db_meta_i64(txn, w->dbi, OP_META_GENERATION,
 				  sizeof(OP_META_GENERATION) - 1);
 	mdb_txn_abort(txn);
+	w->generation = work_gen;
 	if (op_db_open(w->output, &pub) == 0) {
 		int same = pub.generation == work_gen;
 

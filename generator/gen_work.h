@@ -39,6 +39,8 @@ struct gen_work {
 	MDB_txn *txn;		/* the write transaction, NULL once ended */
 	const char *hist;	/* the file gen_work_open_ro() read: path or
 				   output; output when neither exists */
+	int64_t generation;	/* the working copy's, set by
+				   gen_work_publish() */
 };
 
 /* Initialise w for output, take OUTPUT.lock and remove temporary files
