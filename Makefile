@@ -88,6 +88,14 @@ $(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The PKCS#11 fault injector for the scenarios (tests/pkcs11/fault.c):
+# built without sanitizers, so any process can load it.
+P11FAULT := $(BUILD)/tests/libp11fault.so
+$(P11FAULT): tests/pkcs11/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
+		$(shell pkg-config --cflags p11-kit-1 2>/dev/null) $< -o $@ -ldl -lpthread
+
 deps:
 	@sh packaging/install-deps.sh
 
@@ -99,7 +107,7 @@ check: deps
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
-check-scenario: $(PROGS)
+check-scenario: $(PROGS) $(P11FAULT)
 	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh
 
 # The README's demo command: throwaway PKI + SoftHSM token, generate, serve, query.
