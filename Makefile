@@ -18,6 +18,8 @@ CC      ?= cc
 
 PKGS    := openssl libevent libevent_pthreads libp11
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# PKCS#11's own header (p11-kit's), for the signing sessions: no library.
+PKG_CFLAGS += $(shell pkg-config --cflags p11-kit-1 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's liblmdb-dev ships a .pc; other systems may not.
 LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
@@ -94,7 +96,7 @@ P11FAULT := $(BUILD)/tests/libp11fault.so
 $(P11FAULT): tests/pkcs11/fault.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
-		$(shell pkg-config --cflags p11-kit-1 2>/dev/null) $< -o $@ -ldl -lpthread
+		$(PKG_CFLAGS) $< -o $@ -ldl -lpthread
 
 deps:
 	@sh packaging/install-deps.sh

@@ -1,4 +1,5 @@
 #include "gen_batch.h"
+#include "gen_hsm.h"
 #include "gen_pool.h"
 #include "gen_resp.h"
 #include "op_err.h"
@@ -43,9 +44,17 @@ static void sign_job(void *job, void *arg, int worker)
 		.next_update = b->next_update,
 	};
 
+	struct gen_hsm_stats st;
+	char why[sizeof(j->err)];
+
 	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
-	if (j->rc)
-		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
+	if (!j->rc)
+		return;
+	/* A token fault that outlasted the retries says what it was. */
+	if (!gen_hsm_key_stats(j->a->keys[worker], &st, why, sizeof(why)) ||
+	    !why[0])
+		snprintf(why, sizeof(why), "%s", op_err_detail());
+	memcpy(j->err, why, sizeof(j->err));
 }
 
 int gen_batch_open(int workers, int64_t this_update, int64_t next_update,

@@ -2,6 +2,7 @@
 #include "gen_auth.h"
 #include "gen_batch.h"
 #include "gen_diff.h"
+#include "gen_hsm.h"
 #include "gen_metrics.h"
 #include "gen_work.h"
 #include "op_err.h"
@@ -114,6 +115,8 @@ static int run_txn(struct run *r, size_t k)
  * once the run's outcome is known. */
 static void report(const struct run *r)
 {
+	struct gen_hsm_stats hs;
+
 	for (size_t i = 0; i < r->nauths; i++) {
 		const struct gen_auth *a = &r->auths[i];
 
@@ -121,6 +124,11 @@ static void report(const struct run *r)
 			"(%zu re-signed early; signer %s)", a->c->name,
 			a->entries.n, a->nsigned, a->kept, a->removed, a->early,
 			a->signer_name);
+		if (gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0) &&
+		    (hs.retries || hs.reopened))
+			op_info("%s: token faults survived: %lu signatures "
+				"retried, %lu sessions reopened", a->c->name,
+				hs.retries, hs.reopened);
 	}
 	if (r->removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
@@ -146,7 +154,9 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++) {
 		struct gen_auth *a = &r->auths[i];
+		struct gen_hsm_stats hs;
 
+		gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0);
 		m.auths[i] = (struct gen_metrics_auth){
 			.name = a->c->name, .signer = a->signer_name,
 			.serials = a->entries.n, .signed_count = a->nsigned,
@@ -155,6 +165,8 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.signer_not_after = a->signer_not_after,
 			.crl_next_update = a->crl_next,
 			.crl_cache_used = a->crls.cache_used,
+			.sign_retries = hs.retries,
+			.sessions_reopened = hs.reopened,
 		};
 	}
 	rc = gen_metrics_write(r->conf->metrics_file, &m);
@@ -173,6 +185,8 @@ static int prepare_auths(struct run *r)
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
+	gen_keystore_set_limits(r->ks, conf->sign_retries,
+				conf->sign_retry_backoff_ms);
 	for (size_t k = 0; k < r->nworks; k++) {
 		r->group[k] = r->nauths;
 		for (size_t i = 0; i < conf->nauths; i++) {
