@@ -4,8 +4,9 @@
  * HSM does when it drops sessions, times out or fails over.
  *
  * C_GetFunctionList hands out a copy of the real module's function list
- * with C_OpenSession, C_Login, C_SignInit and C_Sign wrapped; every other
- * entry is the real one.  Driven by the environment, read once:
+ * with C_OpenSession, C_Login, C_SignInit and C_Sign wrapped (and the
+ * session calls a signer makes, for the lock below); every other entry is
+ * the real one.  Driven by the environment, read once:
  *
  *   P11FAULT_MODULE    the real module (/usr/lib/softhsm/libsofthsm2.so)
  *   P11FAULT           rules separated by ';', each FUNC:ERROR:WHEN[:OPT]...
@@ -30,6 +31,10 @@
  * closes the session, CKR_USER_NOT_LOGGED_IN logs the application out,
  * CKR_DEVICE_REMOVED closes every session of the slot (which logs out
  * too); a failed C_Sign ends the signing operation, as PKCS#11 says.
+ * SoftHSM frees a session's state under a call in flight on it in another
+ * thread, so the calls a signer makes while signing run under a shared
+ * lock and a consequence under the exclusive one: to the other threads
+ * the fault happens between two of their calls, as a failover does.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -82,6 +87,15 @@ static CK_FUNCTION_LIST_PTR real;
 static CK_FUNCTION_LIST ours;
 static CK_RV load_rv = CKR_GENERAL_ERROR;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_rwlock_t gate = PTHREAD_RWLOCK_INITIALIZER;
+
+#define SHARED(call) do { \
+		CK_RV rv_; \
+		pthread_rwlock_rdlock(&gate); \
+		rv_ = (call); \
+		pthread_rwlock_unlock(&gate); \
+		return rv_; \
+	} while (0)
 
 static int parse_func(const char *s, size_t n, enum func *f)
 {
@@ -242,6 +256,7 @@ static void consequence(CK_RV rv, CK_SESSION_HANDLE h, CK_SLOT_ID slot,
 {
 	CK_SESSION_INFO info;
 
+	pthread_rwlock_wrlock(&gate);
 	if (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED) {
 		if (h)
 			real->C_CloseSession(h);
@@ -256,6 +271,34 @@ static void consequence(CK_RV rv, CK_SESSION_HANDLE h, CK_SLOT_ID slot,
 		if (has_slot)
 			real->C_CloseAllSessions(slot);
 	}
+	pthread_rwlock_unlock(&gate);
+}
+
+/* Forwarded under the shared lock: what a signer calls while signing. */
+static CK_RV w_close_session(CK_SESSION_HANDLE h)
+{
+	SHARED(real->C_CloseSession(h));
+}
+
+static CK_RV w_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
+{
+	SHARED(real->C_GetSessionInfo(h, info));
+}
+
+static CK_RV w_find_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n)
+{
+	SHARED(real->C_FindObjectsInit(h, t, n));
+}
+
+static CK_RV w_find(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG max,
+		    CK_ULONG_PTR n)
+{
+	SHARED(real->C_FindObjects(h, o, max, n));
+}
+
+static CK_RV w_find_final(CK_SESSION_HANDLE h)
+{
+	SHARED(real->C_FindObjectsFinal(h));
 }
 
 static CK_RV w_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len,
@@ -264,7 +307,7 @@ static CK_RV w_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len,
 	struct rule *r;
 
 	if (!sig)		/* a length query: no signature made */
-		return real->C_Sign(h, data, len, sig, siglen);
+		SHARED(real->C_Sign(h, data, len, sig, siglen));
 	if (sign_delay_us > 0) {
 		struct timespec ts = { sign_delay_us / 1000000,
 				       sign_delay_us % 1000000 * 1000 };
@@ -274,9 +317,11 @@ static CK_RV w_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len,
 	}
 	__atomic_add_fetch(&sign_calls, 1, __ATOMIC_RELAXED);
 	if (!(r = fault(F_SIGN)))
-		return real->C_Sign(h, data, len, sig, siglen);
+		SHARED(real->C_Sign(h, data, len, sig, siglen));
 	/* A failed C_Sign ends the operation: finish the real one. */
+	pthread_rwlock_rdlock(&gate);
 	real->C_Sign(h, data, len, sig, siglen);
+	pthread_rwlock_unlock(&gate);
 	consequence(r->rv, h, 0, 0);
 	return r->rv;
 }
@@ -287,7 +332,7 @@ static CK_RV w_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
 	struct rule *r = fault(F_SIGNINIT);
 
 	if (!r)
-		return real->C_SignInit(h, mech, key);
+		SHARED(real->C_SignInit(h, mech, key));
 	consequence(r->rv, h, 0, 0);
 	return r->rv;
 }
@@ -298,7 +343,7 @@ static CK_RV w_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app,
 	struct rule *r = fault(F_OPENSESSION);
 
 	if (!r)
-		return real->C_OpenSession(slot, flags, app, notify, h);
+		SHARED(real->C_OpenSession(slot, flags, app, notify, h));
 	consequence(r->rv, 0, slot, 1);
 	return r->rv;
 }
@@ -309,7 +354,7 @@ static CK_RV w_login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PTR pin
 	struct rule *r = fault(F_LOGIN);
 
 	if (!r)
-		return real->C_Login(h, type, pin, len);
+		SHARED(real->C_Login(h, type, pin, len));
 	consequence(r->rv, h, 0, 0);
 	return r->rv;
 }
@@ -326,6 +371,11 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 	ours.C_SignInit = w_sign_init;
 	ours.C_OpenSession = w_open_session;
 	ours.C_Login = w_login;
+	ours.C_CloseSession = w_close_session;
+	ours.C_GetSessionInfo = w_session_info;
+	ours.C_FindObjectsInit = w_find_init;
+	ours.C_FindObjects = w_find;
+	ours.C_FindObjectsFinal = w_find_final;
 	*list = &ours;
 	return CKR_OK;
 }
