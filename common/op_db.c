@@ -110,6 +110,22 @@ int op_db_check_format(MDB_txn *txn, MDB_dbi dbi)
 	return 0;
 }
 
+int op_db_check_size(MDB_env *env, const char *path, struct stat *st)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	int fd;
+
+	if (mdb_env_get_fd(env, &fd) != 0 || fstat(fd, st) != 0 ||
+	    mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &ms) != 0)
+		return op_err_set(OP_E_SYS, "%s: cannot stat", path);
+	if ((uint64_t)(info.me_last_pgno + 1) * ms.ms_psize > (uint64_t)st->st_size)
+		return op_err_set(OP_E_FORMAT, "%s: truncated (%lld octets, "
+				  "pages up to %zu)", path,
+				  (long long)st->st_size, info.me_last_pgno);
+	return 0;
+}
+
 int op_db_open(const char *path, struct op_db *db)
 {
 	struct stat st;
@@ -128,29 +144,11 @@ int op_db_open(const char *path, struct op_db *db)
 		goto env_close;
 	}
 	/* Identify what we opened by its fd, not by path: the path may have
-	 * been renamed over already.  A truncated file would otherwise pass
-	 * LMDB's meta check and then SIGBUS on the first page past EOF. */
-	{
-		MDB_envinfo info;
-		MDB_stat ms;
-		int fd;
-
-		if (mdb_env_get_fd(db->env, &fd) != 0 || fstat(fd, &st) != 0 ||
-		    mdb_env_info(db->env, &info) != 0 ||
-		    mdb_env_stat(db->env, &ms) != 0) {
-			rc = op_err_set(OP_E_SYS, "%s: cannot stat", path);
-			goto env_close;
-		}
-		if ((uint64_t)(info.me_last_pgno + 1) * ms.ms_psize >
-		    (uint64_t)st.st_size) {
-			rc = op_err_set(OP_E_FORMAT, "%s: truncated (%lld octets, "
-					"pages up to %zu)", path,
-					(long long)st.st_size, info.me_last_pgno);
-			goto env_close;
-		}
-		db->dev = st.st_dev;
-		db->ino = st.st_ino;
-	}
+	 * been renamed over already. */
+	if ((rc = op_db_check_size(db->env, path, &st)) != 0)
+		goto env_close;
+	db->dev = st.st_dev;
+	db->ino = st.st_ino;
 	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, NULL, 0, &db->dbi)) != 0) {
 		op_err_set(rc, "%s: %s", path, mdb_strerror(rc));

@@ -11,6 +11,7 @@
 
 #include <lmdb.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "op_rec.h"
@@ -42,6 +43,14 @@ struct op_db {
  * not ours or of another version; MDB/errno codes otherwise.
  */
 int op_db_open(const char *path, struct op_db *db);
+
+/*
+ * A truncated file passes LMDB's meta check and then SIGBUSes on the first
+ * page past its end: check, on an environment just opened, that the file
+ * holds every page the meta page names.  *st receives the file's stat.
+ * OP_E_FORMAT ("truncated") or OP_E_SYS with detail naming path.
+ */
+int op_db_check_size(MDB_env *env, const char *path, struct stat *st);
 void op_db_close(struct op_db *db);
 
 /* Check "\0format" in an open transaction. */

@@ -22,6 +22,7 @@ static const char *const names[] = {
 	[OP_E_NOTFOUND - OP_E_FIRST] = "not found",
 	[OP_E_LOCKED - OP_E_FIRST] = "locked by another process",
 	[OP_E_RANGE - OP_E_FIRST] = "value out of range",
+	[OP_E_HISTORY - OP_E_FIRST] = "output history unreadable",
 };
 
 const char *op_strerror(int rc)

@@ -25,6 +25,8 @@ enum {
 	OP_E_NOTFOUND,
 	OP_E_LOCKED,		/* another run holds the lock */
 	OP_E_RANGE,		/* value out of range or too long */
+	OP_E_HISTORY,		/* an output's history (CRL numbers,
+				   revocations) cannot be read */
 	OP_E_LAST
 };
 

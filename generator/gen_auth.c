@@ -12,11 +12,30 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The CA certificate and the merged entries; warns when the CRL expires
- * before responses signed now would. */
-static int load_inputs(struct gen_auth *a, int64_t now, int64_t validity,
-		       const char *output, const char *cache_dir)
+/* The revocations kept although the inputs dropped them, named. */
+static void stick_warning(const struct gen_auth *a)
 {
+	const struct gen_stick *s = &a->stick;
+	char list[GEN_STICK_NAMED * 82] = "";
+	size_t o = 0;
+
+	if (!s->kept)
+		return;
+	for (size_t i = 0; i < s->kept && i < GEN_STICK_NAMED; i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+				      i ? ", " : "", s->named[i]);
+	op_warn("%s: %zu revocation%s kept that the inputs no longer carry "
+		"(revocation is permanent; only certificateHold is released): "
+		"%s%s", a->c->name, s->kept, s->kept == 1 ? "" : "s", list,
+		s->kept > GEN_STICK_NAMED ? ", ..." : "");
+}
+
+/* The CA certificate and the merged entries, with the output's permanent
+ * revocations folded in; warns when the CRL expires before responses
+ * signed now would. */
+static int load_inputs(struct gen_auth *a, const struct gen_auth_in *in)
+{
+	int64_t now = in->now, validity = in->validity;
 	const struct gen_auth_conf *c = a->c;
 	struct gen_list issued = { 0 }, idx_rev = { 0 }, crl = { 0 }, local = { 0 };
 	struct gen_list *lists[] = { &issued, &idx_rev, &crl, &local };
@@ -27,13 +46,17 @@ static int load_inputs(struct gen_auth *a, int64_t now, int64_t validity,
 		return rc;
 	X509_NAME_oneline(X509_get_subject_name(a->ca), a->subject,
 			  sizeof(a->subject));
-	if ((rc = gen_crlset_load(c, output, cache_dir, a->ca, now, &crl,
+	if ((rc = gen_crlset_load(c, in->hist, in->cache_dir, a->ca, now, &crl,
 				  &a->crls)) != 0 ||
 	    (rc = gen_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
 	    (c->local_revocations &&
 	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
-	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
+	    (rc = gen_merge(lists, 4, &a->entries)) != 0 ||
+	    (rc = gen_stick_apply(in->hist->txn, in->hist->dbi, in->hist->name,
+				  a->ca, in->release, &a->entries,
+				  &a->stick)) != 0)
 		goto out;
+	stick_warning(a);
 	a->crl_next = crl_next = a->crls.next_update;
 	if (crl_next && crl_next < now + validity) {
 		char t[32];
@@ -136,15 +159,14 @@ out:
 }
 
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
-		     struct gen_keystore *ks, int64_t now, int64_t validity,
-		     int workers, const char *output, const char *cache_dir)
+		     struct gen_keystore *ks, const struct gen_auth_in *in)
 {
 	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->c = c;
-	if ((rc = load_inputs(a, now, validity, output, cache_dir)) != 0 ||
-	    (rc = choose_signer(a, ks, now, validity, workers)) != 0) {
+	if ((rc = load_inputs(a, in)) != 0 ||
+	    (rc = choose_signer(a, ks, in->now, in->validity, in->workers)) != 0) {
 		gen_auth_free(a);
 		return op_err_prefix(rc, "authority %s", c->name);
 	}

@@ -26,6 +26,7 @@
 #include "gen_input.h"
 #include "gen_keystore.h"
 #include "gen_resp.h"
+#include "gen_stick.h"
 #include "op_key.h"
 #include "op_rec.h"
 
@@ -41,6 +42,7 @@ struct gen_auth {
 	int64_t signer_not_after;
 	int64_t crl_next;		/* the CRLs' nextUpdate; 0 if none */
 	struct gen_crlset crls;		/* CRL numbers accepted, cache use */
+	struct gen_stick stick;		/* revocations kept, released */
 	struct gen_list entries;	/* merged, sorted by serial */
 	char subject[256];		/* the CA's subject, one line */
 	/* Counters of this run, filled by the diff: responses signed, kept,
@@ -49,18 +51,26 @@ struct gen_auth {
 	size_t nsigned, kept, removed, aged, early;
 };
 
+/* What preparing an authority needs besides its section. */
+struct gen_auth_in {
+	const struct gen_hist *hist;	/* its output's history (gen_work) */
+	const char *cache_dir;		/* CRLs fetched from URLs; NULL: none,
+					 * see gen_crlset_load */
+	const struct gen_list *release;	/* --release serials, or NULL */
+	int64_t now;
+	int64_t validity;		/* of the responses to sign */
+	int workers;			/* key handles to open */
+};
+
 /*
- * Prepare a for the authority c at time now, for responses valid for
- * validity seconds, with keys from ks, one handle per signing worker.
- * output is the published file (its remembered CRL numbers are checked,
- * gen_crlset), cache_dir where CRLs fetched from URLs are kept (NULL:
- * none, see gen_crlset_load).  On error
- * the detail starts with "authority NAME" and a needs no gen_auth_free();
- * on success the caller frees it with gen_auth_free().
+ * Prepare a for the authority c with keys from ks: CRLs judged against
+ * the history (gen_crlset), the output's permanent revocations folded in
+ * (gen_stick), the signer chosen.  On error the detail starts with
+ * "authority NAME" and a needs no gen_auth_free(); on success the caller
+ * frees it with gen_auth_free().
  */
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
-		     struct gen_keystore *ks, int64_t now, int64_t validity,
-		     int workers, const char *output, const char *cache_dir);
+		     struct gen_keystore *ks, const struct gen_auth_in *in);
 
 /* Free what a holds; a zeroed struct is fine. */
 void gen_auth_free(struct gen_auth *a);

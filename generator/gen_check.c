@@ -1,5 +1,7 @@
 #include "gen_check.h"
 #include "gen_auth.h"
+#include "gen_plan.h"
+#include "gen_work.h"
 #include "gen_resp.h"
 #include "gen_signer.h"
 #include "op_cert.h"
@@ -220,16 +222,18 @@ static int check_output(const char *output, FILE *out)
 
 /* Prepare, test and report one authority; its error is a run's. */
 static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c,
-		      struct gen_keystore *ks, int64_t now, FILE *out)
+		      struct gen_keystore *ks, const struct gen_hist *h,
+		      int64_t now, FILE *out)
 {
+	struct gen_auth_in in = { .hist = h, .now = now,
+				  .validity = conf->validity, .workers = 1 };
 	struct warnings w = { 0 };
 	struct gen_auth a;
 	char tested[256];
 	int rc;
 
 	op_log_set_hook(collect, &w);
-	rc = gen_auth_prepare(&a, c, ks, now, conf->validity, 1, conf->output,
-			      NULL);
+	rc = gen_auth_prepare(&a, c, ks, &in);
 	op_log_set_hook(NULL, NULL);
 	if (rc == 0 && (rc = test_sign(conf, &a, now, tested, sizeof(tested))) != 0)
 		rc = op_err_prefix(rc, "authority %s", c->name);
@@ -248,46 +252,64 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 	return rc;
 }
 
+/* The first error of the report is the one --check returns. */
+static void first_error(int rc, int *first_rc, char *first, size_t size)
+{
+	if (!rc || *first_rc)
+		return;
+	*first_rc = rc;
+	snprintf(first, size, "%s", *op_err_detail() ? op_err_detail() :
+		 op_strerror(rc));
+}
+
+/* One output of the plan: its history opened read-only, as the run that
+ * follows would read it, then its authorities and the file itself. */
+static void check_group(const struct gen_conf *conf, const struct gen_plan *p,
+			size_t k, struct gen_keystore *ks, int64_t now,
+			FILE *out, int *first_rc, char *first, size_t size)
+{
+	struct gen_work w;
+	struct gen_hist h = { NULL, 0, p->outputs[k] };
+	int rc = gen_work_lock_ro(&w, p->outputs[k]), busy = rc == OP_E_LOCKED;
+
+	if (busy)
+		fprintf(out, "output %s: a run holds its lock; its history is "
+			"read from the published file\n", p->outputs[k]);
+	if ((rc && !busy) || (rc = gen_work_open_ro(&w)) != 0) {
+		fprintf(out, "output %s: NOT READY\n  error:        %s\n",
+			p->outputs[k], op_err_detail());
+		first_error(rc, first_rc, first, size);
+		gen_work_close(&w);
+		return;
+	}
+	h.txn = w.txn;
+	h.dbi = w.dbi;
+	h.name = w.hist;
+	for (size_t i = p->group[k]; i < p->group[k + 1]; i++)
+		first_error(check_auth(conf, p->auths[i], ks, &h, now, out),
+			    first_rc, first, size);
+	gen_work_close(&w);
+	first_error(check_output(p->outputs[k], out), first_rc, first, size);
+}
+
 int gen_check(const struct gen_conf *conf, const char *only_ca, FILE *out)
 {
 	struct gen_keystore *ks = NULL;
+	struct gen_plan p;
 	char first[1024] = "";
 	int64_t now = op_time_now();
-	int rc, first_rc = 0, found = 0;
+	int rc, first_rc = 0;
 
-	if ((rc = gen_keystore_open(conf->pkcs11_module, &ks)) != 0)
+	if ((rc = gen_plan_make(conf, only_ca, &p)) != 0 ||
+	    (rc = gen_keystore_open(conf->pkcs11_module, &ks)) != 0) {
+		gen_plan_free(&p);
 		return rc;
-	for (size_t i = 0; i < conf->nauths; i++) {
-		if (only_ca && strcmp(conf->auths[i].name, only_ca) != 0)
-			continue;
-		found = 1;
-		if ((rc = check_auth(conf, &conf->auths[i], ks, now, out)) != 0 &&
-		    !first_rc) {
-			first_rc = rc;
-			snprintf(first, sizeof(first), "%s", op_err_detail());
-		}
 	}
+	for (size_t k = 0; k < p.nout; k++)
+		check_group(conf, &p, k, ks, now, out, &first_rc, first,
+			    sizeof(first));
 	gen_keystore_close(ks);
-	if (!found)
-		return op_err_set(OP_E_CONFIG, "--ca %s: no such authority in %s",
-				  only_ca, conf->path);
-	for (size_t i = 0; i < conf->nauths; i++) {
-		const char *o = conf->auths[i].output;
-		size_t j = 0;
-
-		/* Each output file once, for the authorities checked. */
-		if (only_ca && strcmp(conf->auths[i].name, only_ca) != 0)
-			continue;
-		while (j < i && (strcmp(conf->auths[j].output, o) != 0 ||
-				 (only_ca && strcmp(conf->auths[j].name, only_ca))))
-			j++;
-		if (j < i)
-			continue;
-		if ((rc = check_output(o, out)) != 0 && !first_rc) {
-			first_rc = rc;
-			snprintf(first, sizeof(first), "%s", op_err_detail());
-		}
-	}
+	gen_plan_free(&p);
 	fprintf(out, "%s\n", first_rc ? "NOT READY: a run would fail now" :
 		"ready: a run would succeed now");
 	fflush(out);

@@ -25,7 +25,8 @@ static const char *const main_keys[] = {
 };
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "delta_crl", "issued", "local_revocations", "signers", "output",
-	"include_signer_cert", "responder_id", NULL
+	"include_signer_cert", "responder_id", "distribution_points",
+	"user_certs_only", "crl_issuer", NULL
 };
 static const char *const signer_keys[] = { "cert", "key", "subject", NULL };
 
@@ -196,6 +197,40 @@ struct auth_ctx {
 };
 
 /*
+ * distribution_points: names separated by commas only, since a directory
+ * name in one-line form ("/O=Test Certificates 2011/CN=CRL1") has spaces.
+ */
+static int dist_points(struct loader *l, const char *section,
+		       struct gen_auth_conf *a)
+{
+	const char *p = get(l, section, "distribution_points");
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char **v;
+
+		while (n && isspace((unsigned char)*p)) {
+			p++;
+			n--;
+		}
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n) {
+			if (!(v = realloc(a->dist_points, (a->ndist_points + 1) *
+					  sizeof(*v))))
+				return OP_E_NOMEM;
+			a->dist_points = v;
+			if (!(v[a->ndist_points] = strndup(p, n)))
+				return OP_E_NOMEM;
+			a->ndist_points++;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
  * A key taking one of two words (no: 0, yes: 1), set in the authority's
  * section or else in [ocsp_gen]; def when in neither.
  */
@@ -257,7 +292,11 @@ static int add_auth(void *arg, const char *section)
 	    (rc = choice(x->l, section, "include_signer_cert", "no", "yes", 1,
 			 &a->include_signer_cert)) != 0 ||
 	    (rc = choice(x->l, section, "responder_id", "key", "name", 0,
-			 &a->responder_by_name)) != 0)
+			 &a->responder_by_name)) != 0 ||
+	    (rc = dist_points(x->l, section, a)) != 0 ||
+	    (rc = choice(x->l, section, "user_certs_only", "no", "yes", 0,
+			 &a->user_certs_only)) != 0 ||
+	    (rc = opt_path(x->l, section, "crl_issuer", &a->crl_issuer)) != 0)
 		return rc;
 	if (!(signers = get(x->l, section, "signers")))
 		return op_err_set(OP_E_CONFIG, "%s: [%s]: 'signers' is required",
@@ -458,6 +497,10 @@ void gen_conf_free(struct gen_conf *c)
 			free(a->signers[j].subject);
 		}
 		free(a->signers);
+		for (size_t j = 0; j < a->ndist_points; j++)
+			free(a->dist_points[j]);
+		free(a->dist_points);
+		free(a->crl_issuer);
 		free(a->name);
 		free(a->ca_cert);
 		free(a->crl);

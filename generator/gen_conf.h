@@ -34,6 +34,13 @@ struct gen_auth_conf {
 	/* Response profile; the authority's section overrides [ocsp_gen]. */
 	int include_signer_cert;	/* include_signer_cert = yes (default) */
 	int responder_by_name;		/* responder_id = name (default key) */
+	/* CRL scope (gen_scope.h): the distribution point names the
+	 * authority's certificates carry, and whether `issued` holds only
+	 * end-entity certificates (user_certs_only = yes). */
+	char **dist_points;
+	size_t ndist_points;
+	int user_certs_only;
+	char *crl_issuer;	/* separate CRL-signing certificate; NULL if none */
 };
 
 struct gen_conf {

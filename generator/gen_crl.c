@@ -137,6 +137,7 @@ void gen_crl_free(struct gen_crl *c)
 	X509_NAME_free(c->issuer);
 	X509_ALGOR_free(c->alg);
 	ASN1_BIT_STRING_free(c->sig);
+	DIST_POINT_NAME_free(c->idp_dp);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -273,6 +274,15 @@ static int crl_exts(const STACK_OF(X509_EXTENSION) *exts, const char *name,
 			    (idp->onlyCA ? GEN_CRL_S_CA_ONLY : 0) |
 			    (idp->onlyattr ? GEN_CRL_S_ATTR_ONLY : 0) |
 			    (idp->onlyuser ? GEN_CRL_S_USER_ONLY : 0);
+		/* Judged by gen_scope; a name relative to the issuer is
+		 * made whole here (DIST_POINT_set_dpname fills dpname). */
+		c->idp_dp = idp->distpoint;
+		idp->distpoint = NULL;
+		if (c->idp_dp && !DIST_POINT_set_dpname(c->idp_dp, c->issuer)) {
+			ISSUING_DIST_POINT_free(idp);
+			return op_err_ssl(OP_E_CRL, "%s: bad IssuingDistributionPoint "
+					  "name", name);
+		}
 		ISSUING_DIST_POINT_free(idp);
 	}
 	return 0;
@@ -464,6 +474,14 @@ int gen_crl_check(const struct gen_crl *c, const char *name,
 		return op_err_set(OP_E_CRL, "%s: issued by %s, not by the CA %s",
 				  name, a, b);
 	}
+	/* RFC 5280 6.3.3 (f): the key must be allowed to sign CRLs. */
+	if ((X509_get_extension_flags(ca) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(ca) & KU_CRL_SIGN)) {
+		X509_NAME_oneline(X509_get_subject_name(ca), b, sizeof(b));
+		return op_err_set(OP_E_CRL, "%s: signed with the key of %s, whose "
+				  "keyUsage lacks cRLSign: that key cannot sign "
+				  "CRLs (RFC 5280 6.3.3)", name, b);
+	}
 	if (!verify_sig(c, X509_get0_pubkey(ca)))
 		return op_err_ssl(OP_E_CRL, "%s: signature does not verify with "
 				  "the CA's key (ca_cert)", name);
@@ -507,11 +525,6 @@ int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,
 		gen_crl_free(out);
 		return rc;
 	}
-	if (out->scope & GEN_CRL_S_USER_ONLY)
-		op_warn("%s: covers only end-entity certificates "
-			"(IssuingDistributionPoint onlyContainsUserCerts): "
-			"revocations of certificates the CA issued to other CAs "
-			"are not covered", name);
 	if (kind == GEN_CRL_BASE) {	/* removeFromCRL belongs in deltas */
 		size_t j = 0;
 

@@ -12,8 +12,10 @@
  * nothing in it says otherwise: a delta CRL (DeltaCRLIndicator) given as
  * the base, or an IssuingDistributionPoint that limits the CRL's scope
  * (onlySomeReasons, indirectCRL, onlyContainsCACerts,
- * onlyContainsAttributeCerts) is refused.  onlyContainsUserCerts is taken
- * with a warning: it does not cover certificates the CA issued to CAs.
+ * onlyContainsAttributeCerts) is refused, and so is a CRL signed with a
+ * key whose certificate's keyUsage lacks cRLSign.  What depends on the
+ * authority's configuration (a CRL scoped to distribution points, or to
+ * end-entity certificates) is judged by gen_scope.
  */
 #ifndef GEN_CRL_H
 #define GEN_CRL_H
@@ -21,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "gen_input.h"
 
@@ -50,6 +53,8 @@ struct gen_crl {
 	int is_delta;
 	struct gen_crlnum base;		/* DeltaCRLIndicator's BaseCRLNumber */
 	int scope;			/* GEN_CRL_S_* */
+	DIST_POINT_NAME *idp_dp;	/* IDP distributionPoint, owned; NULL
+					 * when the CRL names none */
 	X509_NAME *issuer;		/* owned */
 	X509_ALGOR *alg;		/* signatureAlgorithm, owned */
 	ASN1_BIT_STRING *sig;		/* signatureValue, owned */
@@ -78,17 +83,18 @@ int gen_crl_parse(const uint8_t *data, size_t len, const char *name,
 		  struct gen_crl *out, unsigned char **pem_der);
 
 /*
- * Judge a parsed CRL as what `kind` says it is: issued by ca, signature
- * verified with ca's key, nextUpdate not passed at now, complete in scope
- * (see the top of this file), a delta where a delta is expected and only
- * there.  OP_E_CRL with a detail naming name and the reason.
+ * Judge a parsed CRL as what `kind` says it is: issued by ca's subject,
+ * signature verified with ca's key (ca: the CA certificate, or a separate
+ * CRL-signing certificate of the same name), ca allowed to sign CRLs,
+ * nextUpdate not passed at now, not limited in scope (see the top of this
+ * file), a delta where a delta is expected and only there.  OP_E_CRL with
+ * a detail naming name and the reason.
  */
 int gen_crl_check(const struct gen_crl *c, const char *name,
 		  enum gen_crl_kind kind, X509 *ca, int64_t now);
 
 /*
- * gen_crl_parse() plus gen_crl_check().  A usable CRL that covers only
- * end-entity certificates is warned about here.  On success the caller
+ * gen_crl_parse() plus gen_crl_check().  On success the caller
  * frees out with gen_crl_free() (out->tbs is then no longer valid).
  */
 int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,

@@ -1,5 +1,7 @@
 #include "gen_crlset.h"
 #include "gen_fetch.h"
+#include "gen_scope.h"
+#include "op_cert.h"
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
@@ -9,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 /* One of the two CRLs, as configured and as obtained. */
@@ -109,29 +112,6 @@ int gen_crlset_put(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
 	return 0;
 }
 
-/* What the published file remembers; nothing when there is no file (yet)
- * or it is not one this version reads. */
-static int seen_marks(const char *output, X509 *ca, struct gen_crlmark *m)
-{
-	struct op_db db;
-	MDB_txn *txn;
-	int rc;
-
-	memset(m, 0, sizeof(*m));
-	if (op_db_open(output, &db) != 0) {
-		op_err_clear();
-		return 0;
-	}
-	if ((rc = mdb_txn_begin(db.env, NULL, MDB_RDONLY, &txn)) != 0) {
-		op_db_close(&db);
-		return op_err_set(OP_E_DB, "%s: %s", output, mdb_strerror(rc));
-	}
-	rc = gen_crlset_get(txn, db.dbi, ca, m);
-	mdb_txn_abort(txn);
-	op_db_close(&db);
-	return rc;
-}
-
 /* ---------------- obtaining one CRL ---------------- */
 
 static int from_url(struct src *s, const char *cache_dir, X509 *ca,
@@ -184,6 +164,20 @@ static int obtain(struct src *s, const char *cache_dir, X509 *ca, int64_t now,
 	return gen_crl_load(s->where, s->kind, ca, now, &s->crl);
 }
 
+/* Obtain and judge one CRL: as a CRL (gen_crl), then in the authority's
+ * scope (gen_scope). */
+static int obtain_judged(struct src *s, const struct gen_auth_conf *a,
+			 const char *cache_dir, X509 *signer, int64_t now,
+			 int *cache_used)
+{
+	int rc = obtain(s, cache_dir, signer, now, cache_used);
+
+	if (rc)
+		return rc;
+	return gen_scope_check(&s->crl, s->where, gen_fetch_is_url(s->where) ?
+			       s->where : NULL, a);
+}
+
 /* A verified download becomes the cache's copy; failing that only warns:
  * the run itself has what it needs. */
 static void keep(struct src *s)
@@ -197,7 +191,7 @@ static void keep(struct src *s)
 /* ---------------- rollback ---------------- */
 
 static int rollback(const struct src *b, const struct src *d, int applied,
-		    const struct gen_crlmark *seen, const char *output)
+		    const struct gen_crlmark *seen, const char *hist)
 {
 	const struct gen_crlnum *eff = applied ? &d->crl.number : &b->crl.number;
 	const struct gen_crlnum *last = &seen->base;
@@ -208,7 +202,7 @@ static int rollback(const struct src *b, const struct src *d, int applied,
 	if (!b->crl.has_number)
 		return op_err_set(OP_E_CRL, "%s: has no CRL number, but the last "
 				  "CRL %s accepted for this authority had number "
-				  "%s", b->where, output,
+				  "%s", b->where, hist,
 				  gen_crlnum_str(&seen->base, n2, sizeof(n2)));
 	if (gen_crlnum_cmp(&b->crl.number, &seen->base) < 0)
 		return op_err_set(OP_E_CRL, "%s: CRL number %s is lower than %s, "
@@ -217,7 +211,7 @@ static int rollback(const struct src *b, const struct src *d, int applied,
 				  b->where, gen_crlnum_str(&b->crl.number, n1,
 							   sizeof(n1)),
 				  gen_crlnum_str(&seen->base, n2, sizeof(n2)),
-				  output);
+				  hist);
 	if (seen->has_delta && gen_crlnum_cmp(&seen->delta, last) > 0)
 		last = &seen->delta;
 	if (gen_crlnum_cmp(eff, last) < 0)
@@ -227,7 +221,7 @@ static int rollback(const struct src *b, const struct src *d, int applied,
 				  "undone", applied ? d->where : b->where,
 				  applied ? "delta CRL" : "CRL",
 				  gen_crlnum_str(eff, n1, sizeof(n1)),
-				  gen_crlnum_str(last, n2, sizeof(n2)), output);
+				  gen_crlnum_str(last, n2, sizeof(n2)), hist);
 	return 0;
 }
 
@@ -245,7 +239,34 @@ static void append(struct gen_list *to, const struct gen_list *from, int *rc)
 	}
 }
 
-int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
+/* The key that signs a's CRLs: the CA's own, or a separate CRL-signing
+ * certificate of the CA's name that the CA's key certified. */
+static int crl_signer(const struct gen_auth_conf *a, X509 *ca, X509 **out)
+{
+	EVP_PKEY *k = X509_get0_pubkey(ca);
+	X509 *x = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!a->crl_issuer)
+		return 0;
+	if ((rc = op_cert_load(a->crl_issuer, &x)) != 0)
+		return op_err_prefix(rc, "crl_issuer");
+	if (X509_NAME_cmp(X509_get_subject_name(x), X509_get_subject_name(ca)) ||
+	    X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(ca)) ||
+	    !k || X509_verify(x, k) != 1) {
+		X509_free(x);
+		ERR_clear_error();
+		return op_err_set(OP_E_CRL, "crl_issuer %s: not a certificate of "
+				  "the CA's name issued with the CA's key (an "
+				  "indirect CRL issuer is not supported)",
+				  a->crl_issuer);
+	}
+	*out = x;
+	return 0;
+}
+
+int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 		    const char *cache_dir, X509 *ca, int64_t now,
 		    struct gen_list *revoked, struct gen_crlset *out)
 {
@@ -253,14 +274,23 @@ int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
 	struct src d = { .auth = a->name, .where = a->delta_crl,
 			 .kind = GEN_CRL_DELTA };
 	struct gen_crlmark seen;
+	X509 *signer = NULL;
 	int applied = 0, rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = seen_marks(output, ca, &seen)) != 0 ||
-	    (rc = obtain(&b, cache_dir, ca, now, &out->cache_used)) != 0)
+	memset(&seen, 0, sizeof(seen));
+	if ((rc = crl_signer(a, ca, &signer)) != 0 ||
+	    (h->txn && (rc = gen_crlset_get(h->txn, h->dbi, ca, &seen)) != 0))
+		goto out;
+	if ((rc = obtain_judged(&b, a, cache_dir, signer ? signer : ca, now,
+				&out->cache_used)) != 0)
 		goto out;
 	if (d.where &&
-	    ((rc = obtain(&d, cache_dir, ca, now, &out->cache_used)) != 0 ||
+	    ((rc = obtain_judged(&d, a, cache_dir, signer ? signer : ca, now,
+				 &out->cache_used)) != 0 ||
+	     /* Only a delta that will be applied must share the scope. */
+	     (gen_crlnum_cmp(&d.crl.number, &b.crl.number) > 0 &&
+	      (rc = gen_scope_same(&b.crl, &d.crl, d.where)) != 0) ||
 	     (rc = gen_crl_apply_delta(&b.crl, &d.crl, b.where, d.where,
 				       &applied)) != 0))
 		goto out;
@@ -272,7 +302,7 @@ int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
 			gen_crlnum_str(&d.crl.number, n1, sizeof(n1)),
 			gen_crlnum_str(&b.crl.number, n2, sizeof(n2)));
 	}
-	if ((rc = rollback(&b, &d, applied, &seen, output)) != 0)
+	if ((rc = rollback(&b, &d, applied, &seen, h->name)) != 0)
 		goto out;
 	append(revoked, &b.crl.entries, &rc);
 	if (rc)
@@ -290,6 +320,7 @@ int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
 	if (d.where)
 		keep(&d);
 out:
+	X509_free(signer);
 	gen_crl_free(&b.crl);
 	gen_crl_free(&d.crl);
 	gen_fetch_free(&b.f);

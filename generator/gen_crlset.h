@@ -2,12 +2,14 @@
  * gen_crlset: an authority's revocations as its CA publishes them, from
  * `crl` and the optional `delta_crl`, each a file or an http:// URL.
  *
- * Both CRLs are judged by gen_crl; a URL goes through gen_fetch and its
- * cache.  Then the rollback check: the published file remembers, per
- * authority, the base and delta CRL numbers it last accepted (the meta
- * record "\0crl" + issuer, docs/db-format.txt); a lower base number, or
- * revocations older than what was last published (base + delta), stop the
- * run.  Equal numbers are fine.
+ * Both CRLs are judged by gen_crl and, in the authority's scope, by
+ * gen_scope; a URL goes through gen_fetch and its cache.  Then the
+ * rollback check: the output remembers, per authority, the base and delta
+ * CRL numbers it last accepted (the meta record "\0crl" + issuer,
+ * docs/db-format.txt); a lower base number, or revocations older than
+ * what was last accepted (base + delta), stop the run.  Equal numbers are
+ * fine.  The history is read from the output's locked working copy
+ * (gen_work), which fails closed, never from a file that may vanish.
  */
 #ifndef GEN_CRLSET_H
 #define GEN_CRLSET_H
@@ -26,6 +28,14 @@ struct gen_crlmark {
 	struct gen_crlnum base, delta;
 };
 
+/* Where an output's history is read: an open transaction (NULL: the
+ * output was never published) and the file's name for messages. */
+struct gen_hist {
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	const char *name;
+};
+
 struct gen_crlset {
 	int64_t next_update;		/* earliest of those used; 0 if none */
 	struct gen_crlmark mark;	/* what this run accepted */
@@ -35,14 +45,14 @@ struct gen_crlset {
 /*
  * Load a's CRLs (ca is its certificate, now the time, cache_dir where URL
  * copies are kept; NULL: fetch unconditionally, keep nothing, no cached
- * fallback, as a run that writes nothing needs), check them against what `output` (the published file,
- * if any) remembers, and append the effective revocations (base with the
- * delta applied) to *revoked.  Errors are OP_E_CRL (and others) with a
- * detail naming the file or URL and the reason; nothing is appended then.
- * Warnings (a delta not newer than its base, a cached copy used) are
- * logged here.
+ * fallback, as a run that writes nothing needs), check them against what
+ * the history h remembers, and append the effective revocations (base
+ * with the delta applied) to *revoked.  Errors are OP_E_CRL (and others)
+ * with a detail naming the file or URL and the reason; nothing is
+ * appended then.  Warnings (a delta not newer than its base, a cached
+ * copy used) are logged here.
  */
-int gen_crlset_load(const struct gen_auth_conf *a, const char *output,
+int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 		    const char *cache_dir, X509 *ca, int64_t now,
 		    struct gen_list *revoked, struct gen_crlset *out);
 

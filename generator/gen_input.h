@@ -19,6 +19,7 @@ enum gen_src {			/* in increasing priority */
 	GEN_SRC_INDEX_REVOKED = 1,
 	GEN_SRC_CRL = 2,
 	GEN_SRC_LOCAL = 3,
+	GEN_SRC_KEPT = 4,		/* remembered by the output (gen_stick) */
 };
 
 struct gen_entry {

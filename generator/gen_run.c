@@ -4,6 +4,7 @@
 #include "gen_diff.h"
 #include "gen_hsm.h"
 #include "gen_metrics.h"
+#include "gen_plan.h"
 #include "gen_work.h"
 #include "op_err.h"
 #include "op_log.h"
@@ -20,57 +21,39 @@ struct run {
 	const struct gen_opts *opts;
 	struct gen_stats *stats;
 	int64_t now;
-	struct gen_auth *auths;		/* grouped by output file */
+	struct gen_plan plan;		/* authorities grouped by output */
+	struct gen_auth *auths;		/* plan.auths, prepared */
 	size_t nauths;
 	struct gen_keystore *ks;
 	struct gen_batch *batch;
 	size_t removed_unknown;
-	/* One per output file of the run, in the order the configuration
-	 * names them; group[k] its first authority, group[k + 1] the end. */
-	struct gen_work *works;
+	struct gen_work *works;		/* one per plan.outputs */
 	int *published;
-	size_t *group;
 	size_t nworks;
 };
 
 /* ---------------- the run ---------------- */
 
-static int selected(const struct run *r, const struct gen_auth_conf *c)
+/* Lock every output file of the run before reading anything, so a run
+ * that would collide with another on any of its files stops at once;
+ * then open each output's history, read-only: nothing is written until
+ * every authority is prepared. */
+static int open_outputs(struct run *r)
 {
-	return !r->opts->only_ca || strcmp(c->name, r->opts->only_ca) == 0;
-}
-
-/* The index of output in r->works; r->nworks if none. */
-static size_t work_of(const struct run *r, const char *output)
-{
-	size_t k = 0;
-
-	while (k < r->nworks && strcmp(r->works[k].output, output) != 0)
-		k++;
-	return k;
-}
-
-/* Lock every output file of the run before reading anything: a run that
- * would collide with another on any of its files stops at once. */
-static int lock_outputs(struct run *r)
-{
-	const struct gen_conf *conf = r->conf;
+	size_t n = r->plan.nout;
 	int rc;
 
-	r->works = calloc(conf->nauths, sizeof(*r->works));
-	r->published = calloc(conf->nauths, sizeof(*r->published));
-	r->group = calloc(conf->nauths + 1, sizeof(*r->group));
-	if (!r->works || !r->published || !r->group)
+	r->works = calloc(n, sizeof(*r->works));
+	r->published = calloc(n, sizeof(*r->published));
+	if (!r->works || !r->published)
 		return OP_E_NOMEM;
-	for (size_t i = 0; i < conf->nauths; i++) {
-		const struct gen_auth_conf *c = &conf->auths[i];
-
-		if (!selected(r, c) || work_of(r, c->output) < r->nworks)
-			continue;
-		rc = gen_work_lock(&r->works[r->nworks++], c->output);
-		if (rc)
+	for (; r->nworks < n; r->nworks++)
+		if ((rc = gen_work_lock(&r->works[r->nworks],
+					r->plan.outputs[r->nworks])) != 0)
 			return rc;
-	}
+	for (size_t k = 0; k < n; k++)
+		if ((rc = gen_work_open_ro(&r->works[k])) != 0)
+			return rc;
 	return 0;
 }
 
@@ -80,8 +63,8 @@ static int run_txn(struct run *r, size_t k)
 	struct gen_diff d = {
 		.conf = r->conf, .force = r->opts->force, .now = r->now,
 		.batch = r->batch, .txn = w->txn, .dbi = w->dbi,
-		.auths = r->auths + r->group[k],
-		.nauths = r->group[k + 1] - r->group[k],
+		.auths = r->auths + r->plan.group[k],
+		.nauths = r->plan.group[k + 1] - r->plan.group[k],
 	};
 	size_t removed_unknown = 0, changed = 0;
 	int rc = 0, crl_changed = 0;
@@ -121,9 +104,11 @@ static void report(const struct run *r)
 		const struct gen_auth *a = &r->auths[i];
 
 		op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
-			"(%zu re-signed early; signer %s)", a->c->name,
+			"(%zu re-signed early; signer %s)%s", a->c->name,
 			a->entries.n, a->nsigned, a->kept, a->removed, a->early,
-			a->signer_name);
+			a->signer_name, a->stick.kept ?
+			"; revocations kept that the inputs dropped: see the "
+			"warning" : "");
 		if (gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0) &&
 		    (hs.retries || hs.reopened))
 			op_info("%s: token faults survived: %lu signatures "
@@ -165,6 +150,7 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.signer_not_after = a->signer_not_after,
 			.crl_next_update = a->crl_next,
 			.crl_cache_used = a->crls.cache_used,
+			.revocations_kept = a->stick.kept,
 			.sign_retries = hs.retries,
 			.sessions_reopened = hs.reopened,
 		};
@@ -174,35 +160,35 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 	return rc;
 }
 
-/* Prepare the authorities of the run (all, or --ca's), grouped by
- * output file. */
+/* Prepare the authorities of the run, each against its output's
+ * history. */
 static int prepare_auths(struct run *r)
 {
 	const struct gen_conf *conf = r->conf;
 	int rc;
 
-	if (!(r->auths = calloc(conf->nauths, sizeof(*r->auths))))
+	if (!(r->auths = calloc(r->plan.nauths + 1, sizeof(*r->auths))))
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
 	gen_keystore_set_limits(r->ks, conf->sign_retries,
 				conf->sign_retry_backoff_ms);
-	for (size_t k = 0; k < r->nworks; k++) {
-		r->group[k] = r->nauths;
-		for (size_t i = 0; i < conf->nauths; i++) {
-			const struct gen_auth_conf *c = &conf->auths[i];
+	for (size_t k = 0; k < r->plan.nout; k++) {
+		struct gen_work *w = &r->works[k];
+		struct gen_hist h = { w->txn, w->dbi, w->hist };
+		struct gen_auth_in in = {
+			.hist = &h, .cache_dir = conf->cache_dir,
+			.release = r->opts->release, .now = r->now,
+			.validity = conf->validity, .workers = conf->workers,
+		};
 
-			if (!selected(r, c) || strcmp(c->output, r->works[k].output))
-				continue;
-			if ((rc = gen_auth_prepare(&r->auths[r->nauths], c, r->ks,
-						   r->now, conf->validity,
-						   conf->workers, c->output,
-						   conf->cache_dir)) != 0)
+		for (size_t i = r->plan.group[k]; i < r->plan.group[k + 1]; i++) {
+			if ((rc = gen_auth_prepare(&r->auths[i], r->plan.auths[i],
+						   r->ks, &in)) != 0)
 				return rc;
 			r->nauths++;
 		}
 	}
-	r->group[r->nworks] = r->nauths;
 	return 0;
 }
 
@@ -212,6 +198,7 @@ static int update(struct run *r, size_t k)
 {
 	int rc;
 
+	gen_work_close_env(&r->works[k]);
 	if ((rc = gen_work_open(&r->works[k])) != 0 ||
 	    (rc = run_txn(r, k)) != 0)
 		return rc;
@@ -238,17 +225,8 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	r.stats = stats;
 	r.now = op_time_now();
 
-	if (opts->only_ca) {
-		size_t i;
-
-		for (i = 0; i < conf->nauths; i++)
-			if (strcmp(conf->auths[i].name, opts->only_ca) == 0)
-				break;
-		if (i == conf->nauths)
-			return op_err_set(OP_E_CONFIG, "--ca %s: no such authority "
-					  "in %s", opts->only_ca, conf->path);
-	}
-	if ((rc = lock_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
+	if ((rc = gen_plan_make(conf, opts->only_ca, &r.plan)) != 0 ||
+	    (rc = open_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
 	    (rc = gen_batch_open(conf->workers, r.now, r.now + conf->validity,
 				 opts->progress, &r.batch)) != 0)
 		goto out;
@@ -271,7 +249,7 @@ out:
 	free(r.auths);
 	free(r.works);
 	free(r.published);
-	free(r.group);
+	gen_plan_free(&r.plan);
 	gen_keystore_close(r.ks);
 	return rc;
 }

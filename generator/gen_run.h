@@ -1,12 +1,14 @@
 /*
  * gen_run: one ocsp-gen run, from configuration to published file.
  *
- * Steps: take the output's lock (gen_work); prepare every authority
- * (gen_auth: inputs, signer, key; any failure stops the run before
- * anything is written); open the working copy and, in one write
- * transaction, re-sign what changed or aged, keep the rest, drop what is
- * no longer listed (gen_diff, signing through gen_batch); commit; publish
- * if the working copy differs from the published file (gen_work).
+ * Steps: make the plan (gen_plan: authorities by output file); take each
+ * output's lock and open its working copy (gen_work), where the output's
+ * history is read, failing closed; prepare every authority against it
+ * (gen_auth: inputs, CRL rollback, kept revocations, signer, key; any
+ * failure stops the run before anything is written); then, per output,
+ * in one write transaction, re-sign what changed or aged, keep the rest,
+ * drop what is no longer listed (gen_diff, signing through gen_batch);
+ * commit; publish if the working copy differs from the published file.
  */
 #ifndef GEN_RUN_H
 #define GEN_RUN_H
@@ -14,12 +16,16 @@
 #include <stddef.h>
 
 #include "gen_conf.h"
+#include "gen_input.h"
 
 struct gen_opts {
 	int force;		/* re-sign everything */
 	int dry_run;		/* decide, sign, then abort: nothing written */
 	const char *only_ca;	/* NULL: all authorities */
 	int progress;		/* progress line on stderr (a TTY) */
+	/* Serials whose remembered permanent revocation the operator
+	 * releases (--release, with only_ca); NULL: none.  gen_stick.h. */
+	const struct gen_list *release;
 };
 
 struct gen_stats {

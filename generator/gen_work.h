@@ -11,6 +11,8 @@
  *
  * Order of calls:
  *	gen_work_lock()		fails fast with OP_E_LOCKED
+ *	gen_work_open_ro()	the history, read before anything is written
+ *	gen_work_close_env()
  *	gen_work_open()		opens OUTPUT.work, begins the transaction
  *	... reads and writes in w->txn / w->dbi ...
  *	gen_work_bump()		if anything changed
@@ -35,6 +37,8 @@ struct gen_work {
 	MDB_env *env;
 	MDB_dbi dbi;
 	MDB_txn *txn;		/* the write transaction, NULL once ended */
+	const char *hist;	/* the file gen_work_open_ro() read: path or
+				   output; output when neither exists */
 };
 
 /* Initialise w for output, take OUTPUT.lock and remove temporary files
@@ -42,11 +46,36 @@ struct gen_work {
  * another run holds the lock.  Call gen_work_close() in every case. */
 int gen_work_lock(struct gen_work *w, const char *output);
 
-/* Open OUTPUT.work and begin the write transaction.  A missing working
- * copy is rebuilt from OUTPUT (so the run still signs only what changed);
- * an empty one, or one of another format version, starts afresh with the
- * current format record. */
+/*
+ * Open OUTPUT.work and begin the write transaction.  A missing working
+ * copy is rebuilt from OUTPUT (so the run still signs only what changed
+ * and keeps the output's history: the CRL numbers it accepted and the
+ * revocations it published); a new, empty one starts with the current
+ * format record.  The history fails closed: a working copy that cannot be
+ * read or holds another format, or an OUTPUT that exists but cannot be
+ * read when the working copy is missing, is OP_E_HISTORY with a detail
+ * naming the file and the remedy; only "never published" (neither file)
+ * starts an output afresh.
+ */
 int gen_work_open(struct gen_work *w);
+
+/*
+ * Like gen_work_lock(), for a reader (--check): takes OUTPUT.lock shared
+ * if it is free, creates and removes nothing (no lock file: nothing to
+ * lock).  OP_E_LOCKED, without a detail, when a run holds it; w is then
+ * usable with gen_work_open_ro() all the same.  A run that starts while a
+ * reader holds the lock stops with OP_E_LOCKED, as beside another run.
+ */
+int gen_work_lock_ro(struct gen_work *w, const char *output);
+
+/*
+ * Open the output's history for reading in a read-only w->txn: the
+ * working copy when w holds the lock and it exists, else the published
+ * file (consistent, since it is only ever replaced whole), else nothing:
+ * w->txn stays NULL for an output never published.  Fails closed as
+ * gen_work_open() does.
+ */
+int gen_work_open_ro(struct gen_work *w);
 
 /* Mark the working copy changed: generation + 1, generated = now. */
 int gen_work_bump(struct gen_work *w, int64_t now);
@@ -57,6 +86,10 @@ int gen_work_commit(struct gen_work *w);
 /* After the commit: publish the working copy over OUTPUT unless OUTPUT
  * already has its generation.  *published is set to 1 if it did, else 0. */
 int gen_work_publish(struct gen_work *w, int *published);
+
+/* Abort an open transaction and close the environment; the lock stays
+ * (a run reads the history read-only, then opens the working copy). */
+void gen_work_close_env(struct gen_work *w);
 
 /* Abort an open transaction, close the environment, release the lock. */
 void gen_work_close(struct gen_work *w);

@@ -7,6 +7,7 @@
 #include "gen_csr.h"
 #include "gen_run.h"
 #include "op_err.h"
+#include "op_key.h"
 #include "op_log.h"
 #include "op_time.h"
 #include "op_version.h"
@@ -20,6 +21,7 @@
 
 static const char synopsis[] =
 	"usage: ocsp-gen -c FILE [--force] [--dry-run] [--ca NAME] [-q|-v]\n"
+	"       ocsp-gen -c FILE --ca NAME --release SERIAL[,SERIAL...]\n"
 	"       ocsp-gen -c FILE --check [--ca NAME]\n"
 	"       ocsp-gen -c FILE --csr SIGNER > SIGNER.csr\n"
 	"       ocsp-gen --version\n";
@@ -48,6 +50,10 @@ static void usage(FILE *f)
 	      "      --check        readiness report: read every input, choose every\n"
 	      "                     signer, sign one test response per authority;\n"
 	      "                     writes nothing\n"
+	      "      --release SERIALS  (with --ca) forget the remembered permanent\n"
+	      "                     revocations of these hex serials in this run:\n"
+	      "                     for an operator's own mistaken revocation;\n"
+	      "                     one the inputs still list stays revoked\n"
 	      "      --csr SIGNER   write a PEM certificate request for the key of\n"
 	      "                     signer section SIGNER, signed in the token\n"
 	      "  -q, --quiet        errors only\n"
@@ -62,7 +68,7 @@ static void usage(FILE *f)
 /* What the command line asks for. */
 struct cli {
 	struct gen_opts opts;
-	const char *config, *csr;
+	const char *config, *csr, *release;
 	int check;
 	enum op_log_level level;
 };
@@ -82,6 +88,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		{ "version", no_argument, NULL, 'V' },
 		{ "csr", required_argument, NULL, 'R' },
 		{ "check", no_argument, NULL, 'K' },
+		{ "release", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_opts *o = &cli->opts;
@@ -96,6 +103,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		case 'C': o->only_ca = optarg; break;
 		case 'R': cli->csr = optarg; break;
 		case 'K': cli->check = 1; break;
+		case 'L': cli->release = optarg; break;
 		case 'q': cli->level = OP_LOG_ERR; break;
 		case 'v': cli->level = OP_LOG_DEBUG; break;
 		case 'h': usage(stdout); return 0;
@@ -109,10 +117,40 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		return usage_error("unexpected argument");
 	if (cli->csr && (o->force || o->dry_run || o->only_ca || cli->check))
 		return usage_error("--csr goes with -c only");
-	if (cli->check && (o->force || o->dry_run))
+	if (cli->check && (o->force || o->dry_run || cli->release))
 		return usage_error("--check goes with -c and --ca only");
+	if (cli->release && (!o->only_ca || cli->csr))
+		return usage_error("--release needs --ca NAME: a release names "
+				   "the authority whose serials it forgets");
 	o->progress = cli->level >= OP_LOG_INFO && isatty(STDERR_FILENO);
 	return -1;
+}
+
+/* --release's list: hex serials separated by commas, sorted for
+ * gen_stick's look-up. */
+static int release_list(const char *arg, struct gen_list *out)
+{
+	const char *p = arg;
+
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		struct gen_entry *e;
+		size_t len;
+
+		if (n) {
+			if (!(e = gen_list_add(out)))
+				return OP_E_NOMEM;
+			if (op_serial_from_hex(p, n, e->serial, &len) != 0)
+				return op_err_set(OP_E_CONFIG, "--release: '%.*s' is "
+						  "not a hexadecimal serial",
+						  (int)n, p);
+			e->serial_len = (uint8_t)len;
+		}
+		p += n + (p[n] != '\0');
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), gen_entry_cmp);
+	return 0;
 }
 
 /* One run, and its summary line. */
@@ -161,8 +199,14 @@ int main(int argc, char **argv)
 		act = "check";
 		rc = gen_check(&conf, cli.opts.only_ca, stdout);
 	} else {
+		struct gen_list release = { 0 };
+
 		act = "run";
-		rc = run(&conf, &cli.opts);
+		if (cli.release && (rc = release_list(cli.release, &release)) == 0)
+			cli.opts.release = &release;
+		if (rc == 0)
+			rc = run(&conf, &cli.opts);
+		gen_list_free(&release);
 	}
 	gen_conf_free(&conf);
 	if (rc == 0)

@@ -10,6 +10,7 @@ certificateHold and removeFromCRL.
   mkcrl.py --ca rsa/ca.pem --key rsa/ca.key --number 10 \\
       --revoke 1003:keyCompromise --revoke 1004:certificateHold out.crl
   mkcrl.py ... --number 11 --delta 10 --revoke 1004:removeFromCRL out+.crl
+  mkcrl.py ... --number 12 --idp dp --idp-dp "/O=Demo PKI/CN=CRL1" out.crl
 
 --bulk N adds N entries (serials 0x10000000 up) through a plain DER writer,
 for the large-CRL benchmark: the library's builder takes minutes for 1M.
@@ -63,8 +64,19 @@ def utc(t):
     return tlv(0x17, t.strftime("%y%m%d%H%M%SZ").encode())
 
 
-def idp(kind):
-    dp = [x509.UniformResourceIdentifier("http://pki.example.com/CA.crl")]
+def idp(kind, name):
+    """kind as --idp says; name: the distribution point (a URI, a
+    one-line directory name "/O=../CN=..", or "none")."""
+    dp = None
+    if name.startswith("/"):
+        rdns = [x509.NameAttribute(
+            {"C": x509.NameOID.COUNTRY_NAME, "O": x509.NameOID.ORGANIZATION_NAME,
+             "OU": x509.NameOID.ORGANIZATIONAL_UNIT_NAME,
+             "CN": x509.NameOID.COMMON_NAME}[k], v)
+            for k, v in (part.split("=", 1) for part in name[1:].split("/"))]
+        dp = [x509.DirectoryName(x509.Name(rdns))]
+    elif name != "none":
+        dp = [x509.UniformResourceIdentifier(name)]
     args = dict(full_name=dp, relative_name=None, only_contains_user_certs=False,
                 only_contains_ca_certs=False, only_some_reasons=None,
                 indirect_crl=False, only_contains_attribute_certs=False)
@@ -145,6 +157,9 @@ def main():
                     help="HEXSERIAL[:reason]")
     ap.add_argument("--idp", help="dp|user-only|ca-only|some-reasons|"
                     "indirect|attr-only")
+    ap.add_argument("--idp-dp", default="http://pki.example.com/CA.crl",
+                    help="the IDP's distribution point: URI, /O=../CN=.. "
+                    "or none")
     ap.add_argument("--days", type=float, default=7, help="nextUpdate")
     ap.add_argument("--ago", type=float, default=0,
                     help="thisUpdate this many days back")
@@ -182,7 +197,7 @@ def main():
             [x509.UniformResourceIdentifier("http://pki.example.com/CA+.crl")],
             None, None, None)]), critical=False)
     if a.idp:
-        b = b.add_extension(idp(a.idp), critical=True)
+        b = b.add_extension(idp(a.idp, a.idp_dp), critical=True)
     for spec in a.revoke:
         b = b.add_revoked_certificate(entry(spec, when))
     crl = b.sign(key, hashes.SHA256())

@@ -100,10 +100,17 @@ mk rsa/ca.crl 13 --idp ca-only --revoke 1003:keyCompromise
 refused "CA certificates only" "covers only CA certificates"
 mk rsa/ca.crl 13 --idp attr-only --revoke 1003:keyCompromise
 refused "attribute certificates only" "covers only attribute certificates"
+# Scoped to end-entity certificates and to a distribution point: taken
+# only on the operator's word (user_certs_only, distribution_points).
 mk rsa/ca.crl 13 --idp user-only --revoke 1003:keyCompromise \
 	--revoke 1006:keyCompromise --revoke 1008:certificateHold --pem
-t_check "end-entity-only CRL (PEM) accepted" gen
-t_grep "end-entity-only CRL warned about" "warning: .*onlyContainsUserCerts.*other CAs are not covered" "$T_TMP/gen.log"
+refused "end-entity-only CRL, user_certs_only not said" "onlyContainsUserCerts.*user_certs_only = yes in \[issuing_rsa\]"
+sed -i 's|^signers *= signer_rsa|&\nuser_certs_only = yes|' ocsp-gen.conf
+refused "distribution point CRL, point not listed" "covers only the certificates of the distribution point http://pki.example.com/CA.crl"
+sed -i 's|^user_certs_only = yes|&\ndistribution_points = http://pki.example.com/other.crl, http://pki.example.com/CA.crl|' ocsp-gen.conf
+t_check "end-entity-only CRL (PEM) of a listed point accepted" gen
+t_check "scoped CRL: its revocation served" status 1006 revoked keyCompromise
+sed -i '/^user_certs_only/d; /^distribution_points/d' ocsp-gen.conf
 
 # CRLs from the CDP over HTTP (AD CS: CA.crl and CA+.crl), kept in cache_dir.
 port=$(t_ports 1) || { t_done; exit 1; }
@@ -131,6 +138,16 @@ mk cdp/CA+.crl 16 --delta 14 --revoke 1004:removeFromCRL --revoke 1009:keyCompro
 	--revoke 100A:keyCompromise
 t_check "HTTP: a new delta is downloaded" gen
 t_check "HTTP: its revocation served" status 100A revoked keyCompromise
+# A CRL whose distribution point is the URL it is fetched from.
+sleep 1	# a new Last-Modified second
+mk cdp/CA.crl 17 --idp dp --idp-dp "$cdp/CA.crl" --revoke 1003:keyCompromise \
+	--revoke 1009:keyCompromise --revoke 100A:keyCompromise
+t_check "HTTP: CRL of the distribution point it is fetched from" gen
+t_grep "HTTP: its newer delta-less base used" "delta CRL .* is not newer than the base CRL \(number 17\)" "$T_TMP/gen.log"
+sleep 1
+mk cdp/CA.crl 18 --revoke 1003:keyCompromise --revoke 1009:keyCompromise \
+	--revoke 100A:keyCompromise
+t_check "HTTP: back to a complete CRL" gen
 
 cp cdp/CA.crl "$T_TMP/cdp-base.crl"
 cp ec/ca.crl cdp/CA.crl

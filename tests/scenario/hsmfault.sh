@@ -90,8 +90,13 @@ for kind in CKR_DEVICE_ERROR CKR_SESSION_HANDLE_INVALID CKR_DEVICE_REMOVED; do
 	cmp -s out/responses.lmdb "$T_TMP/before.lmdb" &&
 		t_ok "persistent $kind: run stops, published file byte-identical" ||
 		t_fail "persistent $kind: published file changed"
+	# A removed device also closes the other thread's session, which may
+	# be the one that gives up first, in whichever call it was making.
+	want="C_Sign failed with $kind"
+	[ $kind = CKR_DEVICE_REMOVED ] &&
+		want="C_[A-Za-z]+ failed with CKR_(DEVICE_REMOVED|SESSION_HANDLE_INVALID)"
 	t_grep "persistent $kind: message names signer, token and error" \
-		"signer signer_rsa, token 'ocsp': C_Sign failed with $kind, still after 6 retries" "$T_TMP/gen.log"
+		"signer signer_rsa, token 'ocsp': $want, still after 6 retries" "$T_TMP/gen.log"
 done
 # The next run, with one fault that passes, completes and publishes.
 rm -f "$T_TMP/faults.log"

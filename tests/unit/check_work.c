@@ -125,7 +125,10 @@ START_TEST(lost_working_copy_rebuilt)
 }
 END_TEST
 
-START_TEST(foreign_working_copy_starts_afresh)
+/* History fails closed: a working copy of another format is not
+ * silently replaced, and neither is a published file that cannot be
+ * read when the working copy is gone. */
+START_TEST(foreign_working_copy_refused)
 {
 	struct gen_work w;
 	MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
@@ -139,8 +142,38 @@ START_TEST(foreign_working_copy_starts_afresh)
 	ck_assert_int_eq(gen_work_commit(&w), 0);
 	gen_work_close(&w);
 	ck_assert_int_eq(gen_work_lock(&w, out), 0);
+	ck_assert_int_eq(gen_work_open(&w), OP_E_HISTORY);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "remove the working copy"));
+	gen_work_close(&w);
+	ck_assert_int_eq(gen_work_lock(&w, out), 0);
+	ck_assert_int_eq(gen_work_open_ro(&w), OP_E_HISTORY);
+	gen_work_close(&w);
+}
+END_TEST
+
+START_TEST(unreadable_published_file_refused)
+{
+	char work[PATH_MAX + 8];
+	struct gen_work w;
+	int published;
+
+	ck_assert_int_eq(run("a", &published), 0);
+	snprintf(work, sizeof(work), "%s.work", out);
+	ck_assert_int_eq(unlink(work), 0);
+	ck_assert_int_eq(truncate(out, 4096), 0);
+	ck_assert_int_eq(gen_work_lock(&w, out), 0);
+	ck_assert_int_eq(gen_work_open_ro(&w), OP_E_HISTORY);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), out));
+	ck_assert_int_eq(gen_work_open(&w), OP_E_HISTORY);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "move it away"));
+	gen_work_close(&w);
+	ck_assert_int_ne(access(work, F_OK), 0);
+	/* Never published: no history, nothing refused. */
+	ck_assert_int_eq(unlink(out), 0);
+	ck_assert_int_eq(gen_work_lock(&w, out), 0);
+	ck_assert_int_eq(gen_work_open_ro(&w), 0);
+	ck_assert_ptr_null(w.txn);
 	ck_assert_int_eq(gen_work_open(&w), 0);
-	ck_assert(!has(&w, "a"));
 	ck_assert_int_eq(op_db_check_format(w.txn, w.dbi), 0);
 	gen_work_close(&w);
 }
@@ -174,7 +207,8 @@ int main(void)
 	tcase_add_test(tc, publish_by_generation);
 	tcase_add_test(tc, commit_without_publication_caught_up);
 	tcase_add_test(tc, lost_working_copy_rebuilt);
-	tcase_add_test(tc, foreign_working_copy_starts_afresh);
+	tcase_add_test(tc, foreign_working_copy_refused);
+	tcase_add_test(tc, unreadable_published_file_refused);
 	tcase_add_test(tc, lock_excludes_and_cleans);
 	suite_add_tcase(s, tc);
 	return check_run(s);

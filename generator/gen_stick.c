@@ -1,0 +1,184 @@
+#include "gen_stick.h"
+#include "op_err.h"
+#include "op_key.h"
+#include "op_log.h"
+#include "op_rec.h"
+#include "op_time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REASON_HOLD 6	/* certificateHold: the one reason that is released */
+
+static int permanent(uint8_t status, uint8_t reason)
+{
+	return status == OP_STATUS_REVOKED && reason != REASON_HOLD;
+}
+
+/* The permanent revocations stored under one issuer prefix, appended. */
+static int collect_prefix(MDB_txn *txn, MDB_dbi dbi, const char *file,
+			  const uint8_t *prefix, size_t plen,
+			  struct gen_list *out)
+{
+	MDB_cursor *cur;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int mrc, rc = 0;
+
+	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     mrc == 0 && k.mv_size > plen && k.mv_size - plen <= OP_SERIAL_MAX &&
+	     memcmp(k.mv_data, prefix, plen) == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *serial = (const uint8_t *)k.mv_data + plen;
+		struct op_rec r;
+		struct gen_entry *e;
+		char hex[2 * OP_SERIAL_MAX + 1];
+
+		if (op_rec_decode(v.mv_data, v.mv_size, &r) != 0) {
+			op_serial_hex(serial, k.mv_size - plen, hex);
+			rc = op_err_prefix(OP_E_HISTORY, "%s: the response of "
+					   "serial %s cannot be read, so whether "
+					   "it was revoked is unknown", file, hex);
+			break;
+		}
+		if (!permanent(r.status, r.reason))
+			continue;
+		if (!(e = gen_list_add(out))) {
+			rc = op_err_set(OP_E_NOMEM, "out of memory");
+			break;
+		}
+		memcpy(e->serial, serial, k.mv_size - plen);
+		e->serial_len = (uint8_t)(k.mv_size - plen);
+		e->status = OP_STATUS_REVOKED;
+		e->reason = r.reason;
+		e->rev_time = r.rev_time;
+		e->src = GEN_SRC_KEPT;
+	}
+	if (!rc && mrc && mrc != MDB_NOTFOUND)
+		rc = op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* Every CertID hash the file may hold, not only those configured now:
+ * a hash dropped from cert_ids still remembers. */
+static int collect(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
+		   struct gen_list *out)
+{
+	uint8_t prefix[OP_KEY_MAX];
+	size_t plen, j = 0;
+	int rc;
+
+	for (int tag = 1; tag < 256; tag++) {
+		if (!op_hash_len(tag))
+			continue;
+		if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0 ||
+		    (rc = collect_prefix(txn, dbi, file, prefix, plen, out)) != 0)
+			return rc;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), gen_entry_cmp);
+	for (size_t i = 0; i < out->n; i++)	/* one per serial */
+		if (j == 0 || gen_entry_cmp(&out->v[j - 1], &out->v[i]) != 0)
+			out->v[j++] = out->v[i];
+	out->n = j;
+	return 0;
+}
+
+static int listed(const struct gen_list *l, const struct gen_entry *e)
+{
+	return l && l->n &&
+	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
+}
+
+static void name_kept(struct gen_stick *out, const struct gen_entry *e)
+{
+	char hex[2 * OP_SERIAL_MAX + 1];
+
+	if (out->kept < GEN_STICK_NAMED) {
+		op_serial_hex(e->serial, e->serial_len, hex);
+		snprintf(out->named[out->kept], sizeof(out->named[0]), "%s (%s)",
+			 hex, e->reason == OP_REASON_NONE ? "no reason" :
+			 op_reason_name(e->reason));
+	}
+	out->kept++;
+}
+
+static void log_release(const struct gen_entry *m, const struct gen_entry *now)
+{
+	char hex[2 * OP_SERIAL_MAX + 1], t[32];
+
+	op_serial_hex(m->serial, m->serial_len, hex);
+	op_time_iso(m->rev_time, t, sizeof(t));
+	if (now && permanent(now->status, now->reason))
+		op_warn("--release %s: the inputs still list it revoked; it "
+			"stays revoked", hex);
+	else
+		op_warn("--release %s: forgot its revocation (%s, %s) at the "
+			"operator's request", hex, m->reason == OP_REASON_NONE ?
+			"no reason" : op_reason_name(m->reason), t);
+}
+
+/*
+ * Merge remembered m into entries e (both sorted) into out: the
+ * remembered revocation replaces an entry that is good or on hold, and is
+ * added where the inputs no longer list the serial.
+ */
+static void fold(const struct gen_list *m, const struct gen_list *e,
+		 const struct gen_list *release, struct gen_list *out,
+		 struct gen_stick *st)
+{
+	size_t i = 0, j = 0;
+
+	while (i < m->n || j < e->n) {
+		int c = i == m->n ? 1 : j == e->n ? -1 :
+			gen_entry_cmp(&m->v[i], &e->v[j]);
+		const struct gen_entry *cur = c > 0 ? NULL : &m->v[i];
+		const struct gen_entry *in = c < 0 ? NULL : &e->v[j];
+
+		if (cur && listed(release, cur)) {
+			st->released++;
+			log_release(cur, in);
+			cur = NULL;
+		}
+		if (cur && (!in || !permanent(in->status, in->reason))) {
+			out->v[out->n++] = *cur;
+			name_kept(st, cur);
+		} else if (in) {
+			out->v[out->n++] = *in;
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
+int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
+		    const struct gen_list *release, struct gen_list *entries,
+		    struct gen_stick *out)
+{
+	struct gen_list mem = { 0 }, merged = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!txn)
+		return 0;
+	if ((rc = collect(txn, dbi, file, ca, &mem)) != 0 || mem.n == 0)
+		goto out;
+	merged.cap = mem.n + entries->n;
+	if (!(merged.v = malloc(merged.cap * sizeof(*merged.v)))) {
+		rc = op_err_set(OP_E_NOMEM, "out of memory");
+		goto out;
+	}
+	fold(&mem, entries, release, &merged, out);
+	gen_list_free(entries);
+	*entries = merged;
+out:
+	if (!rc && release && out->released < release->n)
+		op_warn("--release: %zu of the %zu serials given are not among "
+			"the permanent revocations %s remembers for this CA",
+			release->n - out->released, release->n, file);
+	gen_list_free(&mem);
+	return rc;
+}
