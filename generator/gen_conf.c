@@ -19,8 +19,8 @@ static const char *const main_keys[] = {
 	"output", "validity", "refresh", "cert_ids", "workers",
 	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
 	"responder_id", "run_interval", "cache_dir",
-	/* token faults (gen_hsm) */
-	"sign_retries", "sign_retry_backoff",
+	/* token faults (gen_hsm), runs that resume (gen_batch) */
+	"sign_retries", "sign_retry_backoff", "commit_every", "commit_interval",
 	NULL
 };
 static const char *const auth_keys[] = {
@@ -322,7 +322,7 @@ static int duration(struct loader *l, const char *key, const char *def,
 	return 0;
 }
 
-/* ---- token faults: sign_retries, sign_retry_backoff ---- */
+/* ---- token faults and resumable runs ---- */
 
 /* A whole number key in [ocsp_gen] within lo..hi, def when absent. */
 static int number(struct loader *l, const char *key, long lo, long hi,
@@ -366,16 +366,27 @@ static int backoff(struct loader *l, int64_t *ms)
 			  "must be 1ms to 60s (ms or s suffix)", l->path, v);
 }
 
+/* Token faults and resumable runs: sign_retries, sign_retry_backoff,
+ * commit_every, commit_interval. */
 static int load_faults(struct loader *l, struct gen_conf *c)
 {
-	long retries;
+	const char *v = get(l, "ocsp_gen", "commit_interval");
+	long retries, every;
 	int rc;
 
 	if ((rc = number(l, "sign_retries", 0, 100, GEN_SIGN_RETRIES,
 			 &retries)) != 0 ||
-	    (rc = backoff(l, &c->sign_retry_backoff_ms)) != 0)
+	    (rc = backoff(l, &c->sign_retry_backoff_ms)) != 0 ||
+	    (rc = number(l, "commit_every", 0, 100000000, 100000, &every)) != 0)
 		return rc;
 	c->sign_retries = (int)retries;
+	c->commit_every = (size_t)every;
+	c->commit_interval = 60;
+	if (v && strcmp(v, "0") == 0)
+		c->commit_interval = 0;
+	else if (v && op_dur_parse(v, &c->commit_interval) != 0)
+		return op_err_prefix(OP_E_CONFIG, "%s: [ocsp_gen]: commit_interval",
+				     l->path);
 	return 0;
 }
 

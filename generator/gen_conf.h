@@ -62,6 +62,10 @@ struct gen_conf {
 	 * first wait (doubled per retry). */
 	int sign_retries;
 	int64_t sign_retry_backoff_ms;
+	/* Commits to the working copy as a run goes: every so many responses
+	 * stored, or seconds passed (0: not by that measure). */
+	size_t commit_every;
+	int64_t commit_interval;
 };
 
 /*

@@ -57,6 +57,23 @@ static int open_outputs(struct run *r)
 	return 0;
 }
 
+/* gen_batch's commit hook: the working copy's transaction committed as
+ * the run goes (gen_work_checkpoint). */
+struct resume {
+	struct gen_work *w;
+	int64_t now;
+	int bumped;
+};
+
+static int checkpoint(void *arg, MDB_txn **txn)
+{
+	struct resume *c = arg;
+	int rc = gen_work_checkpoint(c->w, c->now, &c->bumped);
+
+	*txn = c->w->txn;
+	return rc;
+}
+
 static int run_txn(struct run *r, size_t k)
 {
 	struct gen_work *w = &r->works[k];
@@ -68,6 +85,11 @@ static int run_txn(struct run *r, size_t k)
 	};
 	size_t removed_unknown = 0, changed = 0;
 	int rc = 0, crl_changed = 0;
+	struct resume ck = { w, r->now, 0 };
+
+	if (!r->opts->dry_run)
+		gen_batch_set_commit(r->batch, r->conf->commit_every,
+				     r->conf->commit_interval, checkpoint, &ck);
 
 	for (size_t i = 0; i < d.nauths && !rc; i++)
 		rc = gen_crlset_put(w->txn, w->dbi, d.auths[i].ca,
@@ -76,6 +98,7 @@ static int run_txn(struct run *r, size_t k)
 	 * file go too. */
 	if (!rc)
 		rc = gen_diff_run(&d, !r->opts->only_ca, &removed_unknown);
+	gen_batch_set_commit(r->batch, 0, 0, NULL, NULL);
 	if (r->opts->progress && gen_batch_done(r->batch))
 		fputc('\n', stderr);
 	for (size_t i = 0; i < d.nauths; i++) {
