@@ -53,7 +53,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big deps install clean deb integration stress
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big bench-hsm deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -97,6 +97,13 @@ $(P11FAULT): tests/pkcs11/fault.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
 		$(PKG_CFLAGS) $< -o $@ -ldl -lpthread
+
+# Latency hiding through the injector and publication by clone
+# (tests/bench/hsm.sh; figures only).
+bench-hsm: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed $(P11FAULT)
+	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) \
+		P11FAULT_LIB=$(abspath $(P11FAULT)) sh tests/bench/hsm.sh
 
 deps:
 	@sh packaging/install-deps.sh
