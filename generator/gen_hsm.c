@@ -23,33 +23,47 @@
 
 #define BACKOFF_CAP_MS 60000
 
-struct key;
-
-/* One signing thread's session on the token. */
+/* One signing thread's session on a token, shared by every signer's key
+ * on that token (authorities are signed one after the other). */
 struct sess {
-	struct key *k;
 	CK_SESSION_HANDLE h;
-	CK_OBJECT_HANDLE obj;	/* the private key, as this session sees it */
 	int open;
+	unsigned long gen;	/* bumped at each open */
 };
 
-/* One signer's key: where it is, how to log in, its sessions. */
-struct key {
+/* One token: where it is, how to log in, a session per signing thread. */
+struct tok {
 	struct gen_hsm *hsm;
+	struct tok *next;
+	CK_SLOT_ID slot;
+	char label[33];
+	int login;		/* the token wants a login */
+	char pin[256];
+	int n;
+	struct sess *s;
+};
+
+/* One signer's key on a token, and what happened to it. */
+struct key {
+	struct tok *t;
 	struct key *next;
 	char signer[128];
-	char token[33];
 	struct gen_p11_uri u;
-	char pin[256];
-	int login;		/* the token wants a login */
-	CK_SLOT_ID slot;
 	size_t ec_field;	/* EC: octets per coordinate; 0 for RSA */
 	unsigned long retries, reopened;	/* atomic */
 	int failed;				/* atomic; sticky */
 	pthread_mutex_t mu;			/* guards why */
 	char why[512];
 	int n;
-	struct sess *s;
+	struct handle *hd;
+};
+
+/* One signing thread's handle on a key: what the OpenSSL key points to. */
+struct handle {
+	struct key *k;
+	int w;			/* the thread's session, t->s[w] */
+	CK_OBJECT_HANDLE obj;	/* the key, as found in session ... */
+	unsigned long gen;	/* ... of this generation (0: none) */
 };
 
 struct gen_hsm {
@@ -58,6 +72,7 @@ struct gen_hsm {
 	struct gen_hsm_limits lim;
 	RSA_METHOD *rsa;
 	EC_KEY_METHOD *ec;
+	struct tok *toks;
 	struct key *keys;
 };
 
@@ -152,23 +167,55 @@ static void sleep_ms(int64_t ms)
 
 /* ---- sessions ---- */
 
-static void sess_close(struct sess *s)
+static void sess_close(struct tok *t, struct sess *s)
 {
 	if (s->open)
-		s->k->hsm->f->C_CloseSession(s->h);
+		t->hsm->f->C_CloseSession(s->h);
 	s->open = 0;
 }
 
-/* The private key the URI names, as session s sees it. */
-static CK_RV find_key(struct sess *s, const char **fn)
+/* Open session s of t and log in when the token wants it and the
+ * application is not logged in yet (login is per application, not per
+ * session).  On failure *fn names the call and s is closed. */
+static CK_RV sess_open(struct tok *t, struct sess *s, const char **fn)
 {
-	CK_FUNCTION_LIST_PTR f = s->k->hsm->f;
-	const struct gen_p11_uri *u = &s->k->u;
+	CK_FUNCTION_LIST_PTR f = t->hsm->f;
+	CK_SESSION_INFO si;
+	CK_RV rv;
+
+	*fn = "C_OpenSession";
+	if ((rv = f->C_OpenSession(t->slot, CKF_SERIAL_SESSION, NULL, NULL,
+				   &s->h)) != CKR_OK)
+		return rv;
+	s->open = 1;
+	s->gen++;
+	*fn = "C_GetSessionInfo";
+	if ((rv = f->C_GetSessionInfo(s->h, &si)) == CKR_OK && t->login &&
+	    si.state == CKS_RO_PUBLIC_SESSION) {
+		*fn = "C_Login";
+		rv = f->C_Login(s->h, CKU_USER, (CK_UTF8CHAR_PTR)t->pin,
+				strlen(t->pin));
+		if (rv == CKR_USER_ALREADY_LOGGED_IN)
+			rv = CKR_OK;
+	}
+	if (rv != CKR_OK)
+		sess_close(t, s);
+	return rv;
+}
+
+/* d's key as its thread's session sees it: found again after the session
+ * was (re)opened. */
+static CK_RV find_key(struct handle *d, struct sess *s, const char **fn)
+{
+	CK_FUNCTION_LIST_PTR f = d->k->t->hsm->f;
+	const struct gen_p11_uri *u = &d->k->u;
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE t[3] = { { CKA_CLASS, &cls, sizeof(cls) } };
 	CK_ULONG nt = 1, found = 0;
 	CK_RV rv, rv2;
 
+	if (d->gen == s->gen)
+		return CKR_OK;
 	if (u->has_object)
 		t[nt++] = (CK_ATTRIBUTE){ CKA_LABEL, (void *)u->object,
 					  strlen(u->object) };
@@ -178,43 +225,14 @@ static CK_RV find_key(struct sess *s, const char **fn)
 	if ((rv = f->C_FindObjectsInit(s->h, t, nt)) != CKR_OK)
 		return rv;
 	*fn = "C_FindObjects";
-	rv = f->C_FindObjects(s->h, &s->obj, 1, &found);
+	rv = f->C_FindObjects(s->h, &d->obj, 1, &found);
 	rv2 = f->C_FindObjectsFinal(s->h);
 	if (rv == CKR_OK && found != 1) {
 		*fn = "C_FindObjects (the key is gone)";
 		rv = CKR_KEY_HANDLE_INVALID;
 	}
-	return rv != CKR_OK ? rv : rv2;
-}
-
-/* Open s's session, log in when the token wants it and the application
- * is not logged in yet (login is per application, not per session), and
- * find the key.  On failure *fn names the call and s is closed. */
-static CK_RV sess_open(struct sess *s, const char **fn)
-{
-	struct key *k = s->k;
-	CK_FUNCTION_LIST_PTR f = k->hsm->f;
-	CK_SESSION_INFO si;
-	CK_RV rv;
-
-	*fn = "C_OpenSession";
-	if ((rv = f->C_OpenSession(k->slot, CKF_SERIAL_SESSION, NULL, NULL,
-				   &s->h)) != CKR_OK)
-		return rv;
-	s->open = 1;
-	*fn = "C_GetSessionInfo";
-	if ((rv = f->C_GetSessionInfo(s->h, &si)) == CKR_OK && k->login &&
-	    si.state == CKS_RO_PUBLIC_SESSION) {
-		*fn = "C_Login";
-		rv = f->C_Login(s->h, CKU_USER, (CK_UTF8CHAR_PTR)k->pin,
-				strlen(k->pin));
-		if (rv == CKR_USER_ALREADY_LOGGED_IN)
-			rv = CKR_OK;
-	}
-	if (rv == CKR_OK)
-		rv = find_key(s, fn);
-	if (rv != CKR_OK)
-		sess_close(s);
+	if ((rv = rv != CKR_OK ? rv : rv2) == CKR_OK)
+		d->gen = s->gen;
 	return rv;
 }
 
@@ -230,27 +248,30 @@ static void give_up(struct key *k, const char *fn, CK_RV rv, enum fault kind,
 	if (!k->why[0] && kind == F_FATAL)
 		snprintf(k->why, sizeof(k->why), "signer %s, token '%s': %s "
 			 "failed with %s, which no retry mends", k->signer,
-			 k->token, fn, name);
+			 k->t->label, fn, name);
 	else if (!k->why[0])
 		snprintf(k->why, sizeof(k->why), "signer %s, token '%s': %s "
 			 "failed with %s, still after %d retries over %.1f s "
 			 "(sign_retries, sign_retry_backoff)", k->signer,
-			 k->token, fn, name, retries, seconds);
+			 k->t->label, fn, name, retries, seconds);
 	pthread_mutex_unlock(&k->mu);
 	__atomic_store_n(&k->failed, 1, __ATOMIC_RELEASE);
 }
 
 /*
  * One signature with mechanism mech over in, into out (*outlen octets of
- * room in, of signature out), on s's session: retried, the session
- * reopened, as gen_hsm.h says.  0 or -1.
+ * room in, of signature out), with d's key in its thread's session:
+ * retried, the session reopened, as gen_hsm.h says.  0 or -1.
  */
-static int sign(struct sess *s, CK_MECHANISM_TYPE mech, const unsigned char *in,
-		size_t inlen, unsigned char *out, CK_ULONG *outlen)
+static int sign(struct handle *d, CK_MECHANISM_TYPE mech,
+		const unsigned char *in, size_t inlen, unsigned char *out,
+		CK_ULONG *outlen)
 {
-	struct key *k = s->k;
-	CK_FUNCTION_LIST_PTR f = k->hsm->f;
-	const struct gen_hsm_limits *lim = &k->hsm->lim;
+	struct key *k = d->k;
+	struct tok *t = k->t;
+	struct sess *s = &t->s[d->w];
+	CK_FUNCTION_LIST_PTR f = t->hsm->f;
+	const struct gen_hsm_limits *lim = &t->hsm->lim;
 	CK_MECHANISM m = { mech, NULL, 0 };
 	CK_ULONG room = *outlen;
 	int64_t wait = lim->backoff_ms;
@@ -264,9 +285,11 @@ static int sign(struct sess *s, CK_MECHANISM_TYPE mech, const unsigned char *in,
 
 		if (__atomic_load_n(&k->failed, __ATOMIC_ACQUIRE))
 			return -1;
-		if (!s->open && (rv = sess_open(s, &fn)) == CKR_OK && attempt)
+		if (!s->open && (rv = sess_open(t, s, &fn)) == CKR_OK && attempt)
 			__atomic_add_fetch(&k->reopened, 1, __ATOMIC_RELAXED);
-		if (rv == CKR_OK && (rv = f->C_SignInit(s->h, &m, s->obj)) == CKR_OK) {
+		if (rv == CKR_OK && (rv = find_key(d, s, &fn)) == CKR_OK &&
+		    (fn = "C_SignInit",
+		     rv = f->C_SignInit(s->h, &m, d->obj)) == CKR_OK) {
 			fn = "C_Sign";
 			*outlen = room;
 			rv = f->C_Sign(s->h, (CK_BYTE_PTR)in, inlen, out, outlen);
@@ -282,13 +305,13 @@ static int sign(struct sess *s, CK_MECHANISM_TYPE mech, const unsigned char *in,
 		}
 		__atomic_add_fetch(&k->retries, 1, __ATOMIC_RELAXED);
 		op_debug("signer %s, token '%s': %s failed with %s; retry %d of "
-			 "%d in %lld ms%s", k->signer, k->token, fn,
+			 "%d in %lld ms%s", k->signer, t->label, fn,
 			 gen_hsm_rv_name(rv, buf, sizeof(buf)), attempt + 1,
 			 lim->retries, (long long)wait,
 			 kind == F_LOST || attempt ? " in a new session" : "");
 		/* A session that failed twice in a row is not trusted again. */
 		if (kind == F_LOST || attempt > 0)
-			sess_close(s);
+			sess_close(t, s);
 		sleep_ms(wait);
 		wait = wait * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : wait * 2;
 	}
@@ -299,12 +322,12 @@ static int sign(struct sess *s, CK_MECHANISM_TYPE mech, const unsigned char *in,
 static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
 			RSA *rsa, int padding)
 {
-	struct sess *s = RSA_get_ex_data(rsa, rsa_idx);
+	struct handle *d = RSA_get_ex_data(rsa, rsa_idx);
 	CK_ULONG len = (CK_ULONG)RSA_size(rsa);
 
 	/* OpenSSL hands over the DigestInfo; CKM_RSA_PKCS pads it. */
-	if (!s || padding != RSA_PKCS1_PADDING || flen < 0 ||
-	    sign(s, CKM_RSA_PKCS, from, (size_t)flen, to, &len) != 0)
+	if (!d || padding != RSA_PKCS1_PADDING || flen < 0 ||
+	    sign(d, CKM_RSA_PKCS, from, (size_t)flen, to, &len) != 0)
 		return -1;
 	return (int)len;
 }
@@ -312,7 +335,7 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
 static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen,
 			      const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
 {
-	struct sess *s = EC_KEY_get_ex_data(ec, ec_idx);
+	struct handle *d = EC_KEY_get_ex_data(ec, ec_idx);
 	unsigned char raw[2 * 66];	/* r || s, P-521 at most */
 	CK_ULONG len = sizeof(raw);
 	ECDSA_SIG *sig;
@@ -320,8 +343,8 @@ static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen,
 
 	(void)kinv;
 	(void)r;
-	if (!s || dlen < 0 || sign(s, CKM_ECDSA, dgst, (size_t)dlen, raw, &len) != 0 ||
-	    len != 2 * s->k->ec_field)
+	if (!d || dlen < 0 || sign(d, CKM_ECDSA, dgst, (size_t)dlen, raw, &len) != 0 ||
+	    len != 2 * d->k->ec_field)
 		return NULL;
 	sig = ECDSA_SIG_new();
 	br = BN_bin2bn(raw, (int)(len / 2), NULL);
@@ -384,16 +407,6 @@ err:
 	return rc;
 }
 
-static void key_free(struct key *k)
-{
-	for (int i = 0; k->s && i < k->n; i++)
-		sess_close(&k->s[i]);
-	free(k->s);
-	pthread_mutex_destroy(&k->mu);
-	OPENSSL_cleanse(k->pin, sizeof(k->pin));
-	free(k);
-}
-
 void gen_hsm_close(struct gen_hsm *h)
 {
 	if (!h)
@@ -402,7 +415,19 @@ void gen_hsm_close(struct gen_hsm *h)
 		struct key *k = h->keys;
 
 		h->keys = k->next;
-		key_free(k);
+		pthread_mutex_destroy(&k->mu);
+		free(k->hd);
+		free(k);
+	}
+	while (h->toks) {
+		struct tok *t = h->toks;
+
+		h->toks = t->next;
+		for (int i = 0; i < t->n; i++)
+			sess_close(t, &t->s[i]);
+		free(t->s);
+		OPENSSL_cleanse(t->pin, sizeof(t->pin));
+		free(t);
 	}
 	RSA_meth_free(h->rsa);
 	EC_KEY_METHOD_free(h->ec);
@@ -423,46 +448,92 @@ static int padded_eq(const unsigned char *field, size_t width, const char *s)
 	return n == width;
 }
 
-/* The slot of the first initialised token the URI names; its label, its
- * login flag, and a check that it has room for n more sessions. */
-static int find_slot(struct key *k, int n)
+/* The slot of the first initialised token u names, with its information. */
+static int find_slot(struct gen_hsm *h, const char *signer,
+		     const struct gen_p11_uri *u, CK_SLOT_ID *slot,
+		     CK_TOKEN_INFO *ti)
 {
-	CK_FUNCTION_LIST_PTR f = k->hsm->f;
 	CK_SLOT_ID ids[64];
 	CK_ULONG nids = 64;
-	CK_TOKEN_INFO ti;
 	CK_RV rv;
 	char buf[32];
 
-	if ((rv = f->C_GetSlotList(CK_TRUE, ids, &nids)) != CKR_OK)
+	if ((rv = h->f->C_GetSlotList(CK_TRUE, ids, &nids)) != CKR_OK)
 		return op_err_set(OP_E_PKCS11, "signer %s: C_GetSlotList failed "
-				  "with %s", k->signer,
+				  "with %s", signer,
 				  gen_hsm_rv_name(rv, buf, sizeof(buf)));
 	for (CK_ULONG i = 0; i < nids; i++) {
-		if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK ||
-		    !(ti.flags & CKF_TOKEN_INITIALIZED) ||
-		    (k->u.has_token && !padded_eq(ti.label, 32, k->u.token)) ||
-		    (k->u.has_serial && !padded_eq(ti.serialNumber, 16, k->u.serial)))
+		if (h->f->C_GetTokenInfo(ids[i], ti) != CKR_OK ||
+		    !(ti->flags & CKF_TOKEN_INITIALIZED) ||
+		    (u->has_token && !padded_eq(ti->label, 32, u->token)) ||
+		    (u->has_serial && !padded_eq(ti->serialNumber, 16, u->serial)))
 			continue;
-		k->slot = ids[i];
-		k->login = (ti.flags & CKF_LOGIN_REQUIRED) != 0;
-		snprintf(k->token, sizeof(k->token), "%.32s", (const char *)ti.label);
-		for (size_t e = strlen(k->token); e > 0 && k->token[e - 1] == ' ';)
-			k->token[--e] = '\0';
-		op_debug("signer %s: %d signing sessions; token '%s' has %lu "
-			 "open, limit %lu (0: none)", k->signer, n, k->token,
-			 (unsigned long)ti.ulSessionCount,
-			 (unsigned long)ti.ulMaxSessionCount);
-		return gen_p11_sessions_check(k->signer, k->token,
-					      ti.ulMaxSessionCount,
-					      ti.ulSessionCount, n);
+		*slot = ids[i];
+		return 0;
 	}
-	return op_err_set(OP_E_PKCS11, "signer %s: no token '%s'", k->signer,
-			  k->u.has_token ? k->u.token : "(any)");
+	return op_err_set(OP_E_PKCS11, "signer %s: no token '%s'", signer,
+			  u->has_token ? u->token : "(any)");
 }
 
-/* A public-only copy of pub whose private operation is session s. */
-static int handle(struct gen_hsm *h, EVP_PKEY *pub, struct sess *s,
+/* The token u names with n sessions open, shared with the signers before
+ * on it; a token that cannot give the sessions still needed is refused. */
+static int token(struct gen_hsm *h, const char *signer,
+		 const struct gen_p11_uri *u, const char *pin, int n,
+		 struct tok **out)
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID slot = 0;
+	struct tok *t;
+	struct sess *v;
+	const char *fn;
+	char buf[32];
+	int rc;
+	CK_RV rv;
+
+	if ((rc = find_slot(h, signer, u, &slot, &ti)) != 0)
+		return rc;
+	for (t = h->toks; t && t->slot != slot; t = t->next)
+		;
+	if (!t) {
+		if (!(t = calloc(1, sizeof(*t))))
+			return OP_E_NOMEM;
+		t->hsm = h;
+		t->slot = slot;
+		t->login = (ti.flags & CKF_LOGIN_REQUIRED) != 0;
+		snprintf(t->pin, sizeof(t->pin), "%s", pin ? pin : "");
+		snprintf(t->label, sizeof(t->label), "%.32s", (const char *)ti.label);
+		for (size_t e = strlen(t->label); e > 0 && t->label[e - 1] == ' ';)
+			t->label[--e] = '\0';
+		t->next = h->toks;
+		h->toks = t;
+	}
+	*out = t;
+	op_debug("signer %s: %d signing sessions; token '%s' has %lu open, "
+		 "limit %lu (0: none)%s", signer, n, t->label,
+		 (unsigned long)ti.ulSessionCount,
+		 (unsigned long)ti.ulMaxSessionCount,
+		 n <= t->n ? ", shared with the signers before" : "");
+	if (n <= t->n)
+		return 0;
+	if ((rc = gen_p11_sessions_check(signer, t->label, ti.ulMaxSessionCount,
+					 ti.ulSessionCount, n - t->n)) != 0)
+		return rc;
+	if (!(v = realloc(t->s, (size_t)n * sizeof(*v))))
+		return OP_E_NOMEM;
+	t->s = v;
+	memset(v + t->n, 0, (size_t)(n - t->n) * sizeof(*v));
+	/* Opened now, so a token that cannot stops the run before it signs
+	 * anything. */
+	for (; t->n < n; t->n++)
+		if ((rv = sess_open(t, &t->s[t->n], &fn)) != CKR_OK)
+			return op_err_set(OP_E_PKCS11, "signer %s, token '%s': %s "
+					  "failed with %s", signer, t->label, fn,
+					  gen_hsm_rv_name(rv, buf, sizeof(buf)));
+	return 0;
+}
+
+/* A public-only copy of pub whose private operations go through d. */
+static int handle(struct gen_hsm *h, EVP_PKEY *pub, struct handle *d,
 		  EVP_PKEY **out)
 {
 	EVP_PKEY *pk = EVP_PKEY_new();
@@ -487,7 +558,7 @@ static int handle(struct gen_hsm *h, EVP_PKEY *pub, struct sess *s,
 			goto err;
 		}
 		/* r owns n2 and e2 now. */
-		if (RSA_set_ex_data(r, rsa_idx, s) != 1 ||
+		if (RSA_set_ex_data(r, rsa_idx, d) != 1 ||
 		    EVP_PKEY_assign_RSA(pk, r) != 1) {
 			RSA_free(r);
 			goto err;
@@ -499,12 +570,12 @@ static int handle(struct gen_hsm *h, EVP_PKEY *pub, struct sess *s,
 		if (!src || !ec || EC_KEY_set_method(ec, h->ec) != 1 ||
 		    EC_KEY_set_group(ec, EC_KEY_get0_group(src)) != 1 ||
 		    EC_KEY_set_public_key(ec, EC_KEY_get0_public_key(src)) != 1 ||
-		    EC_KEY_set_ex_data(ec, ec_idx, s) != 1 ||
+		    EC_KEY_set_ex_data(ec, ec_idx, d) != 1 ||
 		    EVP_PKEY_assign_EC_KEY(pk, ec) != 1) {
 			EC_KEY_free(ec);
 			goto err;
 		}
-		s->k->ec_field = ((size_t)EC_GROUP_get_degree(EC_KEY_get0_group(src)) + 7) / 8;
+		d->k->ec_field = ((size_t)EC_GROUP_get_degree(EC_KEY_get0_group(src)) + 7) / 8;
 	} else {
 		rc = op_err_set(OP_E_SIGNER, "only RSA and EC keys sign responses");
 		goto err;
@@ -526,31 +597,28 @@ int gen_hsm_keys(struct gen_hsm *h, const char *signer,
 	int rc = 0;
 
 	memset(keys, 0, (size_t)n * sizeof(*keys));
-	if (!k || !(k->s = calloc((size_t)n, sizeof(*k->s)))) {
+	if (!k || !(k->hd = calloc((size_t)n, sizeof(*k->hd)))) {
 		free(k);
 		return OP_E_NOMEM;
 	}
 	pthread_mutex_init(&k->mu, NULL);
-	k->hsm = h;
 	k->n = n;
 	k->u = *u;
 	snprintf(k->signer, sizeof(k->signer), "%s", signer);
-	snprintf(k->pin, sizeof(k->pin), "%s", pin ? pin : "");
 	k->next = h->keys;
 	h->keys = k;		/* freed with h, whatever happens here */
-	if ((rc = find_slot(k, n)) != 0)
+	if ((rc = token(h, signer, u, pin, n, &k->t)) != 0)
 		goto err;
 	for (int i = 0; i < n; i++) {
 		CK_RV rv;
 
-		k->s[i].k = k;
-		if ((rc = handle(h, pub, &k->s[i], &keys[i])) != 0)
+		k->hd[i].k = k;
+		k->hd[i].w = i;
+		if ((rc = handle(h, pub, &k->hd[i], &keys[i])) != 0)
 			goto err;
-		/* Opened now, so a token that cannot stops the run before it
-		 * signs anything. */
-		if ((rv = sess_open(&k->s[i], &fn)) != CKR_OK) {
+		if ((rv = find_key(&k->hd[i], &k->t->s[i], &fn)) != CKR_OK) {
 			rc = op_err_set(OP_E_PKCS11, "signer %s, token '%s': %s "
-					"failed with %s", signer, k->token, fn,
+					"failed with %s", signer, k->t->label, fn,
 					gen_hsm_rv_name(rv, buf, sizeof(buf)));
 			goto err;
 		}
@@ -564,8 +632,8 @@ err:
 	return rc;
 }
 
-/* The session behind key, if it is one of ours. */
-static struct sess *sess_of(EVP_PKEY *key)
+/* The handle behind key, if it is one of ours. */
+static struct handle *handle_of(EVP_PKEY *key)
 {
 	pthread_once(&idx_once, idx_init);
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
@@ -584,19 +652,19 @@ static struct sess *sess_of(EVP_PKEY *key)
 int gen_hsm_key_stats(EVP_PKEY *key, struct gen_hsm_stats *st, char *why,
 		      size_t whysize)
 {
-	struct sess *s = key ? sess_of(key) : NULL;
+	struct handle *d = key ? handle_of(key) : NULL;
 
 	memset(st, 0, sizeof(*st));
 	if (why && whysize)
 		why[0] = '\0';
-	if (!s)
+	if (!d)
 		return 0;
-	st->retries = __atomic_load_n(&s->k->retries, __ATOMIC_RELAXED);
-	st->reopened = __atomic_load_n(&s->k->reopened, __ATOMIC_RELAXED);
-	if (why && whysize && __atomic_load_n(&s->k->failed, __ATOMIC_ACQUIRE)) {
-		pthread_mutex_lock(&s->k->mu);
-		snprintf(why, whysize, "%s", s->k->why);
-		pthread_mutex_unlock(&s->k->mu);
+	st->retries = __atomic_load_n(&d->k->retries, __ATOMIC_RELAXED);
+	st->reopened = __atomic_load_n(&d->k->reopened, __ATOMIC_RELAXED);
+	if (why && whysize && __atomic_load_n(&d->k->failed, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&d->k->mu);
+		snprintf(why, whysize, "%s", d->k->why);
+		pthread_mutex_unlock(&d->k->mu);
 	}
 	return 1;
 }

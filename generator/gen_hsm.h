@@ -8,7 +8,10 @@
  * EVP_PKEY of its own whose private operation (an RSA or EC key method,
  * the way libp11 plugs into OpenSSL) runs C_SignInit + C_Sign in a
  * PKCS#11 session that this module opens, logs in and finds the key in,
- * on the module libp11 has already loaded and initialised.
+ * on the module libp11 has already loaded and initialised.  Thread i has
+ * session i on each token, shared by every signer's key on that token
+ * (authorities are signed one after the other), so a run opens as many
+ * sessions per token as it has workers.
  *
  * A failed signature is retried up to limits.retries times, waiting
  * limits.backoff_ms before the first retry and twice as long before each
@@ -52,8 +55,9 @@ int gen_hsm_open(const char *path, const struct gen_hsm_limits *lim,
 void gen_hsm_close(struct gen_hsm *h);
 
 /*
- * n handles on the private key that u names, each with a session of its
- * own (for n signing threads, one handle per thread), logged in with pin.
+ * n handles on the private key that u names, handle i signing in session
+ * i of its token (for n signing threads, one handle per thread), logged
+ * in with pin (the first signer's on a token is kept for logging in again).
  * pub is the key's public half (the signer's certificate's key): RSA or
  * EC.  signer names the key in messages.  OP_E_PKCS11 with advice when
  * the token allows fewer sessions than n.  On error none is handed out;
