@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int gen_lock(const char *output, int *fd)
@@ -105,13 +106,24 @@ static int write_pages(MDB_env *env, struct op_file *f)
 	return 0;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 int gen_publish(MDB_env *env, const char *output)
 {
+	struct timespec t0;
 	struct op_file f;
 	int rc;
 
 	if ((rc = op_file_begin(&f, output, 0644)) != 0)
 		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = write_pages(env, &f)) != 0) {
 		op_file_abort(&f);
 		return rc;
@@ -120,5 +132,9 @@ int gen_publish(MDB_env *env, const char *output)
 		op_file_abort(&f);
 		return rc;
 	}
-	return op_file_commit(&f);
+	if ((rc = op_file_commit(&f)) == 0)
+		op_debug("%s: publication took %.3f s (copy or clone, fsync, "
+			 "rename, fsync of the directory)", output,
+			 seconds_since(&t0));
+	return rc;
 }
