@@ -18,6 +18,8 @@ CC      ?= cc
 
 PKGS    := openssl libevent libevent_pthreads libp11
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# PKCS#11's own header (p11-kit's), for the signing sessions: no library.
+PKG_CFLAGS += $(shell pkg-config --cflags p11-kit-1 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's liblmdb-dev ships a .pc; other systems may not.
 LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
@@ -51,7 +53,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big deps install clean deb integration stress
+.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big bench-hsm deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -88,6 +90,21 @@ $(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The PKCS#11 fault injector for the scenarios (tests/pkcs11/fault.c):
+# built without sanitizers, so any process can load it.
+P11FAULT := $(BUILD)/tests/libp11fault.so
+$(P11FAULT): tests/pkcs11/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
+		$(PKG_CFLAGS) $< -o $@ -ldl -lpthread
+
+# Latency hiding through the injector and publication by clone
+# (tests/bench/hsm.sh; figures only).
+bench-hsm: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed $(P11FAULT)
+	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) \
+		P11FAULT_LIB=$(abspath $(P11FAULT)) sh tests/bench/hsm.sh
+
 deps:
 	@sh packaging/install-deps.sh
 
@@ -99,7 +116,7 @@ check: deps
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
-check-scenario: $(PROGS)
+check-scenario: $(PROGS) $(P11FAULT)
 	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh
 
 # The README's demo command: throwaway PKI + SoftHSM token, generate, serve, query.

@@ -69,6 +69,14 @@ struct gen_conf {
 	char *cache_dir;	/* CRLs fetched from URLs; GEN_CACHE_DIR default */
 	struct gen_auth_conf *auths;
 	size_t nauths;
+	/* Token faults (gen_hsm.h): further attempts per signature, and the
+	 * first wait (doubled per retry). */
+	int sign_retries;
+	int64_t sign_retry_backoff_ms;
+	/* Commits to the working copy as a run goes: every so many responses
+	 * stored, or seconds passed (0: not by that measure). */
+	size_t commit_every;
+	int64_t commit_interval;
 };
 
 /*

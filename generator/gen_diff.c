@@ -114,9 +114,23 @@ static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
 	return len < e->serial_len ? -1 : 1;
 }
 
+/* Commit what is stored so far and go on in a new transaction (gen_batch
+ * commits as the run goes); the store belongs to the old one. */
+static int checkpoint(struct gen_diff *r)
+{
+	int rc;
+
+	gen_store_free(r->store);
+	r->store = NULL;
+	if ((rc = gen_batch_commit(r->batch, &r->txn)) != 0)
+		return rc;
+	return gen_store_new(r->txn, r->dbi, &r->store);
+}
+
 /* Flush the full batch in the middle of a walk: the puts move the cursor's
- * pages, so remember where the walk stands (k, if in p) and come back. */
-static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
+ * pages (and a commit due now ends its transaction), so remember where
+ * the walk stands (k, if in p) and come back. */
+static int flush_in_walk(struct gen_diff *r, MDB_cursor **cur, MDB_val *k,
 			 MDB_val *v, int *mrc, int in_p)
 {
 	uint8_t saved[OP_KEY_MAX];
@@ -129,18 +143,26 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
 	 * passed them, so they may be stored on the next cycle. */
 	if ((rc = gen_batch_cycle(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
+	if (gen_batch_commit_due(r->batch)) {
+		mdb_cursor_close(*cur);
+		*cur = NULL;
+		if ((rc = checkpoint(r)) != 0)
+			return rc;
+		if ((*mrc = mdb_cursor_open(r->txn, r->dbi, cur)) != 0)
+			return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(*mrc));
+	}
 	*mrc = MDB_NOTFOUND;
 	if (in_p) {
 		k->mv_size = len;
 		k->mv_data = saved;
-		*mrc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+		*mrc = mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
 		/* k now points into the map again, not at saved. */
 	}
 	return 0;
 }
 
 /* One step of the walk: the record at k (in_p) against entry *i. */
-static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
+static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor **cur,
 		     MDB_val *k, MDB_val *v, int *mrc, int in_p, size_t *i)
 {
 	const struct gen_list *l = &p->a->entries;
@@ -156,10 +178,10 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 					 (uint8_t *)k->mv_data + p->plen,
 					 k->mv_size - p->plen, old.status,
 					 old.reason, NULL, 0);
-		if ((*mrc = mdb_cursor_del(cur, 0)) != 0)
+		if ((*mrc = mdb_cursor_del(*cur, 0)) != 0)
 			return 0;
 		p->a->removed++;
-		*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+		*mrc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
 		return 0;
 	}
 	if (c == 0) {
@@ -168,7 +190,7 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 		full = decide(r, p, &l->v[*i], ok ? &old : NULL, 0,
 			      &r->kept_at[*i]);
 		if (full >= 0)
-			*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+			*mrc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
 	} else {			/* a new serial */
 		full = decide(r, p, &l->v[*i], NULL, 0, &r->kept_at[*i]);
 	}
@@ -206,9 +228,10 @@ static int walk(struct gen_diff *r, const struct pair *p)
 			mrc = 0;
 			break;
 		}
-		rc = walk_step(r, p, cur, &k, &v, &mrc, in_p, &i);
+		rc = walk_step(r, p, &cur, &k, &v, &mrc, in_p, &i);
 	}
-	mdb_cursor_close(cur);
+	if (cur)
+		mdb_cursor_close(cur);
 	if (!rc && mrc && mrc != MDB_NOTFOUND)
 		rc = op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
 				mdb_strerror(mrc));
@@ -467,7 +490,9 @@ int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
 	    (rc = make_pairs(r, &pairs, &np)) != 0)
 		goto out;
 	for (size_t i = 0; i < np && !rc; i++)
-		rc = diff_pair(r, &pairs[i]);
+		if ((rc = diff_pair(r, &pairs[i])) == 0 &&
+		    gen_batch_commit_due(r->batch))
+			rc = checkpoint(r);
 	if (!rc && drop_unknown)
 		rc = drop_unknown_issuers(r, pairs, np, removed_unknown);
 	/* Every authority was diffed: no record refers to another signer. */

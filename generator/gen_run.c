@@ -3,6 +3,7 @@
 #include "gen_auth.h"
 #include "gen_batch.h"
 #include "gen_diff.h"
+#include "gen_hsm.h"
 #include "gen_metrics.h"
 #include "gen_plan.h"
 #include "gen_work.h"
@@ -57,6 +58,23 @@ static int open_outputs(struct run *r)
 	return 0;
 }
 
+/* gen_batch's commit hook: the working copy's transaction committed as
+ * the run goes (gen_work_checkpoint). */
+struct resume {
+	struct gen_work *w;
+	int64_t now;
+	int bumped;
+};
+
+static int checkpoint(void *arg, MDB_txn **txn)
+{
+	struct resume *c = arg;
+	int rc = gen_work_checkpoint(c->w, c->now, &c->bumped);
+
+	*txn = c->w->txn;
+	return rc;
+}
+
 static int run_txn(struct run *r, size_t k)
 {
 	struct gen_work *w = &r->works[k];
@@ -68,6 +86,11 @@ static int run_txn(struct run *r, size_t k)
 	};
 	size_t removed_unknown = 0, changed = 0;
 	int rc = 0, crl_changed = 0;
+	struct resume ck = { w, r->now, 0 };
+
+	if (!r->opts->dry_run)
+		gen_batch_set_commit(r->batch, r->conf->commit_every,
+				     r->conf->commit_interval, checkpoint, &ck);
 
 	for (size_t i = 0; i < d.nauths && !rc; i++)
 		rc = gen_crlset_put(w->txn, w->dbi, d.auths[i].ca,
@@ -76,6 +99,7 @@ static int run_txn(struct run *r, size_t k)
 	 * file go too. */
 	if (!rc)
 		rc = gen_diff_run(&d, !r->opts->only_ca, &removed_unknown);
+	gen_batch_set_commit(r->batch, 0, 0, NULL, NULL);
 	if (r->opts->progress && gen_batch_done(r->batch))
 		fputc('\n', stderr);
 	for (size_t i = 0; i < d.nauths; i++) {
@@ -98,6 +122,8 @@ static int run_txn(struct run *r, size_t k)
  * once the run's outcome is known. */
 static void report(const struct run *r)
 {
+	struct gen_hsm_stats hs;
+
 	for (size_t i = 0; i < r->nauths; i++) {
 		const struct gen_auth *a = &r->auths[i];
 
@@ -107,6 +133,11 @@ static void report(const struct run *r)
 			a->signer_name, a->stick.kept ?
 			"; revocations kept that the inputs dropped: see the "
 			"warning" : "");
+		if (gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0) &&
+		    (hs.retries || hs.reopened))
+			op_info("%s: token faults survived: %lu signatures "
+				"retried, %lu sessions reopened", a->c->name,
+				hs.retries, hs.reopened);
 	}
 	if (r->removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
@@ -132,7 +163,9 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++) {
 		struct gen_auth *a = &r->auths[i];
+		struct gen_hsm_stats hs;
 
+		gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0);
 		m.auths[i] = (struct gen_metrics_auth){
 			.name = a->c->name, .signer = a->signer_name,
 			.serials = a->entries.n, .signed_count = a->nsigned,
@@ -142,6 +175,8 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.crl_next_update = a->crl_next,
 			.crl_cache_used = a->crls.cache_used,
 			.revocations_kept = a->stick.kept,
+			.sign_retries = hs.retries,
+			.sessions_reopened = hs.reopened,
 		};
 	}
 	rc = gen_metrics_write(r->conf->metrics_file, &m);
@@ -160,6 +195,8 @@ static int prepare_auths(struct run *r)
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
+	gen_keystore_set_limits(r->ks, conf->sign_retries,
+				conf->sign_retry_backoff_ms);
 	for (size_t k = 0; k < r->plan.nout; k++) {
 		struct gen_work *w = &r->works[k];
 		struct gen_hist h = { w->txn, w->dbi, w->hist };
