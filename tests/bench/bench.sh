@@ -23,7 +23,7 @@ BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-5}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
-trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill ${srv_edge:-} ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
@@ -153,6 +153,9 @@ peak_run "$B/ocsp-gen" -q -c big.conf
 say "first run (signs $((2 * BIG))): $RUN_MS ms = $(awk -v n=$((2 * BIG)) -v ms="$RUN_MS" 'BEGIN { printf "%.0f", n * 1000 / ms }')/s, peak anonymous RSS $((RUN_ANON / 1024)) MiB"
 t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
 say "no-change re-run: $((t1 - t0)) ms; file $(du -m out/big.lmdb | cut -f1) MiB"
+. "$here/bench/onchange.sh"
+say "== minutes from issuance to answer, $BIG serials"
+bench_onchange big.conf ec/big.index out/big.lmdb $((t1 - t0))
 
 # ocsp-db verify: what an edge pays to check a whole file before taking it
 # (one thread), next to openssl speed's single-core P-256 verify rate.
