@@ -25,7 +25,7 @@ bench_onchange() {
 	OCSP_GEN=$B/ocsp-gen sh "$here/../packaging/systemd/ocsp-gen-onchange.sh" \
 		"$1" "$(dirname "$2")" > "$W/onchange.log" 2>&1
 	t1=$(now_ms)
-	rsync -a --block-size=4096 --stats "$3" "$edge/" > "$W/onchange-rsync.log"
+	rsync -a --no-whole-file --block-size=4096 --stats "$3" "$edge/" > "$W/onchange-rsync.log"
 	t2=$(now_ms)
 	i=0
 	until good || [ $i -ge 1200 ]; do sleep 0.1; i=$((i + 1)); done
