@@ -29,7 +29,12 @@ DB_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon -Igenerator -Iserver -Itests/unit
+# Include paths per directory, so that a wrong-way include does not
+# compile: common/ sees itself only; each program sees common/ and its own
+# directory; ocsp-db (generator/ocsp_db.c) sees common/ only, as it links
+# nothing else; the tests see everything.
+INC     = -Icommon -Igenerator -Iserver -Itests/unit
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC)
 
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
@@ -59,6 +64,11 @@ all: $(PROGS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/common/%.o: INC = -Icommon
+$(BUILD)/generator/%.o: INC = -Icommon -Igenerator
+$(BUILD)/generator/ocsp_db.o: INC = -Icommon
+$(BUILD)/server/%.o: INC = -Icommon -Iserver
 
 # Only this object carries the version, so only it rebuilds when it changes.
 $(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
