@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The command line. */
@@ -323,6 +324,8 @@ static int sandbox(const struct opts *o)
 		p.read_files[p.nread++] = o->dbs[i];
 	if (o->access_log && strcmp(o->access_log, "stderr") != 0)
 		p.append_file = o->access_log;
+	/* The time zone is read now, not from a file refused later. */
+	tzset();
 	if ((rc = srv_sandbox_enter(&p, &st)) != 0 ||
 	    (rc = srv_sandbox_probe(&st)) != 0)
 		return rc;

@@ -164,10 +164,11 @@ static int landlock(const struct srv_sandbox_paths *p, int *abi_out)
 static const int allowed[] = {
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_close,
 	SYS_lseek, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_openat,
+	SYS_fstatfs,	/* LMDB, opening a file on hot swap */
 #ifdef SYS_open
 	SYS_open, SYS_stat, SYS_lstat,
 #endif
-	SYS_fcntl, SYS_dup, SYS_dup3,
+	SYS_fcntl, SYS_dup, SYS_dup3, SYS_uname,
 #ifdef SYS_dup2
 	SYS_dup2,
 #endif
@@ -175,6 +176,7 @@ static const int allowed[] = {
 	SYS_futex, SYS_set_robust_list, SYS_rseq, SYS_sched_yield,
 	SYS_sched_getaffinity, SYS_getrandom, SYS_gettid, SYS_getpid, SYS_tgkill,
 	SYS_exit, SYS_exit_group, SYS_rt_sigreturn, SYS_rt_sigprocmask,
+	SYS_rt_sigaction,	/* glibc's first pthread_create sets one */
 	SYS_sigaltstack, SYS_restart_syscall,
 	SYS_epoll_pwait, SYS_epoll_ctl,
 #ifdef SYS_epoll_wait
@@ -197,7 +199,7 @@ static const int allowed[] = {
 	SYS_getppid, SYS_kill, SYS_sched_getparam, SYS_getrlimit,
 	SYS_prlimit64, SYS_unlinkat,
 #ifdef SYS_readlink
-	SYS_readlink,
+	SYS_readlink, SYS_getdents,	/* the sanitizers' own x86_64 calls */
 #endif
 #endif
 };
@@ -255,8 +257,8 @@ static int build(struct sock_filter *f)
 	 * architectures). */
 	n = cond(f, n, SYS_clone, 0, CLONE_THREAD, CLONE_THREAD);
 #else
-	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 1);
-	f[n++] = RET_ALLOW;
+	/* LeakSanitizer's tracer shares our memory, a fork does not. */
+	n = cond(f, n, SYS_clone, 0, CLONE_VM, CLONE_VM);
 #endif
 	/* Nothing becomes executable (mmap's and mprotect's prot). */
 	n = cond(f, n, SYS_mmap, 2, PROT_EXEC, 0);
