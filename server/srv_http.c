@@ -118,7 +118,7 @@ static int content_length(const char *v, size_t vlen, struct srv_http_req *r)
 		long long cl = 0;
 		size_t digits = 0;
 
-		for (; v < e && *v >= '0' && *v <= '9'; v++, digits++)
+		for (; v < e && *v >= '0' && *v <= '9' && digits <= 12; v++, digits++)
 			cl = cl * 10 + (*v - '0');
 		if (digits == 0 || digits > 12 ||
 		    (r->content_length >= 0 && cl != r->content_length))
