@@ -159,10 +159,16 @@ static int landlock(const struct srv_sandbox_paths *p, int *abi_out)
 /* ---- seccomp */
 
 #ifdef SB_ARCH
-/* Allowed outright.  (Under #ifdef: architectures lack some of them,
+/* Allowed outright, the ones every request makes first: the filter tries
+ * them in this order.  (Under #ifdef: architectures lack some of them,
  * aarch64 has no open, stat or poll.) */
 static const int allowed[] = {
-	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_close,
+	SYS_recvfrom, SYS_sendto, SYS_epoll_pwait,
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+	SYS_epoll_ctl, SYS_accept4, SYS_close, SYS_setsockopt,
+	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64,
 	SYS_lseek, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_openat,
 	SYS_fstatfs,	/* LMDB, opening a file on hot swap */
 #ifdef SYS_open
@@ -178,10 +184,6 @@ static const int allowed[] = {
 	SYS_exit, SYS_exit_group, SYS_rt_sigreturn, SYS_rt_sigprocmask,
 	SYS_rt_sigaction,	/* glibc's first pthread_create sets one */
 	SYS_sigaltstack, SYS_restart_syscall,
-	SYS_epoll_pwait, SYS_epoll_ctl,
-#ifdef SYS_epoll_wait
-	SYS_epoll_wait,
-#endif
 #ifdef SYS_epoll_pwait2
 	SYS_epoll_pwait2,
 #endif
@@ -189,8 +191,7 @@ static const int allowed[] = {
 	SYS_poll,
 #endif
 	SYS_ppoll,
-	SYS_accept, SYS_accept4, SYS_recvfrom, SYS_sendto, SYS_recvmsg,
-	SYS_sendmsg, SYS_shutdown, SYS_setsockopt, SYS_getsockopt,
+	SYS_accept, SYS_recvmsg, SYS_sendmsg, SYS_shutdown, SYS_getsockopt,
 	SYS_getsockname, SYS_getpeername,
 	SYS_clock_gettime, SYS_clock_getres, SYS_gettimeofday,
 	SYS_clock_nanosleep, SYS_nanosleep,
@@ -206,7 +207,7 @@ static const int allowed[] = {
 
 #define NALLOWED (int)(sizeof(allowed) / sizeof(allowed[0]))
 /* A jump's offset is one octet. */
-_Static_assert(sizeof(allowed) / sizeof(allowed[0]) < 255, "allow list too long");
+_Static_assert(sizeof(allowed) / sizeof(allowed[0]) + 32 < 255, "allow list too long");
 #define NR_OFF offsetof(struct seccomp_data, nr)
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 #define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
@@ -214,8 +215,8 @@ _Static_assert(sizeof(allowed) / sizeof(allowed[0]) < 255, "allow list too long"
 #define RET_ALLOW STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define RET_ERRNO(e) STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
 
-/* Room for the fixed part, four conditional calls and the list. */
-#define PROG_MAX (16 + 4 * 6 + NALLOWED + 2)
+/* Room for the fixed part, the list and the tail. */
+#define PROG_MAX (8 + NALLOWED + 32)
 
 /*
  * "If the call is nr: load argument arg (low 32 bits: both architectures
@@ -234,20 +235,12 @@ static int cond(struct sock_filter *f, int n, int nr, int arg, uint32_t mask,
 	return n;	/* not nr: A still holds the number */
 }
 
-static int build(struct sock_filter *f)
+/* The calls allowed on a condition, and the verdict for the rest: after
+ * the list, so that the hot calls are decided first. */
+static int build_tail(struct sock_filter *f)
 {
 	int n = 0;
 
-	/* Another architecture's numbers mean other calls: kill. */
-	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, 1, 0);
-	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF);
-#ifdef __x86_64__
-	/* x32 numbers alias x86_64 ones with bit 30 set. */
-	f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);
-	f[n++] = RET_ERRNO(EPERM);
-#endif
 	/* clone3's flags are in memory, out of the filter's sight: ENOSYS
 	 * sends glibc's pthread_create back to clone. */
 	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
@@ -265,12 +258,32 @@ static int build(struct sock_filter *f)
 	n = cond(f, n, SYS_mprotect, 2, PROT_EXEC, 0);
 	/* libevent asks how much a socket holds; no other ioctl. */
 	n = cond(f, n, SYS_ioctl, 1, 0xffffffffu, FIONREAD);
-	for (int i = 0; i < NALLOWED; i++)
-		f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i],
-			      (uint8_t)(NALLOWED - i), 0);
 	f[n++] = RET_ERRNO(EPERM);
 	f[n++] = RET_ALLOW;
 	return n;
+}
+
+static int build(struct sock_filter *f)
+{
+	struct sock_filter tail[32];
+	int n = 0, nt = build_tail(tail);
+
+	/* Another architecture's numbers mean other calls: kill. */
+	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, 1, 0);
+	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF);
+#ifdef __x86_64__
+	/* x32 numbers alias x86_64 ones with bit 30 set. */
+	f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);
+	f[n++] = RET_ERRNO(EPERM);
+#endif
+	/* Each listed call jumps to the tail's last instruction, ALLOW. */
+	for (int i = 0; i < NALLOWED; i++)
+		f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i],
+			      (uint8_t)(NALLOWED - 1 - i + nt - 1), 0);
+	memcpy(f + n, tail, (size_t)nt * sizeof(*tail));
+	return n + nt;
 }
 
 static int seccomp_filter(int *nallowed)
