@@ -37,6 +37,20 @@ CFLAGS  ?= -O2 -g
 INC     = -Icommon -Igenerator -Iserver -Itests/unit
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC)
 
+# The test clock (common/op_time.h): programs built with TEST_CLOCK=1
+# honour OCSP_PRESIGN_NOW; a production build refuses to start when it is
+# set.  Every target that runs tests builds the test clock, and so does
+# a sanitizer build (never a production one).
+RUN_GOALS := check check-% integration bench bench-big bench-hsm demo stress
+ifneq ($(filter $(RUN_GOALS),$(MAKECMDGOALS)),)
+override TEST_CLOCK := 1
+endif
+ifeq ($(SANITIZE),1)
+override TEST_CLOCK := 1
+endif
+CLOCK   := $(if $(filter 1,$(TEST_CLOCK)),test,production)
+SUBMAKE := $(MAKE) --no-print-directory TEST_CLOCK=1
+
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -59,7 +73,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big bench-hsm deps install clean deb integration stress
+.PHONY: FORCE all check check-unit check-scenario check-fuzz fuzz demo bench bench-big bench-hsm deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -73,6 +87,15 @@ $(BUILD)/server/%.o: INC = -Icommon -Iserver
 # Only this object carries the version, so only it rebuilds when it changes.
 $(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
 $(BUILD)/common/op_version.o: Makefile
+
+# Only op_time.o differs between the clocks.  The stamp holds the clock
+# last built here: switching rewrites it, which recompiles that object and
+# so relinks every program and test (bin/ ends up with the clock asked for).
+$(BUILD)/common/op_time.o: ALL_CFLAGS += $(if $(filter test,$(CLOCK)),-DOP_TEST_CLOCK)
+$(BUILD)/common/op_time.o: $(BUILD)/.clock
+$(BUILD)/.clock: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(CLOCK)" ] || echo "$(CLOCK)" > $@
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
@@ -111,7 +134,7 @@ $(P11FAULT): tests/pkcs11/fault.c
 # Latency hiding through the injector and publication by clone
 # (tests/bench/hsm.sh; figures only).
 bench-hsm: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed $(P11FAULT)
+	@$(SUBMAKE) all $(BUILD)/bench/sign_speed $(P11FAULT)
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) \
 		P11FAULT_LIB=$(abspath $(P11FAULT)) sh tests/bench/hsm.sh
 
@@ -120,8 +143,8 @@ deps:
 
 # The README's test command: installs what is missing, then every suite.
 check: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit check-scenario check-fuzz
+	@$(SUBMAKE) all
+	@$(SUBMAKE) check-unit check-scenario check-fuzz
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -131,17 +154,17 @@ check-scenario: $(PROGS) $(P11FAULT)
 
 # The README's demo command: throwaway PKI + SoftHSM token, generate, serve, query.
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(SUBMAKE) all
 	@BIN=$(abspath $(BIN)) sh tests/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
+	@$(SUBMAKE) all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
 # The scale figures (docs/guide.txt "At scale"): BENCH_BIG serials, both hashes,
 # a simulated schedule, rsync through a daemon, open and hot swap.
 bench-big: deps
-	@$(MAKE) --no-print-directory all
+	@$(SUBMAKE) all
 	@BIN=$(abspath $(BIN)) sh tests/bench/big.sh
 
 install: all

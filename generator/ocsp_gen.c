@@ -189,6 +189,10 @@ int main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	op_log_init("ocsp-gen", cli.level);
+	if ((rc = op_time_init()) != 0) {
+		op_log_err("%s", op_err_detail());
+		return 1;
+	}
 	/* The PIN passes through this process: keep it out of core dumps
 	 * and away from ptrace by other users. */
 	prctl(PR_SET_DUMPABLE, 0);
