@@ -186,8 +186,8 @@ void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why)
 int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
 		 size_t keylen, struct op_rec *rec)
 {
-	MDB_val k = { keylen, (void *)key }, val;
-	int rc = mdb_get(v->txn, v->f->db.dbi, &k, &val);
+	MDB_val val;
+	int rc = op_db_find(v->txn, v->f->db.dbi, key, keylen, &val);
 	enum srv_fail why;
 
 	if (rc == MDB_NOTFOUND)
