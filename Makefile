@@ -18,6 +18,8 @@ CC      ?= cc
 
 PKGS    := openssl libevent libevent_pthreads libp11
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# PKCS#11's own header (p11-kit's), for the signing sessions: no library.
+PKG_CFLAGS += $(shell pkg-config --cflags p11-kit-1 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's liblmdb-dev ships a .pc; other systems may not.
 LMDB_LIBS  := $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb)
@@ -27,7 +29,27 @@ DB_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon -Igenerator -Iserver -Itests/unit
+# Include paths per directory, so that a wrong-way include does not
+# compile: common/ sees itself only; each program sees common/ and its own
+# directory; the tests see everything.  (ocsp-db, generator/ocsp_db.c,
+# links common/ only; a quoted include still finds its neighbours in
+# generator/, so db.sh checks what it links with ldd.)
+INC     = -Icommon -Igenerator -Iserver -Itests/unit
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC)
+
+# The test clock (common/op_time.h): programs built with TEST_CLOCK=1
+# honour OCSP_PRESIGN_NOW; a production build refuses to start when it is
+# set.  Every target that runs tests builds the test clock, and so does
+# a sanitizer build (never a production one).
+RUN_GOALS := check check-% integration bench bench-big bench-hsm demo stress
+ifneq ($(filter $(RUN_GOALS),$(MAKECMDGOALS)),)
+override TEST_CLOCK := 1
+endif
+ifeq ($(SANITIZE),1)
+override TEST_CLOCK := 1
+endif
+CLOCK   := $(if $(filter 1,$(TEST_CLOCK)),test,production)
+SUBMAKE := $(MAKE) --no-print-directory TEST_CLOCK=1
 
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
@@ -51,16 +73,29 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
 
-.PHONY: all check check-unit check-scenario check-fuzz fuzz demo bench bench-big deps install clean deb integration stress
+.PHONY: FORCE all check check-unit check-scenario check-fuzz fuzz demo bench bench-big bench-hsm deps install clean deb integration stress
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+$(BUILD)/common/%.o: INC = -Icommon
+$(BUILD)/generator/%.o: INC = -Icommon -Igenerator
+$(BUILD)/server/%.o: INC = -Icommon -Iserver
+
 # Only this object carries the version, so only it rebuilds when it changes.
 $(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
 $(BUILD)/common/op_version.o: Makefile
+
+# Only op_time.o differs between the clocks.  The stamp holds the clock
+# last built here: switching rewrites it, which recompiles that object and
+# so relinks every program and test (bin/ ends up with the clock asked for).
+$(BUILD)/common/op_time.o: ALL_CFLAGS += $(if $(filter test,$(CLOCK)),-DOP_TEST_CLOCK)
+$(BUILD)/common/op_time.o: $(BUILD)/.clock
+$(BUILD)/.clock: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(CLOCK)" ] || echo "$(CLOCK)" > $@
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
@@ -88,33 +123,48 @@ $(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The PKCS#11 fault injector for the scenarios (tests/pkcs11/fault.c):
+# built without sanitizers, so any process can load it.
+P11FAULT := $(BUILD)/tests/libp11fault.so
+$(P11FAULT): tests/pkcs11/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
+		$(PKG_CFLAGS) $< -o $@ -ldl -lpthread
+
+# Latency hiding through the injector and publication by clone
+# (tests/bench/hsm.sh; figures only).
+bench-hsm: deps
+	@$(SUBMAKE) all $(BUILD)/bench/sign_speed $(P11FAULT)
+	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) \
+		P11FAULT_LIB=$(abspath $(P11FAULT)) sh tests/bench/hsm.sh
+
 deps:
 	@sh packaging/install-deps.sh
 
 # The README's test command: installs what is missing, then every suite.
 check: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit check-scenario check-fuzz
+	@$(SUBMAKE) all
+	@$(SUBMAKE) check-unit check-scenario check-fuzz
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
-check-scenario: $(PROGS)
+check-scenario: $(PROGS) $(P11FAULT)
 	@BIN=$(abspath $(BIN)) sh tests/run-scenarios.sh
 
 # The README's demo command: throwaway PKI + SoftHSM token, generate, serve, query.
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(SUBMAKE) all
 	@BIN=$(abspath $(BIN)) sh tests/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/sign_speed
+	@$(SUBMAKE) all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
 # The scale figures (docs/guide.txt "At scale"): BENCH_BIG serials, both hashes,
 # a simulated schedule, rsync through a daemon, open and hot swap.
 bench-big: deps
-	@$(MAKE) --no-print-directory all
+	@$(SUBMAKE) all
 	@BIN=$(abspath $(BIN)) sh tests/bench/big.sh
 
 install: all

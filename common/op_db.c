@@ -78,12 +78,12 @@ int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec)
 	return 0;
 }
 
-int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
-		  size_t keylen, struct op_rec *rec)
+int op_db_find(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t keylen,
+	       MDB_val *val)
 {
 	uint8_t other[OP_KEY_MAX];
-	MDB_val k = { keylen, (void *)key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
+	MDB_val k = { keylen, (void *)key };
+	int rc = mdb_get(txn, dbi, &k, val);
 
 	/* The NULL form of a SHA-2 CertID is signed only on request
 	 * (certid_sha2_params = both); otherwise it gets the RFC 5754 one. */
@@ -92,8 +92,17 @@ int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
 		memcpy(other, key, keylen);
 		other[0] &= (uint8_t)~OP_TAG_NULL;
 		k.mv_data = other;
-		rc = mdb_get(txn, dbi, &k, &v);
+		rc = mdb_get(txn, dbi, &k, val);
 	}
+	return rc;
+}
+
+int op_db_get_rec(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
+		  size_t keylen, struct op_rec *rec)
+{
+	MDB_val v;
+	int rc = op_db_find(txn, dbi, key, keylen, &v);
+
 	if (rc == MDB_NOTFOUND)
 		return rc;
 	if (rc)

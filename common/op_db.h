@@ -78,6 +78,12 @@ int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
  * (OP_REC_F_CERTS); data in the map.  OP_E_FORMAT if it is missing. */
 int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec);
 
+/* The stored value of a response key, as mdb_get(), with the same
+ * fallback as op_db_get_rec(): the server's lookup, which judges the
+ * value itself. */
+int op_db_find(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t keylen,
+	       MDB_val *val);
+
 /* Look a response up by key: decoded, certs set, ready for op_rec_emit();
  * a SHA-2 key of the NULL form falls back to the form without parameters
  * when the file has no response in that form (op_key.h).

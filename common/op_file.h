@@ -53,8 +53,19 @@ void op_file_abort(struct op_file *f);
 int op_file_write_all(int fd, const void *buf, size_t len, const char *what);
 
 /* Copy the file from to to through op_file (so to is replaced atomically
- * and durably), creating it with mode. */
+ * and durably), creating it with mode; by cloning (op_file_clone) where
+ * the filesystem can. */
 int op_file_copy(const char *from, const char *to, mode_t mode);
+
+/*
+ * Make the first len octets of the file at fd to a clone of those of the
+ * file at fd from (FICLONERANGE: XFS with reflink, btrfs): the copy shares
+ * the source's blocks until either is written, so it costs metadata, not
+ * data.  len 0 clones the whole file.  to must be empty.  0, or OP_E_SYS
+ * with errno kept (EOPNOTSUPP, EXDEV, EINVAL where the filesystem cannot
+ * or the range is not block-aligned), to is then empty again: copy.
+ */
+int op_file_clone(int from, int to, off_t len);
 
 /* Remove the temporary files that killed processes left for path (any
  * pid).  Call only while holding the lock that excludes other writers of

@@ -8,24 +8,56 @@
 #include <string.h>
 #include <time.h>
 
+/* Written before threads start (op_time_init, or a test's
+ * op_time_set_fake), only read after. */
 static int64_t fake = -1;
-static int env_read;
+
+#ifdef OP_TEST_CLOCK
+int op_time_test_build(void)
+{
+	return 1;
+}
+
+int op_time_init(void)
+{
+	const char *e = getenv(OP_TIME_ENV);
+	char *end;
+	long long v;
+
+	if (!e || !*e)
+		return 0;
+	errno = 0;
+	v = strtoll(e, &end, 10);
+	if (errno || *end || v < 0)
+		return op_err_set(OP_E_CONFIG, "%s='%s': expected seconds since "
+				  "1970", OP_TIME_ENV, e);
+	fake = v;
+	return 0;
+}
+#else
+int op_time_test_build(void)
+{
+	return 0;
+}
+
+int op_time_init(void)
+{
+	if (getenv(OP_TIME_ENV))
+		return op_err_set(OP_E_CONFIG, "%s is set, but this is a production "
+				  "build, which never runs on a fake clock: unset "
+				  "it (only `make TEST_CLOCK=1` builds honour it)",
+				  OP_TIME_ENV);
+	return 0;
+}
+#endif
 
 int64_t op_time_now(void)
 {
-	if (!env_read) {
-		const char *e = getenv("OCSP_PRESIGN_NOW");
-
-		env_read = 1;
-		if (e && *e && fake < 0)
-			fake = strtoll(e, NULL, 10);
-	}
 	return fake >= 0 ? fake : (int64_t)time(NULL);
 }
 
 void op_time_set_fake(int64_t t)
 {
-	env_read = 1;
 	fake = t;
 }
 
@@ -142,6 +174,8 @@ void op_time_iso(int64_t t, char *buf, size_t size)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!gmtime_r(&tt, &tm))
+		snprintf(buf, size, "(time %lld)", (long long)t);
+	else
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -1,16 +1,36 @@
 /*
  * op_time: the clock, durations and the time formats our inputs use.
  *
- * All times are seconds since the epoch (int64_t, UTC).  op_time_now() reads
- * the environment variable OCSP_PRESIGN_NOW once, if set, so that tests can
- * run the real programs at a chosen instant; op_time_set_fake() does the same
- * for unit tests.  Production never sets either.
+ * All times are seconds since the epoch (int64_t, UTC).
+ *
+ * The test clock: in a build made with `make TEST_CLOCK=1` (what make
+ * check and the benches build; OP_TEST_CLOCK defined), op_time_init()
+ * takes OCSP_PRESIGN_NOW=UNIX-SECONDS from the environment, so that tests
+ * can run the real programs at a chosen instant.  A production build
+ * refuses to start when the variable is set: one stray variable in a unit
+ * file must never make an edge serve expired responses as fresh.
+ * op_time_set_fake() pins the clock from code (unit tests, fuzz targets).
  */
 #ifndef OP_TIME_H
 #define OP_TIME_H
 
 #include <stdint.h>
 #include <openssl/asn1.h>
+
+/* The environment variable of the test clock. */
+#define OP_TIME_ENV "OCSP_PRESIGN_NOW"
+
+/*
+ * Read the clock's source once, in main() before any thread starts
+ * (op_time_now() never reads the environment, so threads do not race on
+ * it).  Test build: OCSP_PRESIGN_NOW, when set, pins the clock (OP_E_CONFIG
+ * if it is not a number of seconds).  Production build: OP_E_CONFIG, with
+ * a message naming the variable, when it is set at all.
+ */
+int op_time_init(void);
+
+/* 1 in a TEST_CLOCK build (the variable is honoured), 0 in production. */
+int op_time_test_build(void);
 
 int64_t op_time_now(void);
 

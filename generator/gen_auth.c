@@ -1,4 +1,5 @@
 #include "gen_auth.h"
+#include "gen_audit.h"
 #include "gen_policy.h"
 #include "gen_signer.h"
 #include "op_cert.h"
@@ -67,7 +68,7 @@ static int load_inputs(struct gen_auth *a, const struct gen_auth_in *in)
 	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
 	    (rc = gen_merge(lists, 4, &a->entries)) != 0 ||
 	    (rc = gen_stick_apply(in->hist->txn, in->hist->dbi, in->hist->name,
-				  a->ca, in->release, &a->entries,
+				  c->name, a->ca, in->release, &a->entries,
 				  &a->stick)) != 0 ||
 	    (rc = gen_retain_apply(in->hist->txn, in->hist->dbi, in->hist->name,
 				   a->ca, c->retain, now, in->release,
@@ -214,6 +215,47 @@ out:
 	return rc;
 }
 
+int gen_auth_why_not(const struct gen_auth *a, size_t i, int64_t now,
+		     char *why, size_t size)
+{
+	const struct gen_signer_conf *s = &a->c->signers[i];
+	X509 *x = NULL;
+	int warn;
+
+	if (strcmp(s->name, a->signer_name) == 0)
+		return -1;
+	if (access(s->cert, F_OK) != 0 && errno == ENOENT)
+		snprintf(why, size, "certificate %s does not exist yet", s->cert);
+	else if (op_cert_load(s->cert, &x) != 0)
+		snprintf(why, size, "%s", op_err_detail());
+	else if (gen_signer_check(x, a->ca, now, a->c->validity, &warn, why,
+				  size) == 0)
+		snprintf(why, size, "usable, but %s is newer", a->signer_name);
+	X509_free(x);
+	return 0;
+}
+
+/* The audit record of the signer chosen and why the others were not. */
+static void audit_signer(const struct gen_auth *a, int64_t now)
+{
+	size_t n = a->c->nsigners, k = 0;
+	const char **names = calloc(n + 1, sizeof(*names));
+	const char **whys = calloc(n + 1, sizeof(*whys));
+	char (*buf)[256] = calloc(n + 1, sizeof(*buf));
+
+	for (size_t i = 0; names && whys && buf && i < n; i++)
+		if (gen_auth_why_not(a, i, now, buf[k], sizeof(buf[k])) == 0) {
+			names[k] = a->c->signers[i].name;
+			whys[k] = buf[k];
+			k++;
+		}
+	gen_audit_signer(a->c->name, a->signer_name, names, whys,
+			 names && whys && buf ? k : 0);
+	free(names);
+	free(whys);
+	free(buf);
+}
+
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
 		     struct gen_keystore *ks, const struct gen_auth_in *in)
 {
@@ -226,6 +268,7 @@ int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
 		gen_auth_free(a);
 		return op_err_prefix(rc, "authority %s", c->name);
 	}
+	audit_signer(a, in->now);
 	op_debug("%s: %zu serials, signer %s", c->name, a->entries.n,
 		 a->signer_name);
 	return 0;

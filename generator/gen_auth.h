@@ -76,6 +76,13 @@ struct gen_auth_in {
 int gen_auth_prepare(struct gen_auth *a, const struct gen_auth_conf *c,
 		     struct gen_keystore *ks, const struct gen_auth_in *in);
 
+/*
+ * Why signer section i of a's authority was not chosen, into why: -1 when
+ * it is the chosen one.  For --check's report and the audit trail.
+ */
+int gen_auth_why_not(const struct gen_auth *a, size_t i, int64_t now,
+		     char *why, size_t size);
+
 /* Free what a holds; a zeroed struct is fine. */
 void gen_auth_free(struct gen_auth *a);
 

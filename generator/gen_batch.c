@@ -1,13 +1,16 @@
 #include "gen_batch.h"
+#include "gen_hsm.h"
 #include "gen_pool.h"
 #include "gen_resp.h"
 #include "op_err.h"
+#include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/crypto.h>
 
 #define BATCH 1024
@@ -28,6 +31,12 @@ struct gen_batch {
 	int64_t this_update;
 	int64_t produced_at;		/* set per batch */
 	int progress;
+	/* Commits as the run goes (gen_batch_set_commit). */
+	gen_batch_commit_fn commit;
+	void *commit_arg;
+	size_t every, done_at_commit;
+	int64_t interval;
+	struct timespec commit_t;	/* monotonic, of the last commit */
 };
 
 /* On a pool thread: build and sign one response. */
@@ -43,9 +52,17 @@ static void sign_job(void *job, void *arg, int worker)
 		.next_update = j->next_update, .crl = j->crl,
 	};
 
+	struct gen_hsm_stats st;
+	char why[sizeof(j->err)];
+
 	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
-	if (j->rc)
-		snprintf(j->err, sizeof(j->err), "%s", op_err_detail());
+	if (!j->rc)
+		return;
+	/* A token fault that outlasted the retries says what it was. */
+	if (!gen_hsm_key_stats(j->a->keys[worker], &st, why, sizeof(why)) ||
+	    !why[0])
+		snprintf(why, sizeof(why), "%s", op_err_detail());
+	memcpy(j->err, why, sizeof(j->err));
 }
 
 int gen_batch_open(int workers, int64_t this_update, int progress,
@@ -216,6 +233,42 @@ int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 	b->busy = 0;
 	rc2 = finish(b, &b->h[!b->fill], st, txn, dbi);
 	return rc ? rc : rc2;
+}
+
+void gen_batch_set_commit(struct gen_batch *b, size_t every, int64_t interval,
+			  gen_batch_commit_fn fn, void *arg)
+{
+	b->commit = fn;
+	b->commit_arg = arg;
+	b->every = every;
+	b->interval = interval;
+	b->done_at_commit = b->done;
+	clock_gettime(CLOCK_MONOTONIC, &b->commit_t);
+}
+
+int gen_batch_commit_due(const struct gen_batch *b)
+{
+	struct timespec t;
+
+	if (!b->commit || b->done == b->done_at_commit)
+		return 0;
+	if (b->every && b->done - b->done_at_commit >= b->every)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return b->interval && t.tv_sec - b->commit_t.tv_sec >= b->interval;
+}
+
+int gen_batch_commit(struct gen_batch *b, MDB_txn **txn)
+{
+	int rc;
+
+	if ((rc = b->commit(b->commit_arg, txn)) != 0)
+		return rc;
+	op_debug("committed %zu responses to the working copy (%zu this run)",
+		 b->done - b->done_at_commit, b->done);
+	b->done_at_commit = b->done;
+	clock_gettime(CLOCK_MONOTONIC, &b->commit_t);
+	return 0;
 }
 
 size_t gen_batch_done(const struct gen_batch *b)

@@ -83,6 +83,21 @@ int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 int gen_batch_cycle(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 		    MDB_dbi dbi);
 
+/*
+ * Commits as the run goes: fn commits the caller's write transaction and
+ * begins the next one, handing it back in *txn (arg is the caller's).
+ * gen_batch_commit_due() says when one is due: every responses stored
+ * since the last, or interval seconds passed (0: not by that measure),
+ * and something was stored; the caller calls gen_batch_commit() where no
+ * cursor or store of the old transaction is in use (gen_diff).  fn NULL
+ * (the default) never commits.
+ */
+typedef int (*gen_batch_commit_fn)(void *arg, MDB_txn **txn);
+void gen_batch_set_commit(struct gen_batch *b, size_t every, int64_t interval,
+			  gen_batch_commit_fn fn, void *arg);
+int gen_batch_commit_due(const struct gen_batch *b);
+int gen_batch_commit(struct gen_batch *b, MDB_txn **txn);
+
 /* Responses signed so far, and whether a progress line was printed. */
 size_t gen_batch_done(const struct gen_batch *b);
 

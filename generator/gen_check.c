@@ -145,31 +145,14 @@ static void report_crl(const struct gen_auth *a, int64_t now, FILE *out)
 		fprintf(out, "; no nextUpdate\n");
 }
 
-static void report_others(const struct gen_auth *a,
-			  int64_t now, FILE *out)
+static void report_others(const struct gen_auth *a, int64_t now, FILE *out)
 {
-	const struct gen_auth_conf *c = a->c;
+	char why[256];
 
-	for (size_t i = 0; i < c->nsigners; i++) {
-		const char *name = c->signers[i].name;
-		char why[256];
-		X509 *x = NULL;
-		int warn;
-
-		if (strcmp(name, a->signer_name) == 0)
-			continue;
-		if (access(c->signers[i].cert, F_OK) != 0 && errno == ENOENT)
-			snprintf(why, sizeof(why), "certificate %s does not exist "
-				 "yet", c->signers[i].cert);
-		else if (op_cert_load(c->signers[i].cert, &x) != 0)
-			snprintf(why, sizeof(why), "%s", op_err_detail());
-		else if (gen_signer_check(x, a->ca, now, c->validity, &warn,
-					  why, sizeof(why)) == 0)
-			snprintf(why, sizeof(why), "usable, but %s is newer",
-				 a->signer_name);
-		X509_free(x);
-		fprintf(out, "  not chosen:   %s: %s\n", name, why);
-	}
+	for (size_t i = 0; i < a->c->nsigners; i++)
+		if (gen_auth_why_not(a, i, now, why, sizeof(why)) == 0)
+			fprintf(out, "  not chosen:   %s: %s\n",
+				a->c->signers[i].name, why);
 }
 
 static void report_ready(const struct gen_conf *conf, const struct gen_auth *a,

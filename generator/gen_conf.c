@@ -1,5 +1,6 @@
 #include "gen_conf.h"
 #include "gen_policy.h"
+#include "gen_keystore.h"
 #include "op_err.h"
 #include "op_file.h"
 #include "op_key.h"
@@ -23,7 +24,10 @@
 static const char *const main_keys[] = {
 	"output", "cert_ids", "workers",
 	"pkcs11_module", "authorities", "metrics_file", "include_signer_cert",
-	"responder_id", "run_interval", "cache_dir", PROFILE_KEYS, NULL
+	"responder_id", "run_interval", "cache_dir", "audit_log", "audit_syslog",
+	/* token faults (gen_hsm), runs that resume (gen_batch) */
+	"sign_retries", "sign_retry_backoff", "commit_every", "commit_interval",
+	PROFILE_KEYS, NULL
 };
 static const char *const auth_keys[] = {
 	"ca_cert", "crl", "delta_crl", "issued", "local_revocations", "signers", "output",
@@ -437,6 +441,74 @@ static int duration(struct loader *l, const char *key, const char *def,
 	return 0;
 }
 
+/* ---- token faults and resumable runs ---- */
+
+/* A whole number key in [ocsp_gen] within lo..hi, def when absent. */
+static int number(struct loader *l, const char *key, long lo, long hi,
+		  long def, long *out)
+{
+	const char *v = get(l, "ocsp_gen", key);
+	char *end;
+
+	*out = def;
+	if (!v)
+		return 0;
+	*out = strtol(v, &end, 10);
+	if (*end || end == v || *out < lo || *out > hi)
+		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: %s '%s' must be "
+				  "a number from %ld to %ld", l->path, key, v,
+				  lo, hi);
+	return 0;
+}
+
+/* sign_retry_backoff: "250ms", or a duration (s, m suffixes) */
+static int backoff(struct loader *l, int64_t *ms)
+{
+	const char *v = get(l, "ocsp_gen", "sign_retry_backoff");
+	size_t n = v ? strlen(v) : 0;
+	int64_t secs;
+	char *end;
+
+	*ms = GEN_SIGN_BACKOFF_MS;
+	if (!v)
+		return 0;
+	if (n > 2 && strcmp(v + n - 2, "ms") == 0) {
+		*ms = strtoll(v, &end, 10);
+		if (end == v + n - 2 && *ms >= 1 && *ms <= 60000)
+			return 0;
+	} else if (op_dur_parse(v, &secs) == 0 && secs <= 60) {
+		*ms = secs * 1000;
+		return 0;
+	}
+	op_err_clear();
+	return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: sign_retry_backoff '%s' "
+			  "must be 1ms to 60s (ms or s suffix)", l->path, v);
+}
+
+/* Token faults and resumable runs: sign_retries, sign_retry_backoff,
+ * commit_every, commit_interval. */
+static int load_faults(struct loader *l, struct gen_conf *c)
+{
+	const char *v = get(l, "ocsp_gen", "commit_interval");
+	long retries, every;
+	int rc;
+
+	if ((rc = number(l, "sign_retries", 0, 100, GEN_SIGN_RETRIES,
+			 &retries)) != 0 ||
+	    (rc = backoff(l, &c->sign_retry_backoff_ms)) != 0 ||
+	    (rc = number(l, "commit_every", 0, 100000000, 100000, &every)) != 0)
+		return rc;
+	c->sign_retries = (int)retries;
+	c->commit_every = (size_t)every;
+	c->commit_interval = 60;
+	if (v && strcmp(v, "0") == 0)
+		c->commit_interval = 0;
+	else if (v && op_dur_parse(v, &c->commit_interval) != 0)
+		return op_err_prefix(OP_E_CONFIG, "%s: [ocsp_gen]: commit_interval",
+				     l->path);
+	return 0;
+}
+
 static int load(struct loader *l, struct gen_conf *c)
 {
 	const char *v;
@@ -447,12 +519,16 @@ static int load(struct loader *l, struct gen_conf *c)
 	if ((rc = warn_unknown(l, "ocsp_gen", main_keys)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "output", &c->output)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "metrics_file", &c->metrics_file)) != 0 ||
+	    (rc = opt_path(l, "ocsp_gen", "audit_log", &c->audit_log)) != 0 ||
+	    (rc = choice(l, "ocsp_gen", "audit_syslog", "no", "yes", 1,
+			 &c->audit_syslog)) != 0 ||
 	    (rc = opt_path(l, "ocsp_gen", "pkcs11_module", &c->pkcs11_module)) != 0 ||
 	    (rc = path_dup(l, (v = get(l, "ocsp_gen", "cache_dir")) ? v :
 			   GEN_CACHE_DIR, &c->cache_dir)) != 0 ||
 	    (rc = duration(l, "validity", "7d", &c->validity)) != 0 ||
 	    (rc = duration(l, "refresh", "3d", &c->refresh)) != 0 ||
-	    (rc = duration(l, "run_interval", "1h", &c->run_interval)) != 0)
+	    (rc = duration(l, "run_interval", "1h", &c->run_interval)) != 0 ||
+	    (rc = load_faults(l, c)) != 0)
 		return rc;
 	if (c->refresh >= c->validity)
 		return op_err_set(OP_E_CONFIG, "%s: [ocsp_gen]: refresh must be "
@@ -571,6 +647,7 @@ void gen_conf_free(struct gen_conf *c)
 	free(c->output);
 	free(c->pkcs11_module);
 	free(c->metrics_file);
+	free(c->audit_log);
 	free(c->cache_dir);
 	memset(c, 0, sizeof(*c));
 }

@@ -74,9 +74,19 @@ struct gen_conf {
 	int workers;
 	char *pkcs11_module;	/* NULL if not set */
 	char *metrics_file;	/* NULL if not set */
+	char *audit_log;	/* gen_audit; NULL if not set */
+	int audit_syslog;	/* audit records to syslog too (default yes) */
 	char *cache_dir;	/* CRLs fetched from URLs; GEN_CACHE_DIR default */
 	struct gen_auth_conf *auths;
 	size_t nauths;
+	/* Token faults (gen_hsm.h): further attempts per signature, and the
+	 * first wait (doubled per retry). */
+	int sign_retries;
+	int64_t sign_retry_backoff_ms;
+	/* Commits to the working copy as a run goes: every so many responses
+	 * stored, or seconds passed (0: not by that measure). */
+	size_t commit_every;
+	int64_t commit_interval;
 };
 
 /*

@@ -517,6 +517,7 @@ int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,
 
 	if ((rc = gen_crl_parse(data, len, name, out, &pem)) != 0)
 		return rc;
+	EVP_Digest(data, len, out->sha256, NULL, EVP_sha256(), NULL);
 	rc = gen_crl_check(out, name, kind, ca, now);
 	OPENSSL_free(pem);
 	out->tbs = NULL;

@@ -53,6 +53,8 @@ struct gen_crl {
 	int is_delta;
 	struct gen_crlnum base;		/* DeltaCRLIndicator's BaseCRLNumber */
 	int scope;			/* GEN_CRL_S_* */
+	uint8_t sha256[32];		/* of the octets as read (PEM or DER),
+					 * for the audit trail */
 	DIST_POINT_NAME *idp_dp;	/* IDP distributionPoint, owned; NULL
 					 * when the CRL names none */
 	X509_NAME *issuer;		/* owned */

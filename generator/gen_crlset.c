@@ -1,4 +1,5 @@
 #include "gen_crlset.h"
+#include "gen_audit.h"
 #include "gen_fetch.h"
 #include "gen_scope.h"
 #include "op_cert.h"
@@ -22,6 +23,7 @@ struct src {
 	char cache[PATH_MAX];		/* URL only */
 	struct gen_fetch f;		/* URL only */
 	struct gen_crl crl;
+	int tried;			/* obtain_judged() was called */
 };
 
 /* ---------------- the remembered numbers ---------------- */
@@ -170,12 +172,38 @@ static int obtain_judged(struct src *s, const struct gen_auth_conf *a,
 			 const char *cache_dir, X509 *signer, int64_t now,
 			 int *cache_used)
 {
-	int rc = obtain(s, cache_dir, signer, now, cache_used);
+	int rc;
 
-	if (rc)
+	s->tried = 1;
+	if ((rc = obtain(s, cache_dir, signer, now, cache_used)) != 0)
 		return rc;
 	return gen_scope_check(&s->crl, s->where, gen_fetch_is_url(s->where) ?
 			       s->where : NULL, a);
+}
+
+/* The audit records of the run's CRLs: both accepted, or the one that
+ * stopped the run refused (with what it said of itself, if it parsed). */
+static void audit(const struct gen_auth_conf *a, const struct src *b,
+		  const struct src *d, int applied, int rc)
+{
+	const struct src *bad = b;
+
+	if (!rc) {
+		gen_audit_crl(a->name, "base", b->where, &b->crl, b->crl.sha256,
+			      NULL);
+		if (d->where)
+			gen_audit_crl(a->name, "delta", d->where, &d->crl,
+				      d->crl.sha256, applied ? NULL :
+				      "not newer than the base: ignored");
+		return;
+	}
+	/* The delta, when it was reached and the error is its own. */
+	if (d->tried && (!d->crl.issuer || strstr(op_err_detail(), d->where)))
+		bad = d;
+	gen_audit_crl(a->name, bad == d ? "delta" : "base", bad->where,
+		      bad->crl.issuer ? &bad->crl : NULL,
+		      bad->crl.issuer ? bad->crl.sha256 : NULL,
+		      op_err_detail());
 }
 
 /* A verified download becomes the cache's copy; failing that only warns:
@@ -339,6 +367,7 @@ int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 	if (d.where)
 		keep(&d);
 out:
+	audit(a, &b, &d, applied, rc);
 	X509_free(signer);
 	gen_crl_free(&b.crl);
 	gen_crl_free(&d.crl);

@@ -1,4 +1,5 @@
 #include "gen_diff.h"
+#include "gen_audit.h"
 #include "gen_sweep.h"
 #include "gen_times.h"
 #include "op_db.h"
@@ -16,6 +17,8 @@
 struct pair {
 	struct gen_auth *a;
 	int hash;
+	int audit;		/* the authority's first pair: status changes
+				   go to the audit trail once, not per hash */
 	uint8_t prefix[OP_KEY_MAX];
 	size_t plen;
 };
@@ -42,6 +45,21 @@ static int verdict(const struct gen_diff *r, const struct gen_auth *a,
 	due = gen_times_due(a->c, old->this_update, old->next_update, w, r->now);
 	return due == GEN_TIMES_SIGN ? SIGN : due == GEN_TIMES_AGED ? SIGN_AGED :
 	       KEEP;
+}
+
+/* A status that this run changes, for the audit trail. */
+static void audit_change(const struct pair *p, const struct gen_entry *e,
+			 const struct op_rec *old, int64_t rev_time)
+{
+	if (!p->audit)
+		return;
+	if (old && old->status == e->status &&
+	    (e->status != OP_STATUS_REVOKED ||
+	     (old->reason == e->reason && old->rev_time == rev_time)))
+		return;
+	gen_audit_status(p->a->c->name, e->serial, e->serial_len,
+			 old ? old->status : -1, old ? old->reason : 0, e,
+			 rev_time);
 }
 
 /*
@@ -86,6 +104,8 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 			      p->prefix + 1 + h, h, e->serial,
 			      e->serial_len)) != 0)
 		return rc;
+	if (!early)
+		audit_change(p, e, old, rev_time);
 	p->a->aged += what == SIGN_AGED;
 	j->a = p->a;
 	j->hash = p->hash;
@@ -107,9 +127,23 @@ static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
 	return len < e->serial_len ? -1 : 1;
 }
 
+/* Commit what is stored so far and go on in a new transaction (gen_batch
+ * commits as the run goes); the store belongs to the old one. */
+static int checkpoint(struct gen_diff *r)
+{
+	int rc;
+
+	gen_store_free(r->store);
+	r->store = NULL;
+	if ((rc = gen_batch_commit(r->batch, &r->txn)) != 0)
+		return rc;
+	return gen_store_new(r->txn, r->dbi, &r->store);
+}
+
 /* Flush the full batch in the middle of a walk: the puts move the cursor's
- * pages, so remember where the walk stands (k, if in p) and come back. */
-static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
+ * pages (and a commit due now ends its transaction), so remember where
+ * the walk stands (k, if in p) and come back. */
+static int flush_in_walk(struct gen_diff *r, MDB_cursor **cur, MDB_val *k,
 			 MDB_val *v, int *mrc, int in_p)
 {
 	uint8_t saved[OP_KEY_MAX];
@@ -122,18 +156,26 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor *cur, MDB_val *k,
 	 * passed them, so they may be stored on the next cycle. */
 	if ((rc = gen_batch_cycle(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
+	if (gen_batch_commit_due(r->batch)) {
+		mdb_cursor_close(*cur);
+		*cur = NULL;
+		if ((rc = checkpoint(r)) != 0)
+			return rc;
+		if ((*mrc = mdb_cursor_open(r->txn, r->dbi, cur)) != 0)
+			return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(*mrc));
+	}
 	*mrc = MDB_NOTFOUND;
 	if (in_p) {
 		k->mv_size = len;
 		k->mv_data = saved;
-		*mrc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+		*mrc = mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
 		/* k now points into the map again, not at saved. */
 	}
 	return 0;
 }
 
 /* One step of the walk: the record at k (in_p) against entry *i. */
-static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
+static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor **cur,
 		     MDB_val *k, MDB_val *v, int *mrc, int in_p, size_t *i)
 {
 	const struct gen_list *l = &p->a->entries;
@@ -144,10 +186,15 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 	    serial_cmp((uint8_t *)k->mv_data + p->plen, k->mv_size - p->plen,
 		       &l->v[*i]);
 	if (c < 0) {			/* a serial no longer listed */
-		if ((*mrc = mdb_cursor_del(cur, 0)) != 0)
+		if (p->audit && op_rec_decode(v->mv_data, v->mv_size, &old) == 0)
+			gen_audit_status(p->a->c->name,
+					 (uint8_t *)k->mv_data + p->plen,
+					 k->mv_size - p->plen, old.status,
+					 old.reason, NULL, 0);
+		if ((*mrc = mdb_cursor_del(*cur, 0)) != 0)
 			return 0;
 		p->a->removed++;
-		*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+		*mrc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
 		return 0;
 	}
 	if (c == 0) {
@@ -155,7 +202,7 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor *cur,
 
 		full = decide(r, p, *i, ok ? &old : NULL, 0);
 		if (full >= 0)
-			*mrc = mdb_cursor_get(cur, k, v, MDB_NEXT);
+			*mrc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
 	} else {			/* a new serial */
 		full = decide(r, p, *i, NULL, 0);
 	}
@@ -193,9 +240,10 @@ static int walk(struct gen_diff *r, const struct pair *p)
 			mrc = 0;
 			break;
 		}
-		rc = walk_step(r, p, cur, &k, &v, &mrc, in_p, &i);
+		rc = walk_step(r, p, &cur, &k, &v, &mrc, in_p, &i);
 	}
-	mdb_cursor_close(cur);
+	if (cur)
+		mdb_cursor_close(cur);
 	if (!rc && mrc && mrc != MDB_NOTFOUND)
 		rc = op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
 				mdb_strerror(mrc));
@@ -500,6 +548,7 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 				continue;
 			p[np].a = &r->auths[i];
 			p[np].hash = tag;
+			p[np].audit = h == 0;
 			if ((rc = op_key_issuer_prefix(p[np].a->ca, p[np].hash,
 						       p[np].prefix,
 						       &p[np].plen)) != 0) {
@@ -539,7 +588,9 @@ int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
 	    (rc = make_pairs(r, &pairs, &np)) != 0)
 		goto out;
 	for (size_t i = 0; i < np && !rc; i++)
-		rc = diff_pair(r, &pairs[i]);
+		if ((rc = diff_pair(r, &pairs[i])) == 0 &&
+		    gen_batch_commit_due(r->batch))
+			rc = checkpoint(r);
 	if (!rc && drop_unknown)
 		rc = drop_unknown_issuers(r, pairs, np, removed_unknown);
 	/* Every authority was diffed: no record refers to another signer. */

@@ -1,9 +1,9 @@
 #include "gen_keystore.h"
+#include "gen_hsm.h"
 #include "op_err.h"
 #include "op_log.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <libp11.h>
 #include <stdio.h>
@@ -174,9 +174,10 @@ struct p11_ctx {
 
 struct gen_keystore {
 	char *module;
-	struct p11_ctx *p11;	/* [0] loads and logs in; then one per
-				 * extra signing thread */
+	struct p11_ctx *p11;	/* [0] loads, logs in, checks keys */
 	size_t np11;
+	struct gen_hsm *hsm;	/* the signing threads' sessions */
+	struct gen_hsm_limits lim;
 };
 
 int gen_keystore_open(const char *module, struct gen_keystore **out)
@@ -187,6 +188,7 @@ int gen_keystore_open(const char *module, struct gen_keystore **out)
 		free(ks);
 		return OP_E_NOMEM;
 	}
+	ks->lim = (struct gen_hsm_limits){ GEN_SIGN_RETRIES, GEN_SIGN_BACKOFF_MS };
 	*out = ks;
 	return 0;
 }
@@ -195,6 +197,8 @@ void gen_keystore_close(struct gen_keystore *ks)
 {
 	if (!ks)
 		return;
+	/* Our sessions go before libp11 finalizes the module. */
+	gen_hsm_close(ks->hsm);
 	/* The first unload finalizes the module for all; later ones find it
 	 * finalized, which libp11 ignores. */
 	for (size_t i = ks->np11; i-- > 0;) {
@@ -208,6 +212,13 @@ void gen_keystore_close(struct gen_keystore *ks)
 	free(ks->p11);
 	free(ks->module);
 	free(ks);
+}
+
+void gen_keystore_set_limits(struct gen_keystore *ks, int retries,
+			     int64_t backoff_ms)
+{
+	ks->lim.retries = retries;
+	ks->lim.backoff_ms = backoff_ms;
 }
 
 /* A new libp11 context on ks->module, appended to ks->p11. */
@@ -259,6 +270,25 @@ static PKCS11_SLOT *p11_find_slot(struct p11_ctx *c, const struct gen_p11_uri *u
 	return NULL;
 }
 
+/* The PIN for the token the URI names (label for messages). */
+static int p11_pin(const struct gen_p11_uri *u, const char *signer,
+		   const char *label, char *pin, size_t size)
+{
+	int rc;
+
+	if (u->has_pin_value) {
+		snprintf(pin, size, "%s", u->pin_value);
+	} else if (u->pin_source[0]) {
+		if ((rc = gen_pin_read(u->pin_source, pin, size)) != 0)
+			return op_err_prefix(rc, "signer %s", signer);
+	} else {
+		return op_err_set(OP_E_PKCS11, "signer %s: token '%s' needs a PIN: "
+				  "add pin-source=file:PATH to the URI", signer,
+				  label);
+	}
+	return 0;
+}
+
 static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 		     const char *signer)
 {
@@ -270,16 +300,8 @@ static int p11_login(PKCS11_SLOT *slot, const struct gen_p11_uri *u,
 		return 0;
 	if (PKCS11_is_logged_in(slot, 0, &logged) == 0 && logged)
 		return 0;
-	if (u->has_pin_value) {
-		snprintf(pin, sizeof(pin), "%s", u->pin_value);
-	} else if (u->pin_source[0]) {
-		if ((rc = gen_pin_read(u->pin_source, pin, sizeof(pin))) != 0)
-			return op_err_prefix(rc, "signer %s", signer);
-	} else {
-		return op_err_set(OP_E_PKCS11, "signer %s: token '%s' needs a PIN: "
-				  "add pin-source=file:PATH to the URI", signer,
-				  slot->token->label);
-	}
+	if ((rc = p11_pin(u, signer, slot->token->label, pin, sizeof(pin))) != 0)
+		return rc;
 	rc = PKCS11_login(slot, 0, pin);
 	OPENSSL_cleanse(pin, sizeof(pin));
 	if (rc != 0)
@@ -359,74 +381,36 @@ int gen_p11_sessions_check(const char *signer, const char *token,
 			  max, open, need);
 }
 
-/*
- * The session counts from C_GetTokenInfo, which libp11 does not expose.
- * The module is already loaded (RTLD_NOLOAD finds it); a module that does
- * not export the function is not checked.  The structure is CK_TOKEN_INFO
- * as PKCS#11 lays it out (CK_ULONG is unsigned long on Unix).
- */
-struct ck_token_info {
-	unsigned char label[32], manufacturer[32], model[16], serial[16];
-	unsigned long flags, max_sessions, sessions, max_rw, rw, max_pin,
-		      min_pin, total_pub, free_pub, total_priv, free_priv;
-	unsigned char hw[2], fw[2], utc[16];
-};
-
-/* The token's session limit and open sessions; 0 if it would not say. */
-static int p11_token_sessions(struct gen_keystore *ks, PKCS11_SLOT *slot,
-			      unsigned long *max, unsigned long *open)
+/* Handles for the signing threads: the key libp11 loaded (keys[0]) is
+ * replaced by n handles each signing in a session of its own (gen_hsm),
+ * which survive the token's faults. */
+static int workers_pkcs11(struct gen_keystore *ks, const char *signer,
+			  const char *spec, X509 *cert, int n, EVP_PKEY **keys)
 {
-	unsigned long (*info)(unsigned long, struct ck_token_info *);
-	struct ck_token_info ti;
-	void *h = dlopen(ks->module, RTLD_NOW | RTLD_NOLOAD);
-	int ok = 0;
-
-	if (!h)
-		return 0;
-	*(void **)&info = dlsym(h, "C_GetTokenInfo");
-	if (info && info(PKCS11_get_slotid_from_slot(slot), &ti) == 0) {
-		*max = ti.max_sessions;
-		*open = ti.sessions;
-		ok = 1;
-	}
-	dlclose(h);
-	return ok;
-}
-
-/* Handles for workers 1..n through contexts 1..n, shared by every signer
- * (authorities are signed one after the other), so a run opens as many
- * sessions as it has workers. */
-static int more_pkcs11(struct gen_keystore *ks, const char *signer,
-		       const char *spec, int n, EVP_PKEY **keys)
-{
+	EVP_PKEY *loaded = keys[0];
 	struct gen_p11_uri u;
-	struct p11_ctx *c;
 	PKCS11_SLOT *slot;
-	unsigned long max, open;
+	char pin[256] = "";
 	int rc;
 
 	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
 		return op_err_prefix(rc, "signer %s: key", signer);
 	if (!(slot = p11_find_slot(&ks->p11[0], &u)))
 		return op_err_set(OP_E_PKCS11, "signer %s: token gone", signer);
-	/* libp11 waits for a free session rather than failing: check first. */
-	if ((size_t)n + 1 > ks->np11 && p11_token_sessions(ks, slot, &max, &open) &&
-	    (rc = gen_p11_sessions_check(signer, slot->token->label, max, open,
-					 n + 1 - (int)ks->np11)) != 0)
+	if (slot->token->loginRequired &&
+	    (rc = p11_pin(&u, signer, slot->token->label, pin, sizeof(pin))) != 0)
 		return rc;
-	for (int i = 0; i < n; i++) {
-		if ((size_t)i + 1 >= ks->np11 && (rc = p11_add(ks, signer, &c)) != 0)
-			return rc;
-		if ((rc = p11_key(ks, &ks->p11[i + 1], signer, spec, &u, &slot,
-				  &keys[i])) != 0)
-			return rc;
+	if (!ks->hsm)
+		rc = gen_hsm_open(ks->module, &ks->lim, &ks->hsm);
+	if (!rc)
+		rc = gen_hsm_keys(ks->hsm, signer, &u, pin,
+				  cert ? X509_get0_pubkey(cert) : loaded, n, keys);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	if (rc) {
+		keys[0] = loaded;	/* the caller frees it */
+		return rc;
 	}
-	if (p11_token_sessions(ks, slot, &max, &open) && open != ~0UL)
-		op_debug("signer %s: %d signing sessions; token '%s' has %lu "
-			 "open, limit %lu (0: none)", signer, n + 1,
-			 slot->token->label, open, max);
-	else
-		op_debug("signer %s: %d signing sessions", signer, n + 1);
+	EVP_PKEY_free(loaded);
 	return 0;
 }
 
@@ -447,34 +431,35 @@ static int load_pem(struct gen_keystore *ks, const char *signer,
 	return 0;
 }
 
-/* Another handle on a PEM key: the same key (signing contexts are per
+/* Further handles on a PEM key: the same key (signing contexts are per
  * thread, the key is only read). */
-static int more_pem(struct gen_keystore *ks, const char *signer,
-		    const char *spec, int n, EVP_PKEY **keys)
+static int workers_pem(struct gen_keystore *ks, const char *signer,
+		       const char *spec, X509 *cert, int n, EVP_PKEY **keys)
 {
 	(void)ks;
 	(void)signer;
 	(void)spec;
-	for (int i = 0; i < n; i++) {
-		if (!EVP_PKEY_up_ref(keys[-1]))
+	(void)cert;
+	for (int i = 1; i < n; i++) {
+		if (!EVP_PKEY_up_ref(keys[0]))
 			return OP_E_CRYPTO;
-		keys[i] = keys[-1];
+		keys[i] = keys[0];
 	}
 	return 0;
 }
 
 /* The key backends; the first whose prefix matches the spec is used.
- * load gives the first handle on a key, more n further ones, at keys[0..n-1]
- * right after the first (keys[-1]). */
+ * load gives the first handle on a key; workers, given it in keys[0],
+ * makes keys[0..n-1], one per signing thread (and may replace keys[0]). */
 static const struct key_backend {
 	const char *prefix;
 	int (*load)(struct gen_keystore *ks, const char *label,
 		    const char *spec, EVP_PKEY **key);
-	int (*more)(struct gen_keystore *ks, const char *label,
-		    const char *spec, int n, EVP_PKEY **keys);
+	int (*workers)(struct gen_keystore *ks, const char *label,
+		       const char *spec, X509 *cert, int n, EVP_PKEY **keys);
 } backends[] = {
-	{ "pkcs11:", load_pkcs11, more_pkcs11 },
-	{ "", load_pem, more_pem },	/* anything else is a PEM file name */
+	{ "pkcs11:", load_pkcs11, workers_pkcs11 },
+	{ "", load_pem, workers_pem },	/* anything else is a PEM file name */
 };
 
 static const struct key_backend *backend(const char *spec)
@@ -515,8 +500,8 @@ int gen_key_load_workers(struct gen_keystore *ks, const char *label,
 	int rc;
 
 	memset(keys, 0, (size_t)n * sizeof(*keys));
-	if ((rc = gen_key_load(ks, label, spec, cert, &keys[0])) == 0 && n > 1)
-		rc = backend(spec)->more(ks, label, spec, n - 1, keys + 1);
+	if ((rc = gen_key_load(ks, label, spec, cert, &keys[0])) == 0)
+		rc = backend(spec)->workers(ks, label, spec, cert, n, keys);
 	if (rc) {
 		for (int i = 0; i < n; i++) {
 			EVP_PKEY_free(keys[i]);

@@ -52,6 +52,18 @@ struct gen_keystore;
 int gen_keystore_open(const char *module, struct gen_keystore **ks);
 void gen_keystore_close(struct gen_keystore *ks);
 
+/* Defaults of sign_retries and sign_retry_backoff ([ocsp_gen]). */
+#define GEN_SIGN_RETRIES 6
+#define GEN_SIGN_BACKOFF_MS 250
+
+/*
+ * How the signing handles of gen_key_load_workers() loaded after this call
+ * bear a token's faults: retries further attempts per signature, the
+ * first after backoff_ms, each next after twice the wait before.
+ */
+void gen_keystore_set_limits(struct gen_keystore *ks, int retries,
+			     int64_t backoff_ms);
+
 /*
  * Load the private key named by spec.  If cert is not NULL, the key must
  * match it (OP_E_SIGNER otherwise); with cert NULL the key is loaded alone
@@ -63,13 +75,13 @@ int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 		 X509 *cert, EVP_PKEY **key);
 
 /*
- * n handles on one key, one per signing thread: keys[0] as gen_key_load()
- * gives it; for a PKCS#11 key each further one through a libp11 context of
- * its own, so each thread signs in its own session (libp11 0.4.12 shares a
- * slot's sessions under one lock and at most 16 of them); for a PEM key
- * the same key again.  OP_E_PKCS11 saying so when the token allows fewer
- * sessions than n.  On error none is handed out.  The caller frees each
- * (EVP_PKEY_free), then closes ks.
+ * n handles on one key, one per signing thread.  For a PKCS#11 key each
+ * signs in a PKCS#11 session of its own that survives the token's faults
+ * (gen_hsm.h: retried with backoff, reopened and logged in again, within
+ * the limits of gen_keystore_set_limits()); for a PEM key they are the
+ * key gen_key_load() gives, again.  OP_E_PKCS11 saying so when the token
+ * allows fewer sessions than n.  On error none is handed out.  The caller
+ * frees each (EVP_PKEY_free), then closes ks.
  */
 int gen_key_load_workers(struct gen_keystore *ks, const char *label,
 			 const char *spec, X509 *cert, int n, EVP_PKEY **keys);

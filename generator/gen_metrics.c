@@ -12,7 +12,7 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 
 /* The per-authority families, one sample per authority. */
 enum { A_SERIALS, A_SIGNED, A_KEPT, A_REMOVED, A_EARLY, A_SIGNER, A_CRL,
-       A_CRL_CACHE, A_REV_KEPT, A_NFAMILY };
+       A_CRL_CACHE, A_REV_KEPT, A_RETRIES, A_REOPENED, A_NFAMILY };
 static const struct {
 	const char *name, *help;
 } auth_family[A_NFAMILY] = {
@@ -31,6 +31,12 @@ static const struct {
 	{ "ocsp_gen_revocations_kept",
 	  "Permanent revocations the output remembers that the inputs of the "
 	  "last run no longer carry (signed revoked all the same)." },
+	{ "ocsp_gen_sign_retries",
+	  "Signatures the last run tried again after a PKCS#11 fault "
+	  "(sign_retries)." },
+	{ "ocsp_gen_sessions_reopened",
+	  "PKCS#11 sessions the last run opened and logged in anew after a "
+	  "fault." },
 };
 
 static long long auth_value(const struct gen_metrics_auth *a, int family_index)
@@ -44,6 +50,8 @@ static long long auth_value(const struct gen_metrics_auth *a, int family_index)
 	case A_SIGNER: return a->signer_not_after;
 	case A_CRL_CACHE: return a->crl_cache_used;
 	case A_REV_KEPT: return (long long)a->revocations_kept;
+	case A_RETRIES: return (long long)a->sign_retries;
+	case A_REOPENED: return (long long)a->sessions_reopened;
 	default: return a->crl_next_update;
 	}
 }

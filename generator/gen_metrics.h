@@ -19,6 +19,8 @@ struct gen_metrics_auth {
 	int64_t crl_next_update;	/* 0: the CRL has none */
 	int crl_cache_used;		/* CRL URLs that failed: cached copy used */
 	size_t revocations_kept;	/* gen_stick: dropped by the inputs */
+	unsigned long sign_retries;	/* signatures tried again (gen_hsm) */
+	unsigned long sessions_reopened; /* PKCS#11 sessions opened anew */
 };
 
 struct gen_metrics {

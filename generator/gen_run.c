@@ -1,7 +1,9 @@
 #include "gen_run.h"
+#include "gen_audit.h"
 #include "gen_auth.h"
 #include "gen_batch.h"
 #include "gen_diff.h"
+#include "gen_hsm.h"
 #include "gen_metrics.h"
 #include "gen_plan.h"
 #include "gen_work.h"
@@ -56,6 +58,23 @@ static int open_outputs(struct run *r)
 	return 0;
 }
 
+/* gen_batch's commit hook: the working copy's transaction committed as
+ * the run goes (gen_work_checkpoint). */
+struct resume {
+	struct gen_work *w;
+	int64_t now;
+	int bumped;
+};
+
+static int checkpoint(void *arg, MDB_txn **txn)
+{
+	struct resume *c = arg;
+	int rc = gen_work_checkpoint(c->w, c->now, &c->bumped);
+
+	*txn = c->w->txn;
+	return rc;
+}
+
 static int run_txn(struct run *r, size_t k)
 {
 	struct gen_work *w = &r->works[k];
@@ -67,6 +86,11 @@ static int run_txn(struct run *r, size_t k)
 	};
 	size_t removed_unknown = 0, changed = 0;
 	int rc = 0, crl_changed = 0;
+	struct resume ck = { w, r->now, 0 };
+
+	if (!r->opts->dry_run)
+		gen_batch_set_commit(r->batch, r->conf->commit_every,
+				     r->conf->commit_interval, checkpoint, &ck);
 
 	for (size_t i = 0; i < d.nauths && !rc; i++)
 		if ((rc = gen_crlset_put(w->txn, w->dbi, d.auths[i].ca,
@@ -78,6 +102,7 @@ static int run_txn(struct run *r, size_t k)
 	 * file go too. */
 	if (!rc)
 		rc = gen_diff_run(&d, !r->opts->only_ca, &removed_unknown);
+	gen_batch_set_commit(r->batch, 0, 0, NULL, NULL);
 	if (r->opts->progress && gen_batch_done(r->batch))
 		fputc('\n', stderr);
 	for (size_t i = 0; i < d.nauths; i++) {
@@ -100,6 +125,8 @@ static int run_txn(struct run *r, size_t k)
  * once the run's outcome is known. */
 static void report(const struct run *r)
 {
+	struct gen_hsm_stats hs;
+
 	for (size_t i = 0; i < r->nauths; i++) {
 		const struct gen_auth *a = &r->auths[i];
 
@@ -109,6 +136,11 @@ static void report(const struct run *r)
 			a->signer_name, a->stick.kept ?
 			"; revocations kept that the inputs dropped: see the "
 			"warning" : "");
+		if (gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0) &&
+		    (hs.retries || hs.reopened))
+			op_info("%s: token faults survived: %lu signatures "
+				"retried, %lu sessions reopened", a->c->name,
+				hs.retries, hs.reopened);
 	}
 	if (r->removed_unknown)
 		op_info("removed %zu responses of issuers no longer configured",
@@ -134,7 +166,9 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++) {
 		struct gen_auth *a = &r->auths[i];
+		struct gen_hsm_stats hs;
 
+		gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0);
 		m.auths[i] = (struct gen_metrics_auth){
 			.name = a->c->name, .signer = a->signer_name,
 			.serials = a->entries.n, .signed_count = a->nsigned,
@@ -144,6 +178,8 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 			.crl_next_update = a->crl_next,
 			.crl_cache_used = a->crls.cache_used,
 			.revocations_kept = a->stick.kept,
+			.sign_retries = hs.retries,
+			.sessions_reopened = hs.reopened,
 		};
 	}
 	rc = gen_metrics_write(r->conf->metrics_file, &m);
@@ -162,6 +198,8 @@ static int prepare_auths(struct run *r)
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
+	gen_keystore_set_limits(r->ks, conf->sign_retries,
+				conf->sign_retry_backoff_ms);
 	for (size_t k = 0; k < r->plan.nout; k++) {
 		struct gen_work *w = &r->works[k];
 		struct gen_hist h = { w->txn, w->dbi, w->hist };
@@ -198,7 +236,21 @@ static int update(struct run *r, size_t k)
 	    (rc = gen_work_publish(&r->works[k], &r->published[k])) != 0)
 		return rc;
 	r->stats->published |= r->published[k];
+	gen_audit_publish(r->works[k].output, r->works[k].generation,
+			  r->published[k]);
 	return 0;
+}
+
+/* Close the audit trail with the run's outcome, keeping the run's error
+ * detail for main() whatever the trail's own fate. */
+static void end_audit(int rc)
+{
+	char detail[1024];
+
+	snprintf(detail, sizeof(detail), "%s", op_err_detail());
+	if (gen_audit_end(rc, detail) != 0)
+		op_warn("%s", op_err_detail());
+	op_err_set(rc, "%s", detail);
 }
 
 int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
@@ -215,6 +267,10 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	r.stats = stats;
 	r.now = op_time_now();
 
+	/* A dry run asserts nothing: no audit records. */
+	if ((rc = gen_audit_begin(opts->dry_run ? NULL : conf->audit_log,
+				  conf->path, conf->audit_syslog, r.now)) != 0)
+		return rc;
 	if ((rc = gen_plan_make(conf, opts->only_ca, &r.plan)) != 0 ||
 	    (rc = open_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
 	    (rc = gen_batch_open(conf->workers, r.now, opts->progress,
@@ -241,5 +297,6 @@ out:
 	free(r.published);
 	gen_plan_free(&r.plan);
 	gen_keystore_close(r.ks);
+	end_audit(rc);
 	return rc;
 }

@@ -1,4 +1,5 @@
 #include "gen_stick.h"
+#include "gen_audit.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_log.h"
@@ -93,10 +94,12 @@ static int listed(const struct gen_list *l, const struct gen_entry *e)
 	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
 }
 
-static void name_kept(struct gen_stick *out, const struct gen_entry *e)
+static void name_kept(struct gen_stick *out, const char *auth,
+		      const struct gen_entry *e)
 {
 	char hex[2 * OP_SERIAL_MAX + 1];
 
+	gen_audit_kept(auth, e);
 	if (out->kept < GEN_STICK_NAMED) {
 		op_serial_hex(e->serial, e->serial_len, hex);
 		snprintf(out->named[out->kept], sizeof(out->named[0]), "%s (%s)",
@@ -126,9 +129,9 @@ static void log_release(const struct gen_entry *m, const struct gen_entry *now)
  * remembered revocation replaces an entry that is good or on hold, and is
  * added where the inputs no longer list the serial.
  */
-static void fold(const struct gen_list *m, const struct gen_list *e,
-		 const struct gen_list *release, struct gen_list *out,
-		 struct gen_stick *st)
+static void fold(const char *auth, const struct gen_list *m,
+		 const struct gen_list *e, const struct gen_list *release,
+		 struct gen_list *out, struct gen_stick *st)
 {
 	size_t i = 0, j = 0;
 
@@ -141,11 +144,13 @@ static void fold(const struct gen_list *m, const struct gen_list *e,
 		if (cur && listed(release, cur)) {
 			st->released++;
 			log_release(cur, in);
+			if (!in || !permanent(in->status, in->reason))
+				gen_audit_released(auth, cur);
 			cur = NULL;
 		}
 		if (cur && (!in || !permanent(in->status, in->reason))) {
 			out->v[out->n++] = *cur;
-			name_kept(st, cur);
+			name_kept(st, auth, cur);
 		} else if (in) {
 			out->v[out->n++] = *in;
 		}
@@ -154,9 +159,9 @@ static void fold(const struct gen_list *m, const struct gen_list *e,
 	}
 }
 
-int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
-		    const struct gen_list *release, struct gen_list *entries,
-		    struct gen_stick *out)
+int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file,
+		    const char *auth, X509 *ca, const struct gen_list *release,
+		    struct gen_list *entries, struct gen_stick *out)
 {
 	struct gen_list mem = { 0 }, merged = { 0 };
 	int rc;
@@ -171,7 +176,7 @@ int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 		rc = op_err_set(OP_E_NOMEM, "out of memory");
 		goto out;
 	}
-	fold(&mem, entries, release, &merged, out);
+	fold(auth, &mem, entries, release, &merged, out);
 	gen_list_free(entries);
 	*entries = merged;
 out:

@@ -41,12 +41,13 @@ struct gen_stick {
  * Fold the permanent revocations remembered in txn (NULL: none, the
  * output was never published) for the CA ca into *entries (sorted by
  * gen_entry_cmp, as gen_merge leaves it; it stays sorted).  Serials in
- * release (may be NULL) are not restored, and each is logged.  A
+ * release (may be NULL) are not restored, and each is logged.  Kept and
+ * released revocations go to the audit trail under auth's name.  A
  * remembered record that cannot be read is OP_E_HISTORY naming file,
  * issuer and serial: the memory fails closed.
  */
-int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
-		    const struct gen_list *release, struct gen_list *entries,
-		    struct gen_stick *out);
+int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file,
+		    const char *auth, X509 *ca, const struct gen_list *release,
+		    struct gen_list *entries, struct gen_stick *out);
 
 #endif

@@ -245,6 +245,20 @@ int gen_work_commit(struct gen_work *w)
 	return 0;
 }
 
+int gen_work_checkpoint(struct gen_work *w, int64_t now, int *bumped)
+{
+	int rc;
+
+	if (!*bumped && (rc = gen_work_bump(w, now)) != 0)
+		return rc;
+	*bumped = 1;
+	if ((rc = gen_work_commit(w)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(w->env, NULL, 0, &w->txn)) != 0)
+		return op_err_set(OP_E_DB, "%s: %s", w->path, mdb_strerror(rc));
+	return 0;
+}
+
 int gen_work_publish(struct gen_work *w, int *published)
 {
 	struct op_db pub;
@@ -258,6 +272,7 @@ int gen_work_publish(struct gen_work *w, int *published)
 	work_gen = op_db_meta_i64(txn, w->dbi, OP_META_GENERATION,
 				  sizeof(OP_META_GENERATION) - 1);
 	mdb_txn_abort(txn);
+	w->generation = work_gen;
 	if (op_db_open(w->output, &pub) == 0) {
 		int same = pub.generation == work_gen;
 

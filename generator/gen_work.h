@@ -39,6 +39,8 @@ struct gen_work {
 	MDB_txn *txn;		/* the write transaction, NULL once ended */
 	const char *hist;	/* the file gen_work_open_ro() read: path or
 				   output; output when neither exists */
+	int64_t generation;	/* the working copy's, set by
+				   gen_work_publish() */
 };
 
 /* Initialise w for output, take OUTPUT.lock and remove temporary files
@@ -83,6 +85,15 @@ int gen_work_bump(struct gen_work *w, int64_t now);
 
 /* Commit the transaction.  A write error names a nearly full filesystem. */
 int gen_work_commit(struct gen_work *w);
+
+/*
+ * In the middle of a run: commit what the transaction holds and begin the
+ * next one in w->txn, so a run that dies resumes from here.  The first
+ * checkpoint of a run bumps the generation (gen_work_bump, *bumped set),
+ * so that the next run publishes this work even if it signs nothing more.
+ * Nothing is published: the working copy is never served.
+ */
+int gen_work_checkpoint(struct gen_work *w, int64_t now, int *bumped);
 
 /* After the commit: publish the working copy over OUTPUT unless OUTPUT
  * already has its generation.  *published is set to 1 if it did, else 0. */

@@ -466,6 +466,10 @@ int main(int argc, char **argv)
 	int rc, verdict = 0;
 
 	op_log_init("ocsp-db", OP_LOG_INFO);
+	if (op_time_init() != 0) {
+		op_log_err("%s", op_err_detail());
+		return 1;
+	}
 	if ((rc = parse_args(argc, argv, &o)) >= 0) {
 		if (rc == 64)
 			usage(stderr);

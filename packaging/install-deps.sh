@@ -5,9 +5,9 @@
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl liblmdb-dev lmdb-utils
-libevent-dev libp11-dev check libsubunit-dev softhsm2 opensc gnutls-bin
+libevent-dev libp11-dev libp11-kit-dev check libsubunit-dev softhsm2 opensc gnutls-bin
 python3 python3-cryptography curl nginx-light wrk clang libclang-rt-14-dev
-golang-cfssl procps rsync openssh-server openssh-client haproxy debhelper
+golang-cfssl procps rsync xfsprogs openssh-server openssh-client haproxy debhelper
 dpkg-dev systemd groff-base man-db prometheus logrotate
 python3-cryptography-vectors golang-go golang-golang-x-crypto-dev
 openjdk-17-jdk-headless libbcprov-java libbcpkix-java"

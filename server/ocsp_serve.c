@@ -12,6 +12,7 @@
 #include "op_version.h"
 #include "srv_db.h"
 #include "srv_metrics.h"
+#include "srv_sandbox.h"
 #include "srv_worker.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The command line. */
@@ -40,10 +42,12 @@ struct opts {
 	const char *user;
 	const char *prefix;
 	const char *access_log;
+	enum srv_alog_ip access_log_ip;
 	int64_t max_age;
 	int nthreads;
 	int max_conns;
 	int check_only;
+	int no_sandbox;
 };
 
 /* The running daemon: main's, passed to the main loop's callbacks. */
@@ -114,7 +118,8 @@ static void usage(FILE *f)
 	fputs("usage: ocsp-serve --db FILE [--db FILE ...] --listen ADDR:PORT\n"
 	      "                  [--listen ...] [--threads N] [--metrics-listen ADDR:PORT]\n"
 	      "                  [--user NAME] [--max-age SECONDS] [--path-prefix /ocsp]\n"
-	      "                  [--access-log FILE|stderr] [-n]\n"
+	      "                  [--access-log FILE|stderr]\n"
+	      "                  [--access-log-ip full|truncate|none] [--no-sandbox] [-n]\n"
 	      "\n"
 	      "Answer OCSP requests (POST, GET, HEAD) from pre-signed responses made\n"
 	      "by ocsp-gen.  Files replaced by rename are picked up within a second.\n"
@@ -129,6 +134,10 @@ static void usage(FILE *f)
 	      "  --max-connections N   open client connections at most (default 10000)\n"
 	      "  --access-log FILE     one line per request; \"stderr\" for the journal;\n"
 	      "                        SIGUSR1 reopens FILE (logrotate)\n"
+	      "  --access-log-ip MODE  client address in the log: full (default),\n"
+	      "                        truncate (/24 IPv4, /48 IPv6) or none\n"
+	      "  --no-sandbox          do not enter the seccomp/Landlock sandbox\n"
+	      "                        (diagnosis only)\n"
 	      "  -n                    check arguments and files, then exit\n"
 	      "  -h, --help            this text\n"
 	      "      --version         print the version and exit\n", f);
@@ -179,6 +188,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "path-prefix", required_argument, NULL, 'p' },
 		{ "max-connections", required_argument, NULL, 'M' },
 		{ "access-log", required_argument, NULL, 'L' },
+		{ "access-log-ip", required_argument, NULL, 'I' },
+		{ "no-sandbox", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -227,6 +238,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			break;
 		case 'L': o->access_log = optarg; break;
+		case 'I':
+			if (srv_alog_ip_parse(optarg, &o->access_log_ip) != 0)
+				return 2;
+			break;
+		case 'S': o->no_sandbox = 1; break;
 		case 'n': o->check_only = 1; break;
 		case 'h': return 1;
 		case 'V': return 3;
@@ -292,6 +308,39 @@ static int add_events(struct server *s)
 	return 0;
 }
 
+/* Confine the process before any request is read (srv_sandbox.h), and
+ * check from inside that it holds. */
+static int sandbox(const struct opts *o)
+{
+	struct srv_sandbox_paths p = { .append_file = NULL };
+	struct srv_sandbox_state st;
+	int rc;
+
+	if (o->no_sandbox) {
+		op_warn("--no-sandbox: not confined");
+		return 0;
+	}
+	for (int i = 0; i < o->ndb; i++)
+		p.read_files[p.nread++] = o->dbs[i];
+	if (o->access_log && strcmp(o->access_log, "stderr") != 0)
+		p.append_file = o->access_log;
+	/* The time zone is read now, not from a file refused later. */
+	tzset();
+	if ((rc = srv_sandbox_enter(&p, &st)) != 0 ||
+	    (rc = srv_sandbox_probe(&st)) != 0)
+		return rc;
+	if (st.landlock_abi)
+		op_info("sandbox: seccomp filter (%d system calls allowed), Landlock "
+			"ABI %d (files: read beside the --db files%s only)",
+			st.nallowed, st.landlock_abi, p.append_file ?
+			", append beside the access log" : "");
+	else
+		op_warn("sandbox: seccomp filter (%d system calls allowed); no "
+			"Landlock in this kernel, so opening files is not confined "
+			"to the --db directories", st.nallowed);
+	return 0;
+}
+
 /* Start the threads, run the main loop until a stop signal, join. */
 static int run(struct server *s, const struct opts *o)
 {
@@ -331,9 +380,15 @@ int main(int argc, char **argv)
 	case 3: return op_version_print(stdout, "ocsp-serve") ? 1 : 0;
 	default: usage(stderr); return 2;
 	}
+	/* Before any thread: the clock is read here once (op_time.h). */
+	if ((rc = op_time_init()) != 0) {
+		op_log_err("%s", op_err_detail());
+		return 1;
+	}
 	s.cfg.prefix = o.prefix;
 	s.cfg.max_age = o.max_age;
 	s.cfg.alog.fd = -1;
+	s.cfg.alog_ip = o.access_log_ip;
 
 	act = "opening files";
 	for (; s.cfg.nslots < o.ndb; s.cfg.nslots++)
@@ -359,6 +414,10 @@ int main(int argc, char **argv)
 	}
 	if ((rc = start(&s, &o, &act)) != 0 || (rc = add_events(&s)) != 0)
 		goto free_server;
+	act = "entering the sandbox";
+	if ((rc = sandbox(&o)) != 0)
+		goto free_server;
+	act = "serving";
 	rc = run(&s, &o);
 
 free_server:

@@ -2,8 +2,11 @@
 #include "op_err.h"
 #include "op_key.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +51,44 @@ void srv_alog_close(struct srv_alog *l)
 	if (l->fd >= 0 && l->path)
 		close(l->fd);
 	l->fd = -1;
+}
+
+int srv_alog_ip_parse(const char *s, enum srv_alog_ip *mode)
+{
+	static const char *const names[] = { "full", "truncate", "none" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*mode = (enum srv_alog_ip)i;
+			return 0;
+		}
+	return -1;
+}
+
+void srv_alog_client(const struct sockaddr *sa, enum srv_alog_ip mode,
+		     char *buf, size_t size)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	int family = sa->sa_family;
+
+	if (family == AF_INET) {
+		v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (family == AF_INET6) {
+		v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (mode == SRV_ALOG_IP_TRUNCATE && IN6_IS_ADDR_V4MAPPED(&v6)) {
+			family = AF_INET;
+			memcpy(&v4, v6.s6_addr + 12, 4);
+		}
+	}
+	if (mode == SRV_ALOG_IP_TRUNCATE && family == AF_INET)
+		v4.s_addr &= htonl(0xffffff00u);
+	else if (mode == SRV_ALOG_IP_TRUNCATE && family == AF_INET6)
+		memset(v6.s6_addr + 6, 0, 10);
+	if (mode == SRV_ALOG_IP_NONE || (family != AF_INET && family != AF_INET6) ||
+	    !inet_ntop(family, family == AF_INET ? (const void *)&v4 :
+		       (const void *)&v6, buf, (socklen_t)size))
+		snprintf(buf, size, "-");
 }
 
 static char *put_str(char *p, const char *s)
@@ -103,7 +144,8 @@ size_t srv_alog_format(char *out, const struct srv_alog_entry *e)
 	char *p = out;
 	size_t h;
 
-	gmtime_r(&t, &tm);
+	if (!gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));	/* year 1900: visibly wrong */
 	p = put_uint(p, (unsigned)(tm.tm_year + 1900), 4);
 	*p++ = '-';
 	p = put_uint(p, (unsigned)tm.tm_mon + 1, 2);

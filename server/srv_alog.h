@@ -5,7 +5,8 @@
  *
  *   2026-11-22T05:30:00.123Z 192.0.2.7 POST 5F2A...C3 1003 revoked 200 1489 41
  *
- * TIME is UTC with milliseconds; CLIENT the peer's address; METHOD GET,
+ * TIME is UTC with milliseconds; CLIENT the peer's address, its network
+ * or "-" (--access-log-ip full, truncate, none); METHOD GET,
  * POST, HEAD or "-" (not parsed or not one we answer); the issuer key hash
  * and serial in upper-case hex, "-" when the request named none we could
  * read; RESULT good, revoked, unauthorized, malformed, tryLater,
@@ -27,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 /* The log shared by all workers. */
@@ -46,6 +48,26 @@ int srv_alog_open(struct srv_alog *l, const char *spec);
 int srv_alog_reopen(struct srv_alog *l);
 
 void srv_alog_close(struct srv_alog *l);
+
+/* --access-log-ip: what CLIENT shows.  The responder is where a client's
+ * address meets the certificate it checks (a privacy concern; GDPR). */
+enum srv_alog_ip {
+	SRV_ALOG_IP_FULL,	/* the address */
+	SRV_ALOG_IP_TRUNCATE,	/* its /24 (IPv4) or /48 (IPv6) network */
+	SRV_ALOG_IP_NONE	/* "-" */
+};
+
+/* "full", "truncate", "none" to the mode: 0, or -1 for anything else. */
+int srv_alog_ip_parse(const char *s, enum srv_alog_ip *mode);
+
+/*
+ * The CLIENT field for a peer at sa, as mode says, into buf (size >= 48):
+ * truncate zeroes the host part (192.0.2.0, 2001:db8:1::); an IPv4
+ * address mapped into IPv6 (::ffff:192.0.2.7, a dual-stack listener) is
+ * cut as IPv4.  "-" for none or an address of another family.
+ */
+void srv_alog_client(const struct sockaddr *sa, enum srv_alog_ip mode,
+		     char *buf, size_t size);
 
 /* What one line says.  Pointers are borrowed for the call. */
 struct srv_alog_entry {

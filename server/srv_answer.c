@@ -6,13 +6,14 @@
 
 /* Unsigned OCSPResponses: SEQUENCE { ENUMERATED status } */
 static const uint8_t resp_malformed[] = { 0x30, 0x03, 0x0a, 0x01, 0x01 };
+static const uint8_t resp_internal[] = { 0x30, 0x03, 0x0a, 0x01, 0x02 };
 static const uint8_t resp_trylater[] = { 0x30, 0x03, 0x0a, 0x01, 0x03 };
 static const uint8_t resp_unauthorized[] = { 0x30, 0x03, 0x0a, 0x01, 0x06 };
 
 #define NO_CACHE "Cache-Control: no-cache\r\n"
 
 static const char *const result_name[SRV_R_COUNT] = { "good", "revoked",
-	"unauthorized", "malformed", "tryLater", "not_modified", "not_found" };
+	"unauthorized", "malformed", "tryLater", "not_modified", "not_found", "internalError" };
 
 const char *srv_result_name(enum srv_result r)
 {
@@ -33,6 +34,10 @@ void srv_answer_error(enum srv_result r, struct srv_answer *a)
 	case SRV_R_TRYLATER:
 		a->body = resp_trylater;
 		a->body_len = sizeof(resp_trylater);
+		break;
+	case SRV_R_INTERNAL:
+		a->body = resp_internal;
+		a->body_len = sizeof(resp_internal);
 		break;
 	default:
 		a->result = SRV_R_MALFORMED;

@@ -5,7 +5,10 @@
  * The policy (ocsp-serve(8)): a request we cannot parse is "malformed";
  * a CertID hash we never sign, or an issuer/serial no file holds, is
  * "unauthorized"; a stored response past its nextUpdate is "tryLater" (a
- * stale answer is worse than none); otherwise the stored response with
+ * stale answer is worse than none); a stored response that could not be
+ * read (a corrupt record, a missing signer certificate record, a failed
+ * read transaction) is "internalError", never passed off as unknown;
+ * otherwise the stored response with
  * caching headers (max-age = min(nextUpdate - now, --max-age)), or 304
  * when If-None-Match names its ETag.  The error answers are unsigned
  * OCSPResponses and carry "Cache-Control: no-cache".
@@ -20,7 +23,8 @@
 
 enum srv_result {
 	SRV_R_GOOD, SRV_R_REVOKED, SRV_R_UNAUTHORIZED, SRV_R_MALFORMED,
-	SRV_R_TRYLATER, SRV_R_NOT_MODIFIED, SRV_R_NOT_FOUND, SRV_R_COUNT
+	SRV_R_TRYLATER, SRV_R_NOT_MODIFIED, SRV_R_NOT_FOUND, SRV_R_INTERNAL,
+	SRV_R_COUNT
 };
 
 #define SRV_OCSP_TYPE "application/ocsp-response"
@@ -40,8 +44,9 @@ struct srv_answer {
 };
 
 /*
- * The answer for a request whose parse ended in result r (SRV_R_MALFORMED
- * or SRV_R_UNAUTHORIZED): an unsigned OCSPResponse with that status.
+ * The answer for a request that ended in result r (SRV_R_MALFORMED,
+ * SRV_R_UNAUTHORIZED, SRV_R_TRYLATER or SRV_R_INTERNAL): an unsigned
+ * OCSPResponse with that status.
  */
 void srv_answer_error(enum srv_result r, struct srv_answer *a);
 
@@ -55,7 +60,8 @@ void srv_answer_make(const struct op_rec *rec, int64_t now, int64_t max_age,
 		     const char *if_none_match, size_t inm_len,
 		     struct srv_answer *a);
 
-/* "good", "revoked", ... as in /metrics and the access log. */
+/* "good", "revoked", ..., "internalError" as in /metrics and the access
+ * log. */
 const char *srv_result_name(enum srv_result r);
 
 #endif

@@ -11,12 +11,22 @@ void srv_http_date(int64_t t, char *buf, size_t size)
 {
 	static const char days[] = "SunMonTueWedThuFriSat";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	time_t tt = (time_t)t;
+	time_t tt;
 	struct tm tm;
 
 	if (size < 30)
 		return;
-	gmtime_r(&tt, &tm);
+	/* An IMF-fixdate has a four-digit year; a record's time outside
+	 * 1970..9999 (a damaged file) must not index past the tables. */
+	if (t < 0)
+		t = 0;
+	if (t > SRV_HTTP_DATE_MAX)
+		t = SRV_HTTP_DATE_MAX;
+	tt = (time_t)t;
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(buf, size, "Thu, 01 Jan 1970 00:00:00 GMT");
+		return;
+	}
 	memcpy(buf, days + 3 * tm.tm_wday, 3);
 	buf[3] = ',';
 	buf[4] = ' ';

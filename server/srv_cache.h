@@ -24,7 +24,10 @@ void srv_cache_headers(const struct op_rec *rec, int64_t now, int64_t max_age,
 /* Does an If-None-Match header value name etag (a list, or "*")? */
 int srv_etag_match(const char *if_none_match, const char *etag);
 
-/* RFC 7231 IMF-fixdate; buf >= 30. */
+/* 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can name. */
+#define SRV_HTTP_DATE_MAX 253402300799LL
+
+/* RFC 7231 IMF-fixdate; buf >= 30.  t is clamped to 1970..9999. */
 void srv_http_date(int64_t t, char *buf, size_t size);
 
 #endif

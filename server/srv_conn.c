@@ -125,9 +125,13 @@ static void answer_der(struct srv_conn *c, const struct srv_http_req *req,
 		srv_answer_error(SRV_R_MALFORMED, a);
 		return;
 	}
-	found = srv_worker_lookup(c->w, key, *keylen, &rec) == 0;
-	srv_answer_make(found ? &rec : NULL, op_time_now(), c->w->cfg->max_age,
-			req->if_none_match, req->if_none_match_len, a);
+	found = srv_worker_lookup(c->w, key, *keylen, &rec);
+	if (found == SRV_LOOKUP_FAILED)
+		srv_answer_error(SRV_R_INTERNAL, a);
+	else
+		srv_answer_make(found == SRV_LOOKUP_FOUND ? &rec : NULL,
+				op_time_now(), c->w->cfg->max_age,
+				req->if_none_match, req->if_none_match_len, a);
 }
 
 static long micros_since(const struct timespec *t0)

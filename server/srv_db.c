@@ -162,6 +162,58 @@ void srv_view_release(struct srv_view *v)
 	v->f = NULL;
 }
 
+const char *srv_fail_name(enum srv_fail f)
+{
+	static const char *const names[SRV_FAIL_COUNT] = {
+		"transaction", "read", "corrupt_record", "signer_certs"
+	};
+
+	return f < SRV_FAIL_COUNT ? names[f] : "other";
+}
+
+void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why)
+{
+	unsigned int bit = 1u << why;
+
+	atomic_fetch_add(&s->failures[why], 1);
+	if (atomic_fetch_or(&f->logged, bit) & bit)
+		return;
+	op_log_err("%s: lookup failed (%s): %s; answering internalError (logged "
+		   "once per file; ocsp_serve_lookup_failures_total counts them)",
+		   s->path, srv_fail_name(why), op_err_detail());
+}
+
+int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
+		 size_t keylen, struct op_rec *rec)
+{
+	MDB_val val;
+	int rc = op_db_find(v->txn, v->f->db.dbi, key, keylen, &val);
+	enum srv_fail why;
+
+	if (rc == MDB_NOTFOUND)
+		return rc;
+	if (rc != 0) {
+		op_err_set(OP_E_DB, "%s", mdb_strerror(rc));
+		why = SRV_FAIL_READ;
+	} else if (op_rec_decode(val.mv_data, val.mv_size, rec) != 0) {
+		why = SRV_FAIL_RECORD;
+	} else if (op_db_rec_certs(v->txn, v->f->db.dbi, rec) != 0) {
+		why = SRV_FAIL_CERTS;
+	} else {
+		return 0;
+	}
+	{
+		size_t h = op_hash_len(key[0]);
+		char serial[2 * OP_SERIAL_MAX + 1] = "?";
+
+		if (h && keylen > 1 + 2 * h && keylen - 1 - 2 * h <= OP_SERIAL_MAX)
+			op_serial_hex(key + 1 + 2 * h, keylen - 1 - 2 * h, serial);
+		op_err_prefix(-1, "%s serial %s", op_hash_name(key[0]), serial);
+	}
+	srv_slot_fail(s, v->f, why);
+	return -1;
+}
+
 int srv_view_sync(struct srv_view *v, struct srv_slot *s)
 {
 	unsigned int g = atomic_load_explicit(&s->gen, memory_order_acquire);
@@ -179,8 +231,10 @@ int srv_view_sync(struct srv_view *v, struct srv_slot *s)
 	 * as long as the view. */
 	if ((rc = mdb_txn_begin(v->f->db.env, NULL, MDB_RDONLY, &v->txn)) != 0) {
 		v->txn = NULL;
+		rc = op_err_set(OP_E_DB, "read transaction: %s", mdb_strerror(rc));
+		srv_slot_fail(s, v->f, SRV_FAIL_TXN);
 		srv_view_release(v);
-		return op_err_set(OP_E_DB, "%s: %s", s->path, mdb_strerror(rc));
+		return rc;
 	}
 	return 0;
 }

@@ -22,9 +22,22 @@
 
 #include "op_db.h"
 
+/* Why a lookup failed, other than "not found" (srv_view_get). */
+enum srv_fail {
+	SRV_FAIL_TXN,		/* the read transaction could not begin */
+	SRV_FAIL_READ,		/* mdb_get failed */
+	SRV_FAIL_RECORD,	/* the record does not decode */
+	SRV_FAIL_CERTS,		/* its signer's "\0certs" record is missing */
+	SRV_FAIL_COUNT
+};
+
+/* "transaction", "read", "corrupt_record", "signer_certs" (metric label). */
+const char *srv_fail_name(enum srv_fail f);
+
 struct srv_dbfile {
 	struct op_db db;
 	atomic_int refs;
+	atomic_uint logged;	/* bit 1 << srv_fail: that cause was logged */
 	uint64_t responses;	/* entries, for /metrics */
 	int64_t oldest_this, nearest_next;
 };
@@ -37,6 +50,7 @@ struct srv_slot {
 	atomic_ulong swaps, refused;
 	atomic_int missing;		/* the path was deleted; still serving */
 	atomic_ulong rollbacks;		/* older files refused */
+	atomic_ulong failures[SRV_FAIL_COUNT];	/* lookups that failed */
 	_Atomic int64_t rollback_generated;	/* of the last refused older
 						 * file; 0 once a newer arrives */
 	struct {			/* the file last not swapped to */
@@ -70,8 +84,22 @@ struct srv_view {
 	unsigned int gen;
 };
 
-/* Make v follow s's current map (cheap when nothing changed). */
+/* Make v follow s's current map (cheap when nothing changed).  A failure
+ * is counted and logged as srv_slot_fail() does. */
 int srv_view_sync(struct srv_view *v, struct srv_slot *s);
+
+/*
+ * Look key up in v (synced to s): 0 and rec (pointing into the map, valid
+ * while v holds it), MDB_NOTFOUND, or -1 for any other failure, which is
+ * counted and logged as srv_slot_fail() does.
+ */
+int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
+		 size_t keylen, struct op_rec *rec);
+
+/* Count a failed lookup in s and log it (with op_err_detail()) the first
+ * time it happens for that cause in the file f: a corrupt file answering
+ * thousands of requests a second must not flood the log. */
+void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why);
 void srv_view_release(struct srv_view *v);
 
 #endif

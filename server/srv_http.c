@@ -3,22 +3,16 @@
 #include <string.h>
 #include <strings.h>
 
-static int hdr_is(const char *line, size_t n, const char *name, size_t nlen)
+/* RFC 9110 5.6.2 tchar: what a method or a field name is made of. */
+static int tchar(unsigned char c)
 {
-	return n > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0;
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* Value of a header line: after the colon, blanks trimmed on both sides. */
-static const char *hdr_value(const char *line, size_t n, size_t nlen, size_t *vlen)
+static int ows(char c)
 {
-	const char *v = line + nlen + 1, *e = line + n;
-
-	while (v < e && (*v == ' ' || *v == '\t'))
-		v++;
-	while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	*vlen = (size_t)(e - v);
-	return v;
+	return c == ' ' || c == '\t';
 }
 
 static int token_in(const char *v, size_t n, const char *tok)
@@ -31,34 +25,75 @@ static int token_in(const char *v, size_t n, const char *tok)
 	return 0;
 }
 
-/* The end of the head (after its blank line) within lim octets, or NULL.
- * The whole head must lie within lim, so the verdict does not depend on
- * how the octets arrived (found by the fuzz target). */
-static const char *head_end(const char *buf, size_t lim)
+/*
+ * Find the head in buf[0..lim): *start after any empty lines that precede
+ * the request line (RFC 9112 2.2), *end after the blank line that ends it.
+ * Every line must end in CRLF: a bare CR or LF, or a NUL, is refused the
+ * moment it is seen, so the verdict does not depend on how the octets
+ * arrived (found by the fuzz target), nor on what follows the head.
+ */
+static int head_scan(const char *buf, size_t lim, size_t *start, size_t *end)
 {
+	size_t line = 0;
+
+	*start = 0;
 	for (size_t i = 0; i < lim; i++) {
-		if (buf[i] != '\n')
+		if (buf[i] == '\0' || buf[i] == '\n')
+			return SRV_HTTP_BAD;
+		if (buf[i] != '\r')
 			continue;
-		if (i + 1 < lim && buf[i + 1] == '\n')
-			return buf + i + 2;
-		if (i + 2 < lim && buf[i + 1] == '\r' && buf[i + 2] == '\n')
-			return buf + i + 3;
+		if (i + 1 == lim)
+			return SRV_HTTP_NEED_MORE;
+		if (buf[i + 1] != '\n')
+			return SRV_HTTP_BAD;
+		if (i == line && line == *start) {
+			*start = line = i + 2;	/* empty line before the request */
+		} else if (i == line) {
+			*end = i + 2;
+			return SRV_HTTP_DONE;
+		} else {
+			line = i + 2;
+		}
+		i++;
 	}
-	return NULL;
+	return SRV_HTTP_NEED_MORE;
 }
 
-/* "METHOD TARGET HTTP/1.x" ending at eol. */
-static int request_line(const char *p, const char *eol, struct srv_http_req *r)
+/* The absolute form (RFC 9112 3.2.2) "http://host/path": point the target
+ * at the path, which the server reads as it reads the origin form. */
+static void absolute_form(struct srv_http_req *r)
 {
-	const char *sp1 = memchr(p, ' ', (size_t)(eol - p)), *sp2;
+	const char *t = r->target, *e = t + r->target_len, *p;
+	size_t skip;
 
-	if (!sp1)
+	if (r->target_len >= 7 && strncasecmp(t, "http://", 7) == 0)
+		skip = 7;
+	else if (r->target_len >= 8 && strncasecmp(t, "https://", 8) == 0)
+		skip = 8;
+	else
+		return;
+	for (p = t + skip; p < e && *p != '/' && *p != '?'; p++)
+		;
+	r->target = p;
+	r->target_len = (size_t)(e - p);
+}
+
+/* "METHOD SP TARGET SP HTTP/1.D" at p[0..n), nothing more. */
+static int request_line(const char *p, size_t n, struct srv_http_req *r)
+{
+	const char *e = p + n, *sp1, *sp2;
+
+	for (sp1 = p; sp1 < e && tchar((unsigned char)*sp1); sp1++)
+		;
+	if (sp1 == p || sp1 == e || *sp1 != ' ')
 		return SRV_HTTP_BAD;
-	sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-	if (!sp2 || sp2 == sp1 + 1 || (size_t)(eol - sp2) < 9 ||
-	    memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+	/* The target: visible ASCII only, so it never hides a blank. */
+	for (sp2 = sp1 + 1; sp2 < e && *sp2 > ' ' && *sp2 < 127; sp2++)
+		;
+	if (sp2 == sp1 + 1 || e - sp2 != 9 || memcmp(sp2, " HTTP/1.", 8) != 0 ||
+	    sp2[8] < '0' || sp2[8] > '9')
 		return SRV_HTTP_BAD;
-	r->keep_alive = sp2[8] == '1';
+	r->keep_alive = sp2[8] != '0';
 	if (sp1 - p == 3 && memcmp(p, "GET", 3) == 0)
 		r->method = SRV_HTTP_GET;
 	else if (sp1 - p == 4 && memcmp(p, "POST", 4) == 0)
@@ -69,50 +104,87 @@ static int request_line(const char *p, const char *eol, struct srv_http_req *r)
 		r->method = SRV_HTTP_OTHER;
 	r->target = sp1 + 1;
 	r->target_len = (size_t)(sp2 - sp1 - 1);
+	absolute_form(r);
 	return SRV_HTTP_DONE;
 }
 
-/* Content-Length: digits only, at most once. */
+/* Content-Length: a list of equal decimal values (RFC 9112 6.3: "42, 42"
+ * from a proxy that merged two), equal to any earlier one too. */
 static int content_length(const char *v, size_t vlen, struct srv_http_req *r)
 {
-	long long cl = 0;
+	const char *e = v + vlen;
 
-	if (vlen == 0 || vlen > 12 || r->content_length >= 0)
-		return SRV_HTTP_BAD;
-	for (size_t i = 0; i < vlen; i++) {
-		if (v[i] < '0' || v[i] > '9')
+	while (v < e) {
+		long long cl = 0;
+		size_t digits = 0;
+
+		for (; v < e && *v >= '0' && *v <= '9' && digits <= 12; v++, digits++)
+			cl = cl * 10 + (*v - '0');
+		if (digits == 0 || digits > 12 ||
+		    (r->content_length >= 0 && cl != r->content_length))
 			return SRV_HTTP_BAD;
-		cl = cl * 10 + (v[i] - '0');
+		r->content_length = cl;
+		while (v < e && ows(*v))
+			v++;
+		if (v == e)
+			break;
+		if (*v++ != ',')
+			return SRV_HTTP_BAD;
+		while (v < e && ows(*v))
+			v++;
+		if (v == e)
+			return SRV_HTTP_BAD;	/* "5," */
 	}
-	r->content_length = cl;
-	return SRV_HTTP_DONE;
+	return r->content_length >= 0 ? SRV_HTTP_DONE : SRV_HTTP_BAD;
 }
 
-/* One header line p[0..n) (no line end); the headers we do not use are
- * skipped. */
-static int header_line(const char *p, size_t n, struct srv_http_req *r)
+static int name_is(const char *name, size_t n, const char *want)
 {
-	const char *v;
-	size_t vlen;
+	return n == strlen(want) && strncasecmp(name, want, n) == 0;
+}
 
-	if (p[0] == ' ' || p[0] == '\t')
-		return SRV_HTTP_BAD;	/* obsolete line folding */
-	if (hdr_is(p, n, "content-length", 14)) {
-		v = hdr_value(p, n, 14, &vlen);
+/*
+ * One field line p[0..n) (no CRLF): "NAME: VALUE".  The name is a token
+ * right against the colon (RFC 9112 5.1: whitespace before it is a 400),
+ * the line does not start with a blank (obs-fold) and the value holds no
+ * control character.  Fields we do not use are checked and skipped.
+ */
+static int header_line(const char *p, size_t n, struct srv_http_req *r,
+		       int *hosts)
+{
+	const char *colon = memchr(p, ':', n), *v, *e = p + n;
+	size_t nlen, vlen;
+
+	if (!colon || colon == p)
+		return SRV_HTTP_BAD;
+	nlen = (size_t)(colon - p);
+	for (size_t i = 0; i < nlen; i++)
+		if (!tchar((unsigned char)p[i]))
+			return SRV_HTTP_BAD;
+	for (v = colon + 1; v < e; v++)
+		if (((unsigned char)*v < ' ' && *v != '\t') || *v == 127)
+			return SRV_HTTP_BAD;
+	for (v = colon + 1; v < e && ows(*v); v++)
+		;
+	while (e > v && ows(e[-1]))
+		e--;
+	vlen = (size_t)(e - v);
+	if (name_is(p, nlen, "content-length"))
 		return content_length(v, vlen, r);
-	}
-	if (hdr_is(p, n, "transfer-encoding", 17)) {
+	if (name_is(p, nlen, "transfer-encoding")) {
 		r->chunked = 1;
-	} else if (hdr_is(p, n, "connection", 10)) {
-		v = hdr_value(p, n, 10, &vlen);
+	} else if (name_is(p, nlen, "host")) {
+		if (++*hosts > 1)
+			return SRV_HTTP_BAD;	/* RFC 9112 3.2 */
+	} else if (name_is(p, nlen, "connection")) {
 		if (token_in(v, vlen, "close"))
 			r->keep_alive = 0;
 		else if (token_in(v, vlen, "keep-alive"))
 			r->keep_alive = 1;
-	} else if (hdr_is(p, n, "if-none-match", 13)) {
-		r->if_none_match = hdr_value(p, n, 13, &r->if_none_match_len);
-	} else if (hdr_is(p, n, "expect", 6)) {
-		v = hdr_value(p, n, 6, &vlen);
+	} else if (name_is(p, nlen, "if-none-match")) {
+		r->if_none_match = v;
+		r->if_none_match_len = vlen;
+	} else if (name_is(p, nlen, "expect")) {
 		r->expect_continue = token_in(v, vlen, "100-continue");
 	}
 	return SRV_HTTP_DONE;
@@ -121,29 +193,34 @@ static int header_line(const char *p, size_t n, struct srv_http_req *r)
 int srv_http_parse(const char *buf, size_t len, size_t max_head,
 		   struct srv_http_req *r)
 {
-	const char *p, *end, *eol;
-	int rc;
+	size_t lim = len < max_head ? len : max_head, start, end, eol;
+	int rc, hosts = 0;
 
 	/* Find the blank line first: until it arrives nothing is parsed. */
-	end = head_end(buf, len < max_head ? len : max_head);
-	if (!end)
+	rc = head_scan(buf, lim, &start, &end);
+	if (rc == SRV_HTTP_NEED_MORE)
 		return len >= max_head ? SRV_HTTP_TOO_LARGE : SRV_HTTP_NEED_MORE;
+	if (rc != SRV_HTTP_DONE)
+		return rc;
 	memset(r, 0, sizeof(*r));
 	r->content_length = -1;
-	r->head_len = (size_t)(end - buf);
-	eol = memchr(buf, '\n', (size_t)(end - buf));
-	if ((rc = request_line(buf, eol, r)) != SRV_HTTP_DONE)
+	r->head_len = end;
+	/* Every CR in buf[0..end) starts a CRLF (head_scan). */
+	eol = start + (size_t)((const char *)memchr(buf + start, '\r', end - start) -
+			       (buf + start));
+	if ((rc = request_line(buf + start, eol - start, r)) != SRV_HTTP_DONE)
 		return rc;
-	for (p = eol + 1; p < end; p = eol + 1) {
-		size_t n;
-
-		eol = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)(eol - p);
-		if (n == 0 || (n == 1 && p[0] == '\r'))
-			break;
-		if ((rc = header_line(p, n, r)) != SRV_HTTP_DONE)
+	for (size_t p = eol + 2; p < end - 2; p = eol + 2) {
+		eol = p + (size_t)((const char *)memchr(buf + p, '\r', end - p) - (buf + p));
+		if (buf[p] == ' ' || buf[p] == '\t')
+			return SRV_HTTP_BAD;	/* obsolete line folding */
+		if ((rc = header_line(buf + p, eol - p, r, &hosts)) != SRV_HTTP_DONE)
 			return rc;
 	}
+	/* Two framings: which one a proxy in front believed is unknowable
+	 * (request smuggling), so neither is trusted (RFC 9112 6.1). */
+	if (r->chunked && r->content_length >= 0)
+		return SRV_HTTP_BAD;
 	return SRV_HTTP_DONE;
 }
 

@@ -17,7 +17,8 @@ enum srv_http_method { SRV_HTTP_GET, SRV_HTTP_POST, SRV_HTTP_HEAD, SRV_HTTP_OTHE
 
 struct srv_http_req {
 	int method;			/* enum srv_http_method */
-	const char *target;		/* points into the buffer */
+	const char *target;		/* points into the buffer; the path of
+					 * an absolute-form target */
 	size_t target_len;
 	int keep_alive;			/* 1.1 default, or "Connection: keep-alive" */
 	long long content_length;	/* -1 if absent */
@@ -35,8 +36,16 @@ enum {
 	SRV_HTTP_TOO_LARGE = -2,	/* 431: the head is not within max_head */
 };
 
-/* Parse the head at buf[0..len).  Lines end in CRLF (a bare LF is taken
- * too).  Nothing is modified. */
+/*
+ * Parse the head at buf[0..len), strictly as RFC 9112 asks of a server
+ * (request smuggling behind proxies lives in lenient parsers): lines end
+ * in CRLF only; a bare CR or LF, a NUL, a control character in a value,
+ * whitespace before a field's colon, obs-fold, a line without a colon,
+ * two Host fields, Content-Length together with Transfer-Encoding, or
+ * Content-Length values that differ are SRV_HTTP_BAD.  Empty lines before
+ * the request line are skipped (and counted in head_len).  An absolute-form
+ * target ("http://host/path") is reduced to its path.  Nothing is modified.
+ */
 int srv_http_parse(const char *buf, size_t len, size_t max_head,
 		   struct srv_http_req *r);
 

@@ -159,6 +159,17 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			evbuffer_add_printf(out, "\"} %lld\n", db_value(&slots[i], m));
 		}
 	}
+	family(out, "ocsp_serve_lookup_failures_total", "counter",
+	       "Lookups that failed other than by not finding the key (answered "
+	       "internalError), by file and cause.");
+	for (int i = 0; i < nslots; i++)
+		for (int f = 0; f < SRV_FAIL_COUNT; f++) {
+			evbuffer_add_printf(out, "ocsp_serve_lookup_failures_total{db=\"");
+			label_value(out, slots[i].path);
+			evbuffer_add_printf(out, "\",cause=\"%s\"} %llu\n",
+					    srv_fail_name((enum srv_fail)f),
+					    (unsigned long long)atomic_load(&slots[i].failures[f]));
+		}
 }
 
 int srv_metrics_health(struct evbuffer *out, struct srv_slot *slots, int nslots,

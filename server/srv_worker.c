@@ -19,17 +19,24 @@
 int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
 		      struct op_rec *rec)
 {
+	int failed = 0;
+
+	/* A file that fails does not hide the others: the key may be in a
+	 * later one (shards).  Failures are counted and logged below us. */
 	for (int i = 0; i < w->cfg->nslots; i++) {
 		int rc;
 
-		if (srv_view_sync(&w->views[i], &w->cfg->slots[i]) != 0)
+		if (srv_view_sync(&w->views[i], &w->cfg->slots[i]) != 0) {
+			failed = 1;
 			continue;
-		rc = op_db_get_rec(w->views[i].txn, w->views[i].f->db.dbi, key,
-				   keylen, rec);
+		}
+		rc = srv_view_get(&w->views[i], &w->cfg->slots[i], key, keylen, rec);
+		if (rc == 0)
+			return SRV_LOOKUP_FOUND;
 		if (rc != MDB_NOTFOUND)
-			return rc == 0 ? 0 : -1;
+			failed = 1;
 	}
-	return -1;
+	return failed ? SRV_LOOKUP_FAILED : SRV_LOOKUP_NOT_FOUND;
 }
 
 const char *srv_worker_date(struct srv_worker *w)
@@ -137,18 +144,6 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	watch(c, fr == 1);
 }
 
-/* The peer's address without the port, as the access log shows it. */
-static void client_text(const struct sockaddr *sa, char *buf, size_t size)
-{
-	const void *a = sa->sa_family == AF_INET6 ?
-		(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-		(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-
-	if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
-	    !inet_ntop(sa->sa_family, a, buf, (socklen_t)size))
-		snprintf(buf, size, "-");
-}
-
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		      struct sockaddr *sa, int salen, void *arg)
 {
@@ -175,7 +170,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	}
 	srv_conn_start(c, w, fd);
 	if (w->alog_buf.data)
-		client_text(sa, c->client, sizeof(c->client));
+		srv_alog_client(sa, w->cfg->alog_ip, c->client, sizeof(c->client));
 	c->events = EV_READ;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
@@ -208,7 +203,7 @@ static void on_tick(evutil_socket_t fd, short ev, void *arg)
 int srv_worker_init(struct srv_worker *w, struct srv_cfg *cfg, const int *lfds,
 		    int nlisten, int max_conns)
 {
-	struct event_config *ec = event_config_new();
+	struct event_config *ec;
 	struct timeval one = { 1, 0 };
 	int fd;
 
@@ -217,7 +212,7 @@ int srv_worker_init(struct srv_worker *w, struct srv_cfg *cfg, const int *lfds,
 	if (cfg->alog.fd >= 0 && srv_alog_buf_init(&w->alog_buf) != 0)
 		return OP_E_NOMEM;
 	/* Each base is used by its own thread only: no locking. */
-	if (ec)
+	if ((ec = event_config_new()) != NULL)
 		event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
 	w->base = ec ? event_base_new_with_config(ec) : NULL;
 	event_config_free(ec);

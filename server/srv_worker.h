@@ -34,6 +34,7 @@ struct srv_cfg {
 	const char *prefix;		/* GET path prefix, no trailing '/' */
 	int64_t max_age;		/* --max-age */
 	struct srv_alog alog;		/* --access-log; fd -1 if none */
+	enum srv_alog_ip alog_ip;	/* --access-log-ip */
 	atomic_int stopping;		/* set by main; workers exit on their tick */
 };
 
@@ -69,8 +70,12 @@ void *srv_worker_main(void *arg);
  * it never started).  Safe on a zeroed or partly set up w. */
 void srv_worker_destroy(struct srv_worker *w);
 
-/* Find key in the files, in --db order.  0 and rec (pointing into the
- * map, valid until the worker's next tick) or -1. */
+enum { SRV_LOOKUP_FOUND = 0, SRV_LOOKUP_NOT_FOUND = -1, SRV_LOOKUP_FAILED = -2 };
+
+/* Find key in the files, in --db order: SRV_LOOKUP_FOUND and rec
+ * (pointing into the map, valid until the worker's next tick); NOT_FOUND
+ * when no file holds it; FAILED when none that could be read holds it and
+ * some file failed (counted and logged per file by srv_db). */
 int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
 		      struct op_rec *rec);
 

@@ -23,7 +23,7 @@ BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-5}
 W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
-trap 'kill ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill ${srv_edge:-} ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
@@ -153,6 +153,9 @@ peak_run "$B/ocsp-gen" -q -c big.conf
 say "first run (signs $((2 * BIG))): $RUN_MS ms = $(awk -v n=$((2 * BIG)) -v ms="$RUN_MS" 'BEGIN { printf "%.0f", n * 1000 / ms }')/s, peak anonymous RSS $((RUN_ANON / 1024)) MiB"
 t0=$(now_ms); "$B/ocsp-gen" -q -c big.conf; t1=$(now_ms)
 say "no-change re-run: $((t1 - t0)) ms; file $(du -m out/big.lmdb | cut -f1) MiB"
+. "$here/bench/onchange.sh"
+say "== minutes from issuance to answer, $BIG serials"
+bench_onchange big.conf ec/big.index out/big.lmdb $((t1 - t0))
 
 # ocsp-db verify: what an edge pays to check a whole file before taking it
 # (one thread), next to openssl speed's single-core P-256 verify rate.
@@ -297,31 +300,37 @@ ratio() { awk -v a="$(med "$W/res.$1" 1)" -v b="$(med "$W/res.$2" 1)" 'BEGIN { p
 say "medians of $ROUNDS rounds of ${DUR}s"
 say "ratios, 2 threads: POST vs nginx $(ratio ocsp-serve_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_POST cfssl_POST)")"
 say "ratios, 1 thread:  POST vs nginx $(ratio ocsp-serve_1t_POST nginx_POST), GET vs nginx $(ratio ocsp-serve_1t_GET nginx_GET)$([ $cfssl_ok = 1 ] && echo ", POST vs cfssl $(ratio ocsp-serve_1t_POST cfssl_POST)")"
-# The access log's cost: the same server with and without --access-log,
-# rounds alternating, POST keep-alive; goal >= 0.8x.
-bench_access_log() {  # PORT_WITHOUT PORT_WITH
-	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$1 --threads 2 2> alog0.log &
-	alog0=$!
-	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$2 --threads 2 \
-		--access-log "$W/access.log" 2> alog1.log &
-	alog1=$!
+# ab_pair PORT_A PORT_B "ARGS_A" "ARGS_B": the same server twice, apart
+# from ARGS, rounds alternating, POST keep-alive.  Sets AB_A and AB_B
+# (median req/s) and AB_RATIO (B / A).
+ab_pair() {
+	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$1 --threads 2 $3 2> ab.$1.log &
+	ab0=$!
+	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$2 --threads 2 $4 2> ab.$2.log &
+	ab1=$!
 	sleep 1
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for p in $1 $2; do
 			wrk -t2 -c50 -d"${DUR}s" -s post.lua "http://127.0.0.1:$p/" > "$W/wrk.out" 2>&1
-			awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out" >> "$W/alog.$p"
+			awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out" >> "$W/ab.$p"
 		done
 		r=$((r + 1))
 	done
-	kill $alog0 $alog1; wait $alog0 $alog1 2>/dev/null || true
-	without=$(med "$W/alog.$1" 1); with=$(med "$W/alog.$2" 1)
-	say "$(printf 'access log: without %.0f req/s, with %.0f req/s (%s lines): ratio %s' \
-		"$without" "$with" "$(wc -l < "$W/access.log")" \
-		"$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')")"
+	kill $ab0 $ab1; wait $ab0 $ab1 2>/dev/null || true
+	AB_A=$(med "$W/ab.$1" 1); AB_B=$(med "$W/ab.$2" 1)
+	AB_RATIO=$(awk -v a="$AB_B" -v b="$AB_A" 'BEGIN { printf "%.2f", a / b }')
 }
+# The access log's cost; goal >= 0.8x.
 say "== access log: ocsp-serve POST, wrk -t2 -c50 -d${DUR}s, with and without --access-log"
-bench_access_log 28084 28085
+ab_pair 28084 28085 "" "--access-log $W/access.log"
+say "$(printf 'access log: without %.0f req/s, with %.0f req/s (%s lines): ratio %s' \
+	"$AB_A" "$AB_B" "$(wc -l < "$W/access.log")" "$AB_RATIO")"
+# The sandbox's cost (seccomp filter on every system call, Landlock on
+# opens): the same server with --no-sandbox and with its default sandbox.
+say "== sandbox: ocsp-serve POST, wrk -t2 -c50 -d${DUR}s, --no-sandbox and sandboxed"
+ab_pair 28086 28087 "--no-sandbox" ""
+say "$(printf 'sandbox: without %.0f req/s, with %.0f req/s: ratio %s' "$AB_A" "$AB_B" "$AB_RATIO")"
 # Anonymous memory only: the map's clean file pages are the page cache's.
 anon=$(awk '/^RssAnon/ { print $2 }' /proc/$srv/status)
 resp=$("$B/ocsp-db" stats out/big.lmdb | awk '/^responses/ { print $2 }')

@@ -12,7 +12,10 @@
  * Checked: the answers do not depend on how the octets were split (apart
  * from "100 Continue", which only a split body earns); a connection never
  * stalls with a full input buffer; every answer is an HTTP/1.1 response;
- * parser results stay within the buffer and the head limit.
+ * parser results stay within the buffer and the head limit; a head the
+ * parser accepts keeps RFC 9112's framing rules (check_strict: CRLF only,
+ * no obs-fold, no blank before a colon, not both Content-Length and
+ * Transfer-Encoding).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -165,6 +168,36 @@ static void strip_continue(struct out *o)
 	}
 }
 
+/* RFC 9112's framing rules, checked again on what the parser accepted:
+ * CRLF line ends only, no NUL, no field line starting with a blank
+ * (obs-fold) or without a token right before its colon, never both
+ * framings. */
+static void check_strict(const char *h, size_t n, const struct srv_http_req *r)
+{
+	size_t line = 0;
+	int first = 1;
+
+	CHECK(n >= 4 && memcmp(h + n - 4, "\r\n\r\n", 4) == 0);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(h[i] != '\0');
+		CHECK(h[i] != '\n' || (i > 0 && h[i - 1] == '\r'));
+		CHECK(h[i] != '\r' || (i + 1 < n && h[i + 1] == '\n'));
+		if (h[i] != '\n')
+			continue;
+		if (i - 1 > line && !first) {	/* a field line h[line..i-1) */
+			const char *colon = memchr(h + line, ':', i - 1 - line);
+
+			CHECK(h[line] != ' ' && h[line] != '\t');
+			CHECK(colon && colon > h + line && colon[-1] != ' ' &&
+			      colon[-1] != '\t');
+		}
+		if (i - 1 > line)
+			first = 0;
+		line = i + 1;
+	}
+	CHECK(!(r->chunked && r->content_length >= 0));
+}
+
 static void parse_alone(const uint8_t *data, size_t size)
 {
 	struct srv_http_req r;
@@ -173,6 +206,7 @@ static void parse_alone(const uint8_t *data, size_t size)
 
 	if (rc != SRV_HTTP_DONE)
 		return;
+	check_strict((const char *)data, r.head_len, &r);
 	CHECK(r.head_len <= size && r.head_len <= max_head);
 	CHECK(r.target >= (const char *)data &&
 	      r.target + r.target_len <= (const char *)data + r.head_len);

@@ -24,10 +24,11 @@ t_grep "example config has the contract's keys" "^authorities" /etc/ocsp-presign
 pki_make "$T_TMP/pki" 3 > /dev/null
 ( cd "$T_TMP/pki" && /usr/sbin/ocsp-gen -q -c ocsp-gen.conf )
 t_check "installed ocsp-serve -n accepts a generated file" /usr/sbin/ocsp-serve -n --db "$T_TMP/pki/out/responses.lmdb" --listen 127.0.0.1:1
-for u in ocsp-serve.service ocsp-gen.service ocsp-gen.timer ocsp-edge-sync.service ocsp-edge-sync.timer; do
+for u in ocsp-serve.service ocsp-gen.service ocsp-gen.timer ocsp-gen.path ocsp-gen-onchange.service ocsp-edge-sync.service ocsp-edge-sync.timer; do
 	t_check "systemd-analyze verify $u" systemd-analyze verify "/lib/systemd/system/$u"
 done
 t_check "logrotate accepts the installed snippet" logrotate -d /etc/logrotate.d/ocsp-serve
+t_check "logrotate accepts the audit log snippet" logrotate -d /etc/logrotate.d/ocsp-gen
 for m in ocsp-gen.8 ocsp-serve.8 ocsp-db.1 ocsp-gen.conf.5; do
 	s=${m##*.}
 	t_check "man page $m renders without warnings" sh -c "zcat /usr/share/man/man$s/$m.gz | groff -ww -man -Tutf8 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"

@@ -6,6 +6,8 @@
 MODE  sig     flip one bit inside the response's signature BIT STRING
       certid  flip one bit inside the CertID's issuerNameHash
       status  make the header say revoked (no reason) where the DER says good
+      record  make the record's version octet one no reader knows (the
+              record no longer decodes)
 SERIAL is hex as ocsp-db prints it; HASH is sha1 or sha256.  The record
 header layout is docs/db-format.txt's; the DER is found by walking TLVs
 from the end of the 56-octet header, so it does not depend on how the body
@@ -63,6 +65,8 @@ def main():
             if at < 0:
                 break
             val[at + 3] ^= 0x10
+        elif mode == "record":
+            val[0] = 0xEE
         elif mode == "status":
             if val[1] != 0:
                 break

@@ -2,7 +2,8 @@
 # ocsp-serve --access-log: one line per request with the right fields for
 # good, revoked, unauthorized, malformed and refused requests; a pipelined
 # burst logs every request; SIGUSR1 after `mv` (logrotate) starts a new
-# file and loses no line; "stderr" writes to the journal's stream.
+# file and loses no line; "stderr" writes to the journal's stream;
+# --access-log-ip full, truncate and none over IPv4 and IPv6.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
@@ -115,6 +116,29 @@ t_wait_url "http://127.0.0.1:$MPORT/healthz"
 ask 1003
 kill $SRV; wait $SRV 2>/dev/null
 t_grep "--access-log stderr" " 127.0.0.1 POST $KH 1003 revoked 200 " "$T_TMP/stderr.log"
+# --access-log-ip: the client's address, its network, or nothing.
+ip_mode() {  # MODE LISTEN-ADDR CURL-HOST EXPECTED-CLIENT
+	"$B/ocsp-serve" --db "$DB" --listen "$2:$PORT" --metrics-listen "127.0.0.1:$MPORT" \
+		--threads 1 --access-log stderr --access-log-ip "$1" > "$T_TMP/ip.log" 2>&1 &
+	SRV=$!
+	t_bg $SRV
+	t_wait_url "http://127.0.0.1:$MPORT/healthz"
+	curl -s -o /dev/null --data-binary @"$T_TMP/req.der" "http://$3:$PORT/"
+	kill $SRV; wait $SRV 2>/dev/null
+	t_grep "--access-log-ip $1 ($3): client field '$4'" "Z $4 POST $KH 1001 good 200 " "$T_TMP/ip.log"
+}
+ip_mode full 127.0.0.1 127.0.0.1 127.0.0.1
+ip_mode truncate 127.0.0.1 127.0.0.1 127.0.0.0
+ip_mode none 127.0.0.1 127.0.0.1 -
+if /usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	ip_mode full '[::1]' '[::1]' ::1
+	ip_mode truncate '[::1]' '[::1]' ::
+	ip_mode none '[::1]' '[::1]' -
+else
+	t_ok "--access-log-ip over IPv6: skipped, no ::1 here (the unit suite covers /48)"
+fi
+if "$B/ocsp-serve" --db "$DB" --listen "127.0.0.1:$PORT" --access-log-ip 24 > "$T_TMP/badip.log" 2>&1; then
+	t_fail "--access-log-ip 24 refused"; else t_grep "--access-log-ip 24 refused with the usage" "access-log-ip" "$T_TMP/badip.log"; fi
 if "$B/ocsp-serve" -n --db "$DB" --listen 127.0.0.1:1 --access-log /nonexistent/x/a.log > /dev/null 2>&1; then
 	t_ok "-n does not open the log"; else t_fail "-n does not open the log"; fi
 if "$B/ocsp-serve" --db "$DB" --listen "127.0.0.1:$PORT" --access-log /nonexistent/x/a.log > "$T_TMP/bad.log" 2>&1; then

@@ -11,13 +11,20 @@ PORT=$(t_ports 4); MPORT=$((PORT + 1))
 openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout "$T_TMP/req.der"
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$PORT" \
 	--metrics-listen "127.0.0.1:$MPORT" --threads 2 2> "$T_TMP/serve.log" &
-t_bg $!
+SRV=$!
+t_bg $SRV
 t_wait_url "http://127.0.0.1:$MPORT/healthz"
 /usr/bin/python3 "$here/lib/hostile.py" "$PORT" "$MPORT" "$T_TMP/req.der" > "$T_TMP/h.out" 2>&1
 cat "$T_TMP/h.out" | grep -v '^hostile: [0-9]'
 T_PASS=$((T_PASS + $(grep -c '^ok ' "$T_TMP/h.out")))
 T_FAIL=$((T_FAIL + $(grep -c '^FAIL' "$T_TMP/h.out")))
 grep -q '^hostile: [0-9]* passed' "$T_TMP/h.out" || t_fail "hostile.py finished"
+t_grep "the mix ran against the sandboxed server" "sandbox: seccomp filter" "$T_TMP/serve.log"
+t_check "sandboxed server alive after the mix" kill -0 $SRV
+kill $SRV; wait $SRV 2>/dev/null
+if grep -q "Sanitizer\|runtime error" "$T_TMP/serve.log"; then
+	t_fail "exit after the mix: sanitizer report"; grep -A5 "Sanitizer\|runtime error" "$T_TMP/serve.log" | head -20
+else t_ok "clean exit after the mix"; fi
 
 # Connection cap: with --max-connections 4, the fifth is closed at once.
 "$B/ocsp-serve" --db out/responses.lmdb --listen "127.0.0.1:$((PORT + 2))" \

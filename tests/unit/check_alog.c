@@ -1,5 +1,7 @@
 /* srv_alog: the access log line, per-thread buffering, reopening. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,51 @@ START_TEST(buffered_then_reopened)
 }
 END_TEST
 
+/* client(MODE, ADDRESS): the CLIENT field for a peer at ADDRESS. */
+static const char *client(enum srv_alog_ip mode, const char *addr)
+{
+	static char buf[48];
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+	} else {
+		ck_assert_int_eq(inet_pton(AF_INET6, addr, &v6->sin6_addr), 1);
+		v6->sin6_family = AF_INET6;
+	}
+	srv_alog_client((struct sockaddr *)&ss, mode, buf, sizeof(buf));
+	return buf;
+}
+
+START_TEST(client_address_modes)
+{
+	enum srv_alog_ip m;
+
+	ck_assert_str_eq(client(SRV_ALOG_IP_FULL, "192.0.2.7"), "192.0.2.7");
+	ck_assert_str_eq(client(SRV_ALOG_IP_FULL, "2001:db8:1:2::7"), "2001:db8:1:2::7");
+	/* truncate: the /24 and the /48 a network operator would block. */
+	ck_assert_str_eq(client(SRV_ALOG_IP_TRUNCATE, "192.0.2.7"), "192.0.2.0");
+	ck_assert_str_eq(client(SRV_ALOG_IP_TRUNCATE, "203.0.113.255"), "203.0.113.0");
+	ck_assert_str_eq(client(SRV_ALOG_IP_TRUNCATE, "2001:db8:1:2::7"), "2001:db8:1::");
+	ck_assert_str_eq(client(SRV_ALOG_IP_TRUNCATE,
+				"2001:db8:abcd:ffff:ffff:ffff:ffff:ffff"), "2001:db8:abcd::");
+	/* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d: cut as
+	 * IPv4, not to a /48 that would keep nothing. */
+	ck_assert_str_eq(client(SRV_ALOG_IP_TRUNCATE, "::ffff:192.0.2.7"), "192.0.2.0");
+	ck_assert_str_eq(client(SRV_ALOG_IP_NONE, "192.0.2.7"), "-");
+	ck_assert_str_eq(client(SRV_ALOG_IP_NONE, "2001:db8::7"), "-");
+	ck_assert_int_eq(srv_alog_ip_parse("truncate", &m), 0);
+	ck_assert_int_eq(m, SRV_ALOG_IP_TRUNCATE);
+	ck_assert_int_eq(srv_alog_ip_parse("none", &m), 0);
+	ck_assert_int_eq(m, SRV_ALOG_IP_NONE);
+	ck_assert_int_eq(srv_alog_ip_parse("full", &m), 0);
+	ck_assert_int_eq(m, SRV_ALOG_IP_FULL);
+	ck_assert_int_eq(srv_alog_ip_parse("24", &m), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("srv_alog");
@@ -131,6 +178,7 @@ int main(void)
 
 	tcase_add_test(tc, line_format);
 	tcase_add_test(tc, buffered_then_reopened);
+	tcase_add_test(tc, client_address_modes);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

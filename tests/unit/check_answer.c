@@ -48,6 +48,10 @@ START_TEST(unknown_is_unauthorized)
 	assert_unsigned(&a, SRV_R_UNAUTHORIZED, 6);
 	srv_answer_error(SRV_R_MALFORMED, &a);
 	assert_unsigned(&a, SRV_R_MALFORMED, 1);
+	/* A stored response that could not be read is not "unknown". */
+	srv_answer_error(SRV_R_INTERNAL, &a);
+	assert_unsigned(&a, SRV_R_INTERNAL, 2);
+	ck_assert_str_eq(srv_result_name(SRV_R_INTERNAL), "internalError");
 	op_time_set_fake(-1);
 }
 END_TEST

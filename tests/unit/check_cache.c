@@ -1,5 +1,6 @@
 /* srv_cache: caching headers, ETag matching, the HTTP date. */
 #include <check.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "check_run.h"
@@ -37,6 +38,11 @@ START_TEST(http_date)
 	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 GMT");
 	srv_http_date(1795287488, d, sizeof(d));
 	ck_assert_str_eq(d, "Sat, 21 Nov 2026 18:58:08 GMT");
+	/* A damaged record's times stay within the tables and four digits. */
+	srv_http_date(INT64_MAX, d, sizeof(d));
+	ck_assert_str_eq(d, "Fri, 31 Dec 9999 23:59:59 GMT");
+	srv_http_date(-86400, d, sizeof(d));
+	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 END_TEST
 

@@ -193,6 +193,44 @@ START_TEST(copy)
 }
 END_TEST
 
+/* A clone is the source's octets, or a refusal that leaves the target
+ * empty (what gen_publish relies on to fall back to copying); a range that
+ * is not block-aligned and stops short of the source's end is refused. */
+START_TEST(clone_or_refuse)
+{
+	char path[PATH_MAX + 8], buf[8192];
+	int from, to, rc;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/src", dir);
+	from = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 13);
+	ck_assert_int_eq(write(from, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	snprintf(path, sizeof(path), "%s/dst", dir);
+	to = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	rc = op_file_clone(from, to, 0);
+	ck_assert_int_eq(fstat(to, &st), 0);
+	if (rc == 0) {
+		char got[sizeof(buf)];
+
+		ck_assert_int_eq(st.st_size, (off_t)sizeof(buf));
+		ck_assert_int_eq(pread(to, got, sizeof(got), 0), (ssize_t)sizeof(got));
+		ck_assert_int_eq(memcmp(got, buf, sizeof(buf)), 0);
+	} else {
+		ck_assert_int_eq(rc, OP_E_SYS);
+		ck_assert_ptr_nonnull(strstr(op_err_detail(), "clone: "));
+		ck_assert_int_eq(st.st_size, 0);
+	}
+	ck_assert_int_eq(ftruncate(to, 0), 0);
+	ck_assert_int_eq(op_file_clone(from, to, 100), OP_E_SYS);
+	ck_assert_int_eq(fstat(to, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	close(from);
+	close(to);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("op_file");
@@ -204,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, abort_leaves_target);
 	tcase_add_test(tc, symlink_refused_and_leftovers_cleaned);
 	tcase_add_test(tc, copy);
+	tcase_add_test(tc, clone_or_refuse);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

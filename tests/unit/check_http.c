@@ -23,7 +23,7 @@ START_TEST(http_parse)
 	for (size_t n = 0; n < r.head_len; n++)
 		ck_assert_int_eq(srv_http_parse(q, n, 8192, &r), SRV_HTTP_NEED_MORE);
 
-	q = "GET /x HTTP/1.0\nIf-None-Match:  \"AB\" \n\n";
+	q = "GET /x HTTP/1.0\r\nIf-None-Match:  \"AB\" \r\n\r\n";
 	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
 	ck_assert_int_eq(r.keep_alive, 0);
 	ck_assert_int_eq(r.if_none_match_len, 4);
@@ -52,6 +52,74 @@ START_TEST(http_parse)
 	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_BAD);
 	q = "GET / HTTP/1.1\r\nX: yyyyyyyyyyyyyyyyyyyy";
 	ck_assert_int_eq(srv_http_parse(q, strlen(q), 16, &r), SRV_HTTP_TOO_LARGE);
+}
+END_TEST
+
+/* RFC 9112's musts for a server, each one a 400 (request smuggling
+ * behind a proxy lives in lenient parsers). */
+START_TEST(http_strict)
+{
+	static const char *const bad[] = {
+		"GET /x HTTP/1.1\n\n",				/* bare LF */
+		"GET /x HTTP/1.1\r\nHost: a\n\r\n",		/* bare LF */
+		"GET /x HTTP/1.1\r\nHost: a\rb\r\n\r\n",		/* bare CR */
+		"GET /x HTTP/1.1\r\nHost : a\r\n\r\n",		/* blank before : */
+		"GET /x HTTP/1.1\r\nHost\t: a\r\n\r\n",
+		"GET /x HTTP/1.1\r\nX: a\r\n\tfolded\r\n\r\n",	/* obs-fold */
+		"GET /x HTTP/1.1\r\n folded: a\r\n\r\n",
+		"GET /x HTTP/1.1\r\nno colon\r\n\r\n",
+		"GET /x HTTP/1.1\r\n: empty name\r\n\r\n",
+		"GET /x HTTP/1.1\r\nX: a\x01b\r\n\r\n",		/* control char */
+		"GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		"Content-Length: 5\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5,\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n",
+		"GET  /x HTTP/1.1\r\n\r\n",				/* two blanks */
+		"GET /x  HTTP/1.1\r\n\r\n",
+		"GET /x HTTP/1.1 \r\n\r\n",
+		"GET /x HTTP/1.1x\r\n\r\n",
+		"GET /\x7f HTTP/1.1\r\n\r\n",
+		"G(T /x HTTP/1.1\r\n\r\n",
+	};
+	struct srv_http_req r;
+	const char *q;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(srv_http_parse(bad[i], strlen(bad[i]), 8192, &r) ==
+			      SRV_HTTP_BAD, "accepted: %s", bad[i]);
+	/* A bare LF is refused as soon as it arrives, not after a wait for a
+	 * CRLF that never comes. */
+	q = "GET /x HTTP/1.1\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_BAD);
+	q = "GET /x HTTP/1.1\r";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_NEED_MORE);
+
+	/* Equal duplicates are one length (RFC 9112 6.3). */
+	q = "POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-length: 7, 7\r\n\r\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
+	ck_assert_int_eq(r.content_length, 7);
+	/* Empty lines before the request line are skipped, and consumed. */
+	q = "\r\n\r\nGET /x HTTP/1.1\r\n\r\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
+	ck_assert_uint_eq(r.head_len, strlen(q));
+	ck_assert_int_eq(r.target_len == 2 && memcmp(r.target, "/x", 2) == 0, 1);
+	/* The absolute form is read as its path. */
+	q = "GET http://ocsp.example:80/ocsp/MEMw HTTP/1.1\r\nHost: x\r\n\r\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
+	ck_assert_int_eq(r.target_len == 10 && memcmp(r.target, "/ocsp/MEMw", 10) == 0, 1);
+	q = "POST HTTPS://ocsp.example HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
+	ck_assert_uint_eq(r.target_len, 0);
+	/* Transfer-Encoding alone parses: the connection answers 411. */
+	q = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+	ck_assert_int_eq(srv_http_parse(q, strlen(q), 8192, &r), SRV_HTTP_DONE);
+	ck_assert_int_eq(r.chunked, 1);
 }
 END_TEST
 
@@ -98,6 +166,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, http_parse);
+	tcase_add_test(tc, http_strict);
 	tcase_add_test(tc, http_head_limit);
 	tcase_add_test(tc, http_head);
 	suite_add_tcase(s, tc);

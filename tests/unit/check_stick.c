@@ -32,7 +32,7 @@ START_TEST(permanent_revocations_stick)
 	input(&in, 0x14, OP_STATUS_REVOKED, KEYCOMPROMISE); /* CA's new word */
 	input(&in, 0x15, OP_STATUS_GOOD, 0);
 	input(&in, 0x16, OP_STATUS_REVOKED, HOLD);
-	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st), 0);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", "a", ca, NULL, &in, &st), 0);
 	ck_assert_uint_eq(st.kept, 3);	/* 10, 12 (not in issued), 13 */
 	ck_assert_str_eq(st.named[0], "10 (keyCompromise)");
 	ck_assert_str_eq(st.named[1], "12 (no reason)");
@@ -62,7 +62,7 @@ START_TEST(hold_never_weakens_a_permanent_revocation)
 
 	stored(OP_HASH_SHA1, 0x20, OP_STATUS_REVOKED, KEYCOMPROMISE, 100);
 	input(&in, 0x20, OP_STATUS_REVOKED, HOLD);
-	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st), 0);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", "a", ca, NULL, &in, &st), 0);
 	ck_assert_int_eq(find(&in, 0x20)->reason, KEYCOMPROMISE);
 	ck_assert_uint_eq(st.kept, 1);
 	gen_list_free(&in);
@@ -80,7 +80,7 @@ START_TEST(operator_release)
 	input(&in, 0x31, OP_STATUS_REVOKED, KEYCOMPROMISE);	/* still listed */
 	input(&rel, 0x30, OP_STATUS_GOOD, 0);
 	input(&rel, 0x31, OP_STATUS_GOOD, 0);
-	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, &rel, &in, &st), 0);
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", "a", ca, &rel, &in, &st), 0);
 	ck_assert_uint_eq(st.released, 2);
 	ck_assert_uint_eq(st.kept, 0);
 	ck_assert_int_eq(find(&in, 0x30)->status, OP_STATUS_GOOD);
@@ -103,12 +103,12 @@ START_TEST(unreadable_record_fails_closed)
 	mk.mv_size = klen;
 	mk.mv_data = k;
 	ck_assert_int_eq(mdb_put(txn, dbi, &mk, &mv, 0), 0);
-	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", ca, NULL, &in, &st),
+	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", "a", ca, NULL, &in, &st),
 			 OP_E_HISTORY);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "serial 40"));
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "w.lmdb"));
 	/* Never published: nothing to remember, nothing refused. */
-	ck_assert_int_eq(gen_stick_apply(NULL, 0, "w.lmdb", ca, NULL, &in, &st), 0);
+	ck_assert_int_eq(gen_stick_apply(NULL, 0, "w.lmdb", "a", ca, NULL, &in, &st), 0);
 	gen_list_free(&in);
 }
 END_TEST

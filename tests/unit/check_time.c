@@ -2,7 +2,10 @@
 #include <check.h>
 
 #include "check_run.h"
+#include <stdlib.h>
 #include <string.h>
+
+#include "op_err.h"
 
 #include "op_time.h"
 
@@ -58,6 +61,33 @@ START_TEST(time_formats)
 }
 END_TEST
 
+/* OCSP_PRESIGN_NOW: read by op_time_init() once, in a test build only;
+ * a production build refuses to start when it is set. */
+START_TEST(test_clock)
+{
+	ck_assert_int_eq(unsetenv(OP_TIME_ENV), 0);
+	ck_assert_int_eq(op_time_init(), 0);
+	ck_assert_int_gt(op_time_now(), 1700000000);
+	ck_assert_int_eq(setenv(OP_TIME_ENV, "12345", 1), 0);
+	if (op_time_test_build()) {
+		ck_assert_int_eq(op_time_init(), 0);
+		ck_assert_int_eq(op_time_now(), 12345);
+		/* Read at init, never again: changing it later changes nothing. */
+		ck_assert_int_eq(setenv(OP_TIME_ENV, "999", 1), 0);
+		ck_assert_int_eq(op_time_now(), 12345);
+		ck_assert_int_eq(setenv(OP_TIME_ENV, "12345x", 1), 0);
+		ck_assert_int_eq(op_time_init(), OP_E_CONFIG);
+		ck_assert_ptr_nonnull(strstr(op_err_detail(), "OCSP_PRESIGN_NOW"));
+	} else {
+		ck_assert_int_eq(op_time_init(), OP_E_CONFIG);
+		ck_assert_ptr_nonnull(strstr(op_err_detail(), "OCSP_PRESIGN_NOW is set"));
+		ck_assert_int_gt(op_time_now(), 1700000000);
+	}
+	unsetenv(OP_TIME_ENV);
+	op_time_set_fake(-1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("op_time");
@@ -65,6 +95,7 @@ int main(void)
 
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, time_formats);
+	tcase_add_test(tc, test_clock);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
