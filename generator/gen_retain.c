@@ -311,8 +311,10 @@ int gen_retain_store(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
 	MDB_val mk = { 0, k }, mv = { sizeof(v), v };
 	int rc;
 
-	if ((!r->put.n && !r->del.n) || (rc = meta_prefix(ca, k, &plen)) != 0)
-		return r->put.n || r->del.n ? rc : 0;
+	if (!r->put.n && !r->del.n)
+		return 0;
+	if ((rc = meta_prefix(ca, k, &plen)) != 0)
+		return rc;
 	for (size_t i = 0; i < r->put.n + r->del.n; i++) {
 		const struct gen_entry *e = i < r->put.n ? &r->put.v[i] :
 					    &r->del.v[i - r->put.n];
