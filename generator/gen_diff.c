@@ -316,62 +316,22 @@ static int early(struct gen_diff *r, const struct pair *p, size_t i,
 	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
 }
 
-struct due {
-	int64_t at;	/* when the response comes due */
-	size_t i;	/* its entry */
-};
-
-static int due_cmp(const void *x, const void *y)
-{
-	const struct due *a = x, *b = y;
-
-	return (a->at > b->at) - (a->at < b->at);
-}
-
-/*
- * next_update_cap = crl: a new CRL lets the responses capped by the old
- * one run longer.  Re-sign them evenly over the runs left before they
- * come due (gen_times_spread), the earliest first, rather than all in the
- * run in which they reach it.  *done counts them.
- */
+/* next_update_cap = crl: what a new CRL lets run longer, spread evenly
+ * over the runs before it comes due (gen_times_stale). */
 static int stale(struct gen_diff *r, const struct pair *p, size_t *done)
 {
-	const struct gen_auth *a = p->a;
-	const struct gen_list *l = &a->entries;
-	struct due *d;
-	int64_t *dl;
-	size_t n = 0, budget;
-	int rc = 0;
+	size_t *idx = NULL, n = 0;
+	int rc;
 
-	if (!a->c->cap_crl || r->force || l->n == 0)
+	if (!p->a->c->cap_crl || r->force)
 		return 0;
-	d = malloc(l->n * sizeof(*d));
-	dl = malloc(l->n * sizeof(*dl));
-	if (!d || !dl) {
-		rc = OP_E_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		struct gen_when w;
-
-		if (r->kept_nu[i] == INT64_MAX)
-			continue;
-		gen_times_of(a->c, &a->crls, &l->v[i], r->now, &w);
-		if (w.from == GEN_FROM_NONE ||
-		    !gen_times_better(a->c, r->kept_at[i], r->kept_nu[i], &w))
-			continue;
-		d[n].at = gen_times_deadline(a->c, r->kept_nu[i]);
-		d[n++].i = i;
-	}
-	qsort(d, n, sizeof(*d), due_cmp);
-	for (size_t k = 0; k < n; k++)
-		dl[k] = d[k].at;
-	budget = gen_times_spread(dl, n, r->now, r->conf->run_interval);
-	for (size_t k = 0; k < budget && !rc; k++)
-		rc = early(r, p, d[k].i, done);
-out:
-	free(d);
-	free(dl);
+	if ((rc = gen_times_stale(p->a->c, &p->a->crls, &p->a->entries,
+				  r->kept_at, r->kept_nu, r->now,
+				  r->conf->run_interval, &idx, &n)) != 0)
+		return rc;
+	for (size_t k = 0; k < n && !rc; k++)
+		rc = early(r, p, idx[k], done);
+	free(idx);
 	return rc;
 }
 

@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/asn1.h>
+#include <openssl/x509v3.h>
 
 #define URL_MAX 4096
 
@@ -83,4 +85,32 @@ int gen_ext_crlid(const struct gen_ext_crlid *c, uint8_t **der, size_t *len)
 	}
 	*len = (size_t)(p - *der);
 	return 0;
+}
+
+int gen_ext_add_ref(OCSP_SINGLERESP *single, const struct gen_ext_crlid *c,
+		    int cutoff, int64_t cutoff_at)
+{
+	ASN1_GENERALIZEDTIME *t = NULL;
+	X509_EXTENSION *id = NULL;
+	long num = 0;
+	int ok = 1;
+
+	if (c) {
+		for (size_t i = 0; i < c->num_len; i++)
+			num = num << 8 | c->num[i];
+		ok = (t = ASN1_GENERALIZEDTIME_set(NULL, (time_t)c->time)) &&
+		     (id = OCSP_crlID_new(c->url, c->has_num ? &num : NULL,
+					  (char *)ASN1_STRING_get0_data(t))) &&
+		     OCSP_SINGLERESP_add_ext(single, id, -1) == 1;
+		ASN1_GENERALIZEDTIME_free(t);
+		t = NULL;
+	}
+	if (ok && cutoff)
+		ok = (t = ASN1_GENERALIZEDTIME_set(NULL, (time_t)cutoff_at)) &&
+		     OCSP_SINGLERESP_add1_ext_i2d(single,
+						  NID_id_pkix_OCSP_archiveCutoff,
+						  t, 0, 0) == 1;
+	X509_EXTENSION_free(id);
+	ASN1_GENERALIZEDTIME_free(t);
+	return ok ? 0 : -1;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/ocsp.h>
 
 #include "gen_der.h"
 
@@ -37,5 +38,14 @@ int gen_ext_crlid(const struct gen_ext_crlid *c, uint8_t **der, size_t *len);
 /* The archive cutoff Extension for t at *pp (GEN_EXT_CUTOFF_LEN octets),
  * advanced; OP_E_RANGE as gen_der_time. */
 int gen_ext_cutoff(uint8_t **pp, int64_t t);
+
+/*
+ * The same Extensions added to single through OpenSSL's own API
+ * (OCSP_crlID_new, for a crlNum that fits a long; the archive cutoff when
+ * cutoff is set, at cutoff_at): the reference gen_resp_sign_ref() signs
+ * and the tests compare with.  0, or -1 with OpenSSL's error queue.
+ */
+int gen_ext_add_ref(OCSP_SINGLERESP *single, const struct gen_ext_crlid *c,
+		    int cutoff, int64_t cutoff_at);
 
 #endif

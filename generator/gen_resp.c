@@ -22,6 +22,11 @@ struct worker {
 	EVP_PKEY_CTX *pk;
 	uint8_t *tbs;		/* scratch for tbsResponseData */
 	uint8_t *sig;		/* scratch for the signature */
+	/* The archive cutoff Extension last encoded, and for which time:
+	 * a batch's responses share producedAt. */
+	int64_t cut_at;
+	int cut_set;
+	uint8_t cut[GEN_EXT_CUTOFF_LEN];
 };
 
 struct gen_resp_signer {
@@ -160,43 +165,6 @@ static ASN1_GENERALIZEDTIME *gtime(int64_t t)
 	return g;
 }
 
-/* The reference's singleExtensions, through OpenSSL's own types. */
-static int ref_exts(OCSP_SINGLERESP *single,
-		    const struct gen_resp_profile *prof,
-		    const struct gen_resp_in *in)
-{
-	const struct gen_ext_crlid *c = in->crl >= 1 && in->crl <= 2 ?
-					prof->crlid[in->crl - 1] : NULL;
-	ASN1_GENERALIZEDTIME *t = NULL;
-	X509_EXTENSION *id = NULL;
-	char when[GEN_DER_TIME];
-	uint8_t buf[GEN_DER_TIME], *p = buf;
-	long num = 0;
-	int ok = 1;
-
-	if (c) {
-		for (size_t i = 0; i < c->num_len; i++)
-			num = num << 8 | c->num[i];
-		if (gen_der_time(&p, c->time) != 0)
-			return -1;
-		memcpy(when, buf + 2, GEN_DER_TIME - 2);
-		when[GEN_DER_TIME - 2] = '\0';
-		ok = (id = OCSP_crlID_new(c->url, c->has_num ? &num : NULL,
-					  when)) != NULL &&
-		     OCSP_SINGLERESP_add_ext(single, id, -1) == 1;
-	}
-	if (ok && prof->cutoff != GEN_RESP_CUTOFF_NONE)
-		ok = (t = gtime(prof->cutoff == GEN_RESP_CUTOFF_AT ?
-				prof->cutoff_at :
-				in->produced_at - prof->retain)) != NULL &&
-		     OCSP_SINGLERESP_add1_ext_i2d(single,
-						  NID_id_pkix_OCSP_archiveCutoff,
-						  t, 0, 0) == 1;
-	X509_EXTENSION_free(id);
-	ASN1_GENERALIZEDTIME_free(t);
-	return ok ? 0 : -1;
-}
-
 int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 		      const struct gen_resp_profile *prof,
 		      const struct gen_resp_in *in, unsigned char **der,
@@ -226,7 +194,11 @@ int gen_resp_sign_ref(X509 *ca, X509 *cert, EVP_PKEY *key,
 					      in->reason == OP_REASON_NONE ?
 					      OCSP_REVOKED_STATUS_NOSTATUS :
 					      in->reason, rt, tu, nu)) ||
-	    ref_exts(single, prof, in) != 0)
+	    gen_ext_add_ref(single, in->crl >= 1 && in->crl <= 2 ?
+			    prof->crlid[in->crl - 1] : NULL,
+			    prof->cutoff != GEN_RESP_CUTOFF_NONE,
+			    prof->cutoff == GEN_RESP_CUTOFF_AT ? prof->cutoff_at :
+			    in->produced_at - prof->retain) != 0)
 		goto err;
 	if (gen_resp_sig_md(X509_get0_pubkey(cert), &md, why, sizeof(why)) != 0) {
 		rc = op_err_set(OP_E_SIGNER, "%s", why);
@@ -453,23 +425,31 @@ static const uint8_t *crl_ext(const struct gen_resp_signer *s,
 
 /* singleExtensions [1] EXPLICIT SEQUENCE OF Extension (exts octets of
  * them) at *pp: the CRL reference, then the archive cutoff. */
-static int put_exts(const struct gen_resp_signer *s,
+static int put_exts(const struct gen_resp_signer *s, struct worker *w,
 		    const struct gen_resp_in *in, size_t exts, uint8_t **pp)
 {
 	size_t clen;
 	const uint8_t *c = crl_ext(s, in, &clen);
-	uint8_t *p = *pp;
-	int rc = 0;
+	int64_t at = s->cutoff == GEN_RESP_CUTOFF_AT ? s->cutoff_at :
+		     in->produced_at - s->retain;
+	uint8_t *p = *pp, *q = w->cut;
+	int rc;
 
 	p = gen_der_hdr(p, 0xa1, gen_der_hdr_len(exts) + exts);
 	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, exts);
 	if (c)
 		p = gen_der_put(p, c, clen);
-	if (s->cutoff != GEN_RESP_CUTOFF_NONE)
-		rc = gen_ext_cutoff(&p, s->cutoff == GEN_RESP_CUTOFF_AT ?
-				    s->cutoff_at : in->produced_at - s->retain);
+	if (s->cutoff != GEN_RESP_CUTOFF_NONE) {
+		if (!w->cut_set || w->cut_at != at) {
+			if ((rc = gen_ext_cutoff(&q, at)) != 0)
+				return rc;
+			w->cut_at = at;
+			w->cut_set = 1;
+		}
+		p = gen_der_put(p, w->cut, sizeof(w->cut));
+	}
 	*pp = p;
-	return rc;
+	return 0;
 }
 
 /* certStatus: good [0] IMPLICIT NULL, or revoked [1] RevokedInfo
@@ -495,7 +475,7 @@ static int put_status(const struct gen_resp_in *in, size_t st, uint8_t **pp)
 }
 
 /* tbsResponseData into w->tbs; its length. */
-static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
+static int write_tbs(const struct gen_resp_signer *s, struct worker *w,
 		     const struct gen_resp_in *in, size_t *len)
 {
 	const uint8_t seq = V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED;
@@ -535,7 +515,7 @@ static int write_tbs(const struct gen_resp_signer *s, const struct worker *w,
 		return rc;
 	p = gen_der_hdr(p, 0xa0, GEN_DER_TIME);	/* nextUpdate [0] EXPLICIT */
 	if ((rc = gen_der_time(&p, in->next_update)) != 0 ||
-	    (exts && (rc = put_exts(s, in, exts, &p)) != 0))
+	    (exts && (rc = put_exts(s, w, in, exts, &p)) != 0))
 		return rc;
 	*len = (size_t)(p - w->tbs);
 	return 0;

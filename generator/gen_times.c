@@ -1,5 +1,8 @@
 #include "gen_times.h"
+#include "op_err.h"
 #include "op_rec.h"
+
+#include <stdlib.h>
 
 /* The CRL of the set that decides a serial no CRL lists: the newest. */
 static int newest(const struct gen_crlset *crls)
@@ -96,4 +99,63 @@ size_t gen_times_spread(const int64_t *dl, size_t n, int64_t now,
 	}
 	budget = share / one + (share % one != 0);
 	return budget < n ? (size_t)budget : n;
+}
+
+struct due {
+	int64_t at;	/* when the response comes due */
+	size_t i;	/* its entry */
+};
+
+static int due_cmp(const void *x, const void *y)
+{
+	const struct due *a = x, *b = y;
+
+	if (a->at != b->at)
+		return (a->at > b->at) - (a->at < b->at);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+int gen_times_stale(const struct gen_auth_conf *c, const struct gen_crlset *crls,
+		    const struct gen_list *entries, const int64_t *this_update,
+		    const int64_t *next_update, int64_t now, int64_t run_interval,
+		    size_t **idx, size_t *n)
+{
+	struct due *d = malloc((entries->n + 1) * sizeof(*d));
+	int64_t *dl = malloc((entries->n + 1) * sizeof(*dl));
+	size_t m = 0, budget;
+	int rc = 0;
+
+	*idx = NULL;
+	*n = 0;
+	if (!d || !dl) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < entries->n; i++) {
+		struct gen_when w;
+
+		if (next_update[i] == INT64_MAX)
+			continue;
+		gen_times_of(c, crls, &entries->v[i], now, &w);
+		if (w.from == GEN_FROM_NONE ||
+		    !gen_times_better(c, this_update[i], next_update[i], &w))
+			continue;
+		d[m].at = gen_times_deadline(c, next_update[i]);
+		d[m++].i = i;
+	}
+	qsort(d, m, sizeof(*d), due_cmp);
+	for (size_t k = 0; k < m; k++)
+		dl[k] = d[k].at;
+	budget = gen_times_spread(dl, m, now, run_interval);
+	if (budget && !(*idx = malloc(budget * sizeof(**idx)))) {
+		rc = OP_E_NOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < budget; k++)
+		(*idx)[k] = d[k].i;
+	*n = budget;
+out:
+	free(d);
+	free(dl);
+	return rc;
 }

@@ -75,4 +75,16 @@ int64_t gen_times_deadline(const struct gen_auth_conf *c, int64_t next_update);
 size_t gen_times_spread(const int64_t *dl, size_t n, int64_t now,
 			int64_t run_interval);
 
+/*
+ * The kept responses of entries (stored times this_update[i] and
+ * next_update[i]; INT64_MAX: none kept) that a CRL decides and that a new
+ * CRL lets say more (gen_times_better), with their deadlines: the indexes
+ * of those the run at now re-signs (gen_times_spread), earliest deadline
+ * first, in *idx (caller frees; NULL when *n is 0).  OP_E_NOMEM.
+ */
+int gen_times_stale(const struct gen_auth_conf *c, const struct gen_crlset *crls,
+		    const struct gen_list *entries, const int64_t *this_update,
+		    const int64_t *next_update, int64_t now, int64_t run_interval,
+		    size_t **idx, size_t *n);
+
 #endif

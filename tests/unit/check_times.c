@@ -9,6 +9,8 @@
 #include "gen_times.h"
 #include "op_rec.h"
 
+#include <stdlib.h>
+
 #define H 3600
 #define D 86400
 #define NOW 1800000000LL
@@ -172,6 +174,43 @@ START_TEST(spread_over_the_runs_left)
 }
 END_TEST
 
+/* Which kept responses a new CRL lets run longer, and how many now. */
+START_TEST(stale_ones_earliest_first)
+{
+	struct gen_crlset both = crls(1);
+	struct gen_auth_conf c = conf(0, 1);
+	struct gen_entry ev[5] = {
+		entry(GEN_SRC_ISSUED, 0, OP_STATUS_GOOD, 0),
+		entry(GEN_SRC_ISSUED, 0, OP_STATUS_GOOD, 0),
+		entry(GEN_SRC_LOCAL, 0, 1, 1),		/* no CRL decided */
+		entry(GEN_SRC_ISSUED, 0, OP_STATUS_GOOD, 0),	/* signed now */
+		entry(GEN_SRC_ISSUED, 0, OP_STATUS_GOOD, 0),
+	};
+	struct gen_list l = { .v = ev, .n = 5 };
+	/* Capped by an older delta whose nextUpdate is 4 or 2 hours away;
+	 * the last by the current one (nothing to gain). */
+	int64_t tu[5] = { NOW - D, NOW - D, NOW - D, INT64_MAX, NOW - D };
+	int64_t nu[5] = { NOW + 4 * H, NOW + 2 * H, NOW + H, INT64_MAX,
+			  NOW + 12 * H };
+	size_t *idx, n;
+
+	c.refresh = 7 * D - H;	/* due an hour before nextUpdate */
+	ck_assert_int_eq(gen_times_stale(&c, &both, &l, tu, nu, NOW, H, &idx,
+					 &n), 0);
+	/* Entry 1 has 2 runs left (share 1/2), entry 0 4 (1/4): one now,
+	 * the earlier. */
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(idx[0], 1);
+	free(idx);
+	ck_assert_int_eq(gen_times_stale(&c, &both, &l, tu, nu, NOW + 3 * H, H,
+					 &idx, &n), 0);
+	ck_assert_uint_eq(n, 2);	/* both at or past their deadline */
+	ck_assert_uint_eq(idx[0], 1);
+	ck_assert_uint_eq(idx[1], 0);
+	free(idx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_times");
@@ -181,6 +220,7 @@ int main(void)
 	tcase_add_test(tc, times_by_policy);
 	tcase_add_test(tc, when_signed_again);
 	tcase_add_test(tc, spread_over_the_runs_left);
+	tcase_add_test(tc, stale_ones_earliest_first);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
