@@ -8,8 +8,10 @@
  * outside the usual ranges are warned about and the run goes on.
  *
  * The rules on times are checked when the configuration is read
- * (gen_policy_times); those on the signer when it is chosen
- * (gen_policy_signer), before its key is used.
+ * (gen_policy_times; this_update = crl and next_update_cap = crl leave
+ * the validity interval to the CRL and are refused under cabf); those on
+ * the signer when it is chosen (gen_policy_signer), before its key is
+ * used.
  */
 #ifndef GEN_POLICY_H
 #define GEN_POLICY_H
