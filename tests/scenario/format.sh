@@ -19,7 +19,7 @@ sed -i "s|^\(issued  = ec/index.txt\)|\1\nlocal_revocations = ec/local|" ocsp-ge
 cp $DB old.lmdb
 
 # ---- page stability: revoke 3 serials (6 responses re-signed)
-shuf -n 3 many.serials | sed 's/$/ 20261101120000Z keyCompromise/' > ec/local
+tail -n +4 many.serials | shuf -n 3 | sed 's/$/ 20261101120000Z keyCompromise/' > ec/local
 "$B/ocsp-gen" -c ocsp-gen.conf > gen.log 2>&1
 t_grep "second run re-signs only the revoked" "signed 6," gen.log
 # New 4096-octet pages: pages of the new file whose octets are nowhere in
@@ -54,7 +54,7 @@ t_check "file octets per response ($((size / resp))) below the served DER ($serv
 # frees two runs later, so the size settles after a few runs.
 small_runs() {
 	for i in 1 2 3 4; do
-		shuf -n 3 many.serials | sed 's/$/ 20261101120000Z keyCompromise/' > ec/local
+		tail -n +4 many.serials | shuf -n 3 | sed 's/$/ 20261101120000Z keyCompromise/' > ec/local
 		"$B/ocsp-gen" -q -c ocsp-gen.conf
 	done
 	stat -c %s $DB
