@@ -123,7 +123,7 @@ static int certid_head(X509 *ca, int tag, uint8_t *out, size_t *len)
 	if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0)
 		return rc;
 	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-		    2 + olen + (null ? 2 : 0));
+			2 + olen + (null ? 2 : 0));
 	p = gen_der_put(gen_der_hdr(p, V_ASN1_OBJECT, olen), oid, olen);
 	if (null)
 		p = gen_der_hdr(p, V_ASN1_NULL, 0);
