@@ -212,7 +212,7 @@ STATIC_SRV_LIBS := $(shell pkg-config --static --libs libcrypto libevent libeven
 	echo -lcrypto -levent -levent_pthreads -llmdb -pthread)
 STATIC_DB_LIBS := $(shell pkg-config --static --libs libcrypto lmdb 2>/dev/null || echo -lcrypto -llmdb -pthread)
 .PHONY: static
-static: $(STATIC_DIR)/ocsp-serve $(STATIC_DIR)/ocsp-db
+static: $(STATIC_DIR)/ocsp-serve $(STATIC_DIR)/ocsp-db $(STATIC_DIR)/ocsp-healthz
 	@mkdir -p bin
 	@for p in ocsp-serve ocsp-db; do \
 		strip -o bin/$$p.tmp $(STATIC_DIR)/$$p && touch -d @86400 bin/$$p.tmp && \
@@ -225,3 +225,7 @@ $(STATIC_DIR)/ocsp-serve: $(STATIC_DIR)/op_version.o $(call obj,server/ocsp_serv
 	$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(STATIC_SRV_LIBS) $(STATIC_EXTRA_LIBS)
 $(STATIC_DIR)/ocsp-db: $(STATIC_DIR)/op_version.o $(call obj,generator/ocsp_db.c) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(STATIC_DB_LIBS) $(STATIC_EXTRA_LIBS)
+# The image's health check (a scratch image has no curl): not installed.
+$(STATIC_DIR)/ocsp-healthz: packaging/container/ocsp-healthz.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) -s -o $@ $<
