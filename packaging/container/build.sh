@@ -20,7 +20,11 @@ cp "$top/bin/ocsp-serve" "$top/build/static/ocsp-healthz" \
 set -- --pull=never --layers=false --format docker --timestamp 0 --build-arg "VERSION=$ver" \
 	-t "$tag" -f "$ctx/Containerfile" "$ctx"
 if command -v podman > /dev/null 2>&1; then
+	old=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 	podman build "$@"
+	# A rebuild under the same tag leaves the previous image untagged.
+	new=$(podman image inspect --format '{{.Id}}' "$tag")
+	if [ -n "$old" ] && [ "$old" != "$new" ]; then podman rmi "$old" > /dev/null 2>&1 || true; fi
 elif command -v buildah > /dev/null 2>&1; then
 	buildah bud "$@"
 else
