@@ -20,13 +20,13 @@ if ! command -v podman > /dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
 	t_done; exit 0
 fi
 cleanup_podman() {
-	podman rm -f "$NAME" > /dev/null 2>&1
+	podman rm -f -v "$NAME" > /dev/null 2>&1
 	podman rmi "$IMG" > /dev/null 2>&1
 	make -C "$top" -s all > /dev/null 2>&1	# bin/ dynamic again
 }
 trap 'cleanup_podman; t_cleanup' EXIT
 
-t_check "podman build, offline (--pull=never, FROM scratch)" sh "$top/packaging/container/build.sh" "$IMG"
+t_check "podman build, offline (--pull=never, FROM scratch)" sh "$top/packaging/container/build.sh" serve "$IMG"
 ins() { podman image inspect --format "$1" "$IMG" 2>&1; }
 [ "$(ins '{{.Config.User}}')" = 65532:65532 ] && t_ok "image user is numeric 65532:65532" ||
 	t_fail "image user: $(ins '{{.Config.User}}')"
@@ -43,7 +43,7 @@ isize=$(ins '{{.Size}}')
 # Every file in the image: the two programs, nothing else.
 podman create --name "$NAME" "$IMG" > /dev/null 2>&1
 podman export "$NAME" 2>/dev/null | tar -tf - 2>/dev/null | grep -v '/$' | sort > files
-podman rm -f "$NAME" > /dev/null 2>&1
+podman rm -f -v "$NAME" > /dev/null 2>&1
 printf 'usr/sbin/ocsp-healthz\nusr/sbin/ocsp-serve\n' > files.want
 t_check "the image holds ocsp-serve and ocsp-healthz only (no shell, no key)" diff files.want files
 
@@ -94,7 +94,7 @@ if start 0.0.0.0:8080 0.0.0.0:9090 -p "127.0.0.1:$PORT:8080" -p "127.0.0.1:$MPOR
 else
 	echo "     published ports did not answer: $(grep -v systemd run.out | tail -2)"
 	podman logs "$NAME" 2>&1 | tail -3
-	podman rm -f "$NAME" > /dev/null 2>&1
+	podman rm -f -v "$NAME" > /dev/null 2>&1
 	t_check "podman run --network host, listeners on 127.0.0.1" \
 		start "127.0.0.1:$PORT" "127.0.0.1:$MPORT" --network host
 	INPORT=$PORT
@@ -151,4 +151,36 @@ podman stop -t 10 "$NAME" > /dev/null 2>&1
 code=$(podman inspect --format '{{.State.ExitCode}}' "$NAME")
 [ "$code" = 0 ] && [ $(($(date +%s) - t0)) -lt 10 ] && t_ok "SIGTERM: clean exit (status 0) in $(($(date +%s) - t0)) s" ||
 	t_fail "SIGTERM: exit status $code after $(($(date +%s) - t0)) s"
+
+# The pod of packaging/kubernetes/, in podman: the edge-sync image pulls
+# from an rsync daemon on 127.0.0.1 (the host's network) into a shared
+# directory, once (the init container) and then every second (the
+# sidecar); the server image serves what it wrote and follows a revocation.
+SIMG=localhost/ocsp-edge-sync:integration-test
+t_check "podman build of the edge-sync image, offline" sh "$top/packaging/container/build.sh" edge-sync "$SIMG"
+trap 'podman rm -f -v "$NAME" "$NAME-sync" > /dev/null 2>&1; podman rmi "$SIMG" > /dev/null 2>&1; cleanup_podman; t_cleanup' EXIT
+podman rm -f -v "$NAME" > /dev/null 2>&1
+RS=$(t_ports 1)
+mkdir -p pub && cp out/responses.lmdb pub/ && chmod 755 pub && chmod 644 pub/responses.lmdb
+printf 'pid file = %s/rsyncd.pid\nuse chroot = no\n[ocsp]\n    path = %s/pub\n    read only = yes\n    uid = root\n    gid = root\n    hosts allow = 127.0.0.1\n' \
+	"$P" "$P" > rsyncd.conf
+rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port="$RS" &
+t_bg $!
+i=0; until rsync "rsync://127.0.0.1:$RS/" > /dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+E=$T_TMP/edge; mkdir -p "$E" && chown 65532:65532 "$E"
+# shellcheck disable=SC2086
+t_check "first sync (init container, --once): the file arrives" podman run --rm --network host --read-only $RUNOPT \
+	-v "$E:/var/lib/ocsp-presign" "$SIMG" --once "rsync://127.0.0.1:$RS/ocsp/" /var/lib/ocsp-presign/
+t_check "the synced file is the published one" cmp pub/responses.lmdb "$E/responses.lmdb"
+# shellcheck disable=SC2086
+podman run -d --name "$NAME-sync" --network host --read-only $RUNOPT -v "$E:/var/lib/ocsp-presign" \
+	"$SIMG" "rsync://127.0.0.1:$RS/ocsp/" /var/lib/ocsp-presign/ 1 > /dev/null 2>&1
+V=$E
+t_check "server on the synced volume" start "127.0.0.1:$PORT" "127.0.0.1:$MPORT" --network host
+t_check "synced: 1002 revoked" ask rsa 1002 revoked
+PKI_DIR=$P pki_revoke rsa 1004 keyCompromise
+"$B/ocsp-gen" -q -c ocsp-gen.conf && cp out/responses.lmdb pub/.r.tmp && chmod 644 pub/.r.tmp && mv pub/.r.tmp pub/responses.lmdb
+t0=$(date +%s); i=0
+until ask rsa 1004 revoked > /dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+t_check "a new publication reaches the container through the sidecar ($(($(date +%s) - t0)) s)" ask rsa 1004 revoked
 t_done
