@@ -64,7 +64,9 @@ for kind in serve edge-sync; do
 		{ t_fail "build $img"; tail -5 "$T_TMP/build.$kind"; }
 	made="$made $img"
 done
-trap 'podman kube down "$K" > /dev/null 2>&1; for i in $made; do podman rmi "$i" > /dev/null 2>&1; done; t_cleanup' EXIT
+# build.sh ran `make static`: plain make puts the dynamic programs back.
+trap 'podman kube down "$K" > /dev/null 2>&1; for i in $made; do podman rmi "$i" > /dev/null 2>&1; done
+	[ -z "$made" ] || make -C "$top" -s all > /dev/null 2>&1; t_cleanup' EXIT
 podman kube down "$K" > /dev/null 2>&1
 t_check "podman kube play --start=false creates the Deployment" podman kube play --start=false "$K"
 n=$(podman pod ps --format '{{.Name}}' | grep -c '^ocsp-edge-pod-')
