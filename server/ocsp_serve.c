@@ -143,12 +143,9 @@ static void usage(FILE *f)
 {
 	fputs("usage: ocsp-serve --db FILE [--db FILE ...] --listen ADDR:PORT\n"
 	      "                  [--listen ...] [--threads N] [--metrics-listen ADDR:PORT]\n"
-	      "                  [--user NAME|UID:GID] [--max-age SECONDS] [--path-prefix /ocsp]
-"
-	      "                  [--access-log FILE|stderr]
-"
-	      "                  [--access-log-ip full|truncate|none] [--no-sandbox] [-n]
-"
+	      "                  [--user NAME|UID:GID] [--max-age SECONDS] [--path-prefix /ocsp]\n"
+	      "                  [--access-log FILE|stderr]\n"
+	      "                  [--access-log-ip full|truncate|none] [--no-sandbox] [-n]\n"
 	      "\n"
 	      "Answer OCSP requests (POST, GET, HEAD) from pre-signed responses made\n"
 	      "by ocsp-gen.  Files replaced by rename are picked up within a second.\n"
