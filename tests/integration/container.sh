@@ -22,7 +22,7 @@ fi
 cleanup_podman() {
 	podman rm -f -v "$NAME" > /dev/null 2>&1
 	podman rmi "$IMG" > /dev/null 2>&1
-	make -C "$top" -s all > /dev/null 2>&1	# bin/ dynamic again
+	make -C "$top" -s TEST_CLOCK=1 all > /dev/null 2>&1	# bin/ dynamic (test clock) again
 }
 trap 'cleanup_podman; t_cleanup' EXIT
 

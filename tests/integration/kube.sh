@@ -66,7 +66,7 @@ for kind in serve edge-sync; do
 done
 # build.sh ran `make static`: plain make puts the dynamic programs back.
 trap 'podman kube down "$K" > /dev/null 2>&1; for i in $made; do podman rmi "$i" > /dev/null 2>&1; done
-	[ -z "$made" ] || make -C "$top" -s all > /dev/null 2>&1; t_cleanup' EXIT
+	[ -z "$made" ] || make -C "$top" -s TEST_CLOCK=1 all > /dev/null 2>&1; t_cleanup' EXIT
 podman kube down "$K" > /dev/null 2>&1
 t_check "podman kube play --start=false creates the Deployment" podman kube play --start=false "$K"
 n=$(podman pod ps --format '{{.Name}}' | grep -c '^ocsp-edge-pod-')

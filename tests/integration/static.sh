@@ -11,10 +11,11 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib/t.sh"
 . "$here/lib/pki.sh"
 S=$top/bin
-restore() { make -C "$top" -s all > /dev/null 2>&1; }
+restore() { make -C "$top" -s TEST_CLOCK=1 all > /dev/null 2>&1; }
 t_start_pki 10
 
-t_check "make static" make -C "$top" -s static
+# The test clock, as the serve scenario below needs it.
+t_check "make static" make -C "$top" -s TEST_CLOCK=1 static
 for p in ocsp-serve ocsp-db; do
 	file "$S/$p" > "$T_TMP/file" 2>&1 || true
 	# -static-pie keeps ASLR; file(1) calls it "static-pie linked".
