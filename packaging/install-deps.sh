@@ -10,7 +10,8 @@ python3 python3-cryptography curl nginx-light wrk clang libclang-rt-14-dev
 golang-cfssl procps rsync xfsprogs openssh-server openssh-client haproxy debhelper
 dpkg-dev systemd groff-base man-db prometheus logrotate
 python3-cryptography-vectors golang-go golang-golang-x-crypto-dev
-openjdk-17-jdk-headless libbcprov-java libbcpkix-java"
+openjdk-17-jdk-headless libbcprov-java libbcpkix-java
+podman runc catatonit busybox-static docker-compose python3-yaml file binutils"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -99,14 +99,40 @@ static int bind_addr(const char *spec, int *fd)
 	return 0;
 }
 
+/* --user UID:GID (or UID) needs no user database: a static binary reads
+ * /etc/passwd only (no NSS modules), and a FROM scratch image has none. */
+static int numeric_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+	unsigned long u, g;
+	char *end;
+
+	if (*user < '0' || *user > '9')
+		return 0;
+	u = strtoul(user, &end, 10);
+	g = *end == ':' && end[1] >= '0' && end[1] <= '9' ?
+		strtoul(end + 1, &end, 10) : u;
+	if (*end || u > 0x7fffffff || g > 0x7fffffff)
+		return 0;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return 1;
+}
+
 static int drop_privileges(const char *user)
 {
-	struct passwd *pw = getpwnam(user);
+	struct passwd *pw = NULL;
+	uid_t uid;
+	gid_t gid;
 
-	if (!pw)
-		return op_err_set(OP_E_CONFIG, "--user %s: no such user", user);
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
+	if (!numeric_ids(user, &uid, &gid)) {
+		if (!(pw = getpwnam(user)))
+			return op_err_set(OP_E_CONFIG, "--user %s: no such user%s",
+					  user, op_version_static() ? " in /etc/passwd "
+					  "(static build: give UID:GID)" : "");
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 		return op_err_set(OP_E_SYS, "--user %s: %s", user, strerror(errno));
 	if (setuid(0) == 0)
 		return op_err_set(OP_E_SYS, "--user %s: could regain root", user);
@@ -117,7 +143,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ocsp-serve --db FILE [--db FILE ...] --listen ADDR:PORT\n"
 	      "                  [--listen ...] [--threads N] [--metrics-listen ADDR:PORT]\n"
-	      "                  [--user NAME] [--max-age SECONDS] [--path-prefix /ocsp]\n"
+	      "                  [--user NAME|UID:GID] [--max-age SECONDS] [--path-prefix /ocsp]\n"
 	      "                  [--access-log FILE|stderr]\n"
 	      "                  [--access-log-ip full|truncate|none] [--no-sandbox] [-n]\n"
 	      "\n"
@@ -128,7 +154,7 @@ static void usage(FILE *f)
 	      "  --listen ADDR:PORT    HTTP listener (repeatable)\n"
 	      "  --threads N           worker threads (default: number of CPUs)\n"
 	      "  --metrics-listen A:P  /metrics and /healthz listener\n"
-	      "  --user NAME           drop to this user after binding\n"
+	      "  --user NAME|UID[:GID] drop to this user after binding\n"
 	      "  --max-age SECONDS     cap for Cache-Control max-age (default 86400)\n"
 	      "  --path-prefix PATH    URL prefix of GET requests (default none)\n"
 	      "  --max-connections N   open client connections at most (default 10000)\n"

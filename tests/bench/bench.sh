@@ -11,6 +11,7 @@
 #      wrk 2 threads / 50 connections on loopback; private RSS; ocsp-serve
 #      with and without its access log.
 #   4. loading a CRL of BENCH_CRL entries vs OpenSSL's X509_CRL.
+#   5. make static vs the dynamic ocsp-serve: size, start, throughput.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/pki.sh"
@@ -350,6 +351,8 @@ bench_crl() {
 	say "$("$W/crl_load" openssl "$W/big.crl" rsa/ca.pem)"
 }
 bench_crl
+say "== make static vs the dynamic ocsp-serve (tests/bench/static.sh)"
+BIN=$B sh "$here/bench/static.sh" | tee -a "$W/report"
 
 echo
 echo "---- report ----"

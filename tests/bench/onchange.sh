@@ -1,6 +1,6 @@
 # Sourced by bench.sh: minutes from issuance to answer (issue 22).
 # bench_onchange CONF INDEX OUT NOCHANGE_MS: append one serial to INDEX
-# (an OpenSSL index.txt), run the path unit's command as systemd runs it
+# (an OpenSSL index.txt or a serial list), run the path unit's command as systemd runs it
 # (packaging/systemd/ocsp-gen-onchange.sh), rsync the published file to
 # an edge directory served by ocsp-serve (hot swap), and time until the
 # edge answers good; the run that added the serial next to NOCHANGE_MS.
@@ -16,12 +16,16 @@ bench_onchange() {
 	t_wait_url "http://127.0.0.1:$((port + 1))/healthz"
 	serial=7FFFFFF0
 	good() {
-		openssl ocsp -url "http://127.0.0.1:$port/" -issuer ec/ca.pem \
+		openssl ocsp -url "http://127.0.0.1:$port/" -issuer "${ONCHANGE_CA:-ec/ca.pem}" \
 			-serial "0x$serial" -noverify -no_nonce 2>/dev/null |
 			grep -q "0x$serial: good"
 	}
 	t0=$(now_ms)
-	printf 'V\t351231235959Z\t\t%s\tunknown\t/CN=new\n' "$serial" >> "$2"
+	if grep -q '^V	' "$2"; then	# an OpenSSL index.txt, or a serial list
+		printf 'V\t351231235959Z\t\t%s\tunknown\t/CN=new\n' "$serial" >> "$2"
+	else
+		echo "$serial" >> "$2"
+	fi
 	OCSP_GEN=$B/ocsp-gen sh "$here/../packaging/systemd/ocsp-gen-onchange.sh" \
 		"$1" "$(dirname "$2")" > "$W/onchange.log" 2>&1
 	t1=$(now_ms)

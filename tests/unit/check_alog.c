@@ -171,14 +171,5 @@ START_TEST(client_address_modes)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_alog");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, line_format);
-	tcase_add_test(tc, buffered_then_reopened);
-	tcase_add_test(tc, client_address_modes);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_alog", NULL, NULL,
+	   line_format, buffered_then_reopened, client_address_modes)

@@ -152,17 +152,6 @@ START_TEST(result_names)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_answer");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, unknown_is_unauthorized);
-	tcase_add_test(tc, stale_is_try_later);
-	tcase_add_test(tc, good_with_cache_headers);
-	tcase_add_test(tc, revoked);
-	tcase_add_test(tc, if_none_match);
-	tcase_add_test(tc, result_names);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_answer", NULL, NULL,
+	   unknown_is_unauthorized, stale_is_try_later,
+	   good_with_cache_headers, revoked, if_none_match, result_names)

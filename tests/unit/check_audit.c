@@ -110,15 +110,5 @@ START_TEST(no_path_no_trail)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_audit");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, tmpdir_teardown);
-	tcase_add_test(tc, records_appended_whole);
-	tcase_add_test(tc, status_lines_capped);
-	tcase_add_test(tc, no_path_no_trail);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_audit", setup, tmpdir_teardown,
+	   records_appended_whole, status_lines_capped, no_path_no_trail)

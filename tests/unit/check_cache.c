@@ -46,13 +46,5 @@ START_TEST(http_date)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_cache");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, cache_headers_fake_clock);
-	tcase_add_test(tc, http_date);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_cache", NULL, NULL,
+	   cache_headers_fake_clock, http_date)

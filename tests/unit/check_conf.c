@@ -299,19 +299,6 @@ START_TEST(config_commits)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_conf");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
-	tcase_add_test(tc, config_errors);
-	tcase_add_test(tc, config_profile);
-	tcase_add_test(tc, regulated_keys);
-	tcase_add_test(tc, cabf_rules);
-	tcase_add_test(tc, lifetime_keys);
-	tcase_add_test(tc, config_token_faults);
-	tcase_add_test(tc, config_commits);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_conf", tmpdir_setup, tmpdir_teardown,
+	   config_errors, config_profile, regulated_keys, cabf_rules,
+	   lifetime_keys, config_token_faults, config_commits)

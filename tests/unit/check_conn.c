@@ -271,16 +271,6 @@ START_TEST(expect_continue)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_conn");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, pipelined_answers_in_order);
-	tcase_add_test(tc, split_at_every_octet);
-	tcase_add_test(tc, refusals);
-	tcase_add_test(tc, expect_continue);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_conn", setup, teardown,
+	   pipelined_answers_in_order, split_at_every_octet, refusals,
+	   expect_continue)

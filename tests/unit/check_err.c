@@ -50,14 +50,5 @@ START_TEST(plain_words)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("op_err");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, system_errors_once);
-	tcase_add_test(tc, decoder_traces_dropped);
-	tcase_add_test(tc, plain_words);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("op_err", NULL, NULL,
+	   system_errors_once, decoder_traces_dropped, plain_words)

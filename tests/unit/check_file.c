@@ -231,18 +231,6 @@ START_TEST(clone_or_refuse)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("op_file");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, path_helpers);
-	tcase_add_test(tc, replace_commits_whole_file);
-	tcase_add_test(tc, abort_leaves_target);
-	tcase_add_test(tc, symlink_refused_and_leftovers_cleaned);
-	tcase_add_test(tc, copy);
-	tcase_add_test(tc, clone_or_refuse);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("op_file", setup, teardown,
+	   path_helpers, replace_commits_whole_file, abort_leaves_target,
+	   symlink_refused_and_leftovers_cleaned, copy, clone_or_refuse)

@@ -160,15 +160,5 @@ START_TEST(http_head)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_http");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, http_parse);
-	tcase_add_test(tc, http_strict);
-	tcase_add_test(tc, http_head_limit);
-	tcase_add_test(tc, http_head);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_http", NULL, NULL,
+	   http_parse, http_strict, http_head_limit, http_head)

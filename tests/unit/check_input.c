@@ -188,19 +188,6 @@ START_TEST(local_remove_from_crl)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_input");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
-	tcase_add_test(tc, hex_list);
-	tcase_add_test(tc, hex_list_malformed);
-	tcase_add_test(tc, index_txt);
-	tcase_add_test(tc, serial_directory);
-	tcase_add_test(tc, local_revocations);
-	tcase_add_test(tc, merge_priority);
-	tcase_add_test(tc, local_remove_from_crl);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_input", tmpdir_setup, tmpdir_teardown,
+	   hex_list, hex_list_malformed, index_txt, serial_directory,
+	   local_revocations, merge_priority, local_remove_from_crl)

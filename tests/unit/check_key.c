@@ -176,17 +176,6 @@ START_TEST(hash_tags)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("op_key");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, hex_serials);
-	tcase_add_test(tc, normalize);
-	tcase_add_test(tc, key_layout);
-	tcase_add_test(tc, certid_param_encodings);
-	tcase_add_test(tc, hash_tags);
-	tcase_add_test(tc, form_tags);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("op_key", NULL, NULL,
+	   hex_serials, normalize, key_layout, certid_param_encodings,
+	   hash_tags, form_tags)

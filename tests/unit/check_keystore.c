@@ -157,16 +157,6 @@ START_TEST(pem_handles_per_worker)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_keystore");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, pkcs11_uri);
-	tcase_add_test(tc, pin_file_mode);
-	tcase_add_test(tc, pem_keys);
-	tcase_add_test(tc, session_limit);
-	tcase_add_test(tc, pem_handles_per_worker);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_keystore", NULL, NULL,
+	   pkcs11_uri, pin_file_mode, pem_keys, session_limit,
+	   pem_handles_per_worker)

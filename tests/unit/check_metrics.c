@@ -88,13 +88,5 @@ START_TEST(files_and_health)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_metrics");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, metrics_text);
-	tcase_add_test(tc, files_and_health);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_metrics", NULL, NULL,
+	   metrics_text, files_and_health)

@@ -53,13 +53,5 @@ START_TEST(only_one_authority)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_plan");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, grouped_by_output);
-	tcase_add_test(tc, only_one_authority);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_plan", NULL, NULL,
+	   grouped_by_output, only_one_authority)

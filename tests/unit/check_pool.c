@@ -106,14 +106,5 @@ START_TEST(submit_then_wait)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_pool");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, runs_every_job_once);
-	tcase_add_test(tc, more_threads_than_jobs);
-	tcase_add_test(tc, submit_then_wait);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_pool", NULL, NULL,
+	   runs_every_job_once, more_threads_than_jobs, submit_then_wait)

@@ -68,13 +68,5 @@ START_TEST(reasons)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("op_rec");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, rec_roundtrip);
-	tcase_add_test(tc, reasons);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("op_rec", NULL, NULL,
+	   rec_roundtrip, reasons)

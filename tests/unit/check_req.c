@@ -155,16 +155,6 @@ START_TEST(get_paths)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_req");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, parse_matches_openssl_key);
-	tcase_add_test(tc, parse_rejects);
-	tcase_add_test(tc, parse_absent_params);
-	tcase_add_test(tc, b64_variants);
-	tcase_add_test(tc, get_paths);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_req", NULL, NULL,
+	   parse_matches_openssl_key, parse_rejects, parse_absent_params,
+	   b64_variants, get_paths)

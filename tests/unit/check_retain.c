@@ -203,17 +203,7 @@ START_TEST(unreadable_memory_fails_closed)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_retain");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, hist_setup, hist_teardown);
-	tcase_add_test(tc, left_serials_answered_until_retention_ends);
-	tcase_add_test(tc, listed_again_starts_afresh);
-	tcase_add_test(tc, zero_forgets_forever_keeps);
-	tcase_add_test(tc, release_is_not_retained);
-	tcase_add_test(tc, unreadable_memory_fails_closed);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_retain", hist_setup, hist_teardown,
+	   left_serials_answered_until_retention_ends,
+	   listed_again_starts_afresh, zero_forgets_forever_keeps,
+	   release_is_not_retained, unreadable_memory_fails_closed)

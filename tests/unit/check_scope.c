@@ -180,17 +180,7 @@ START_TEST(delta_shares_the_base_scope)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_scope");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, no_idp_is_complete);
-	tcase_add_test(tc, uri_point);
-	tcase_add_test(tc, directory_name_point);
-	tcase_add_test(tc, relative_point_written_in_full);
-	tcase_add_test(tc, user_only_needs_the_operators_word);
-	tcase_add_test(tc, delta_shares_the_base_scope);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_scope", NULL, NULL,
+	   no_idp_is_complete, uri_point, directory_name_point,
+	   relative_point_written_in_full, user_only_needs_the_operators_word,
+	   delta_shares_the_base_scope)

@@ -177,16 +177,6 @@ START_TEST(choose_most_recent_valid)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_signer");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, accepts_good_delegate_and_ca);
-	tcase_add_test(tc, refuses_bad_signers);
-	tcase_add_test(tc, warnings);
-	tcase_add_test(tc, choose_most_recent_valid);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_signer", setup, teardown,
+	   accepts_good_delegate_and_ca, refuses_bad_signers, warnings,
+	   choose_most_recent_valid)

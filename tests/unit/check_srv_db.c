@@ -197,17 +197,6 @@ START_TEST(init_refuses_junk)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_db");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, swap_on_rename);
-	tcase_add_test(tc, refusals_per_slot);
-	tcase_add_test(tc, no_rollback);
-	tcase_add_test(tc, missing_and_back);
-	tcase_add_test(tc, init_refuses_junk);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_db", setup, teardown,
+	   swap_on_rename, refusals_per_slot, no_rollback, missing_and_back,
+	   init_refuses_junk)

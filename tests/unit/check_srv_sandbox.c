@@ -169,14 +169,5 @@ START_TEST(forbidden_refused)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("srv_sandbox");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, needs_still_met);
-	tcase_add_test(tc, forbidden_refused);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("srv_sandbox", setup, teardown,
+	   needs_still_met, forbidden_refused)

@@ -113,16 +113,7 @@ START_TEST(unreadable_record_fails_closed)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_stick");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, hist_setup, hist_teardown);
-	tcase_add_test(tc, permanent_revocations_stick);
-	tcase_add_test(tc, hold_never_weakens_a_permanent_revocation);
-	tcase_add_test(tc, operator_release);
-	tcase_add_test(tc, unreadable_record_fails_closed);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_stick", hist_setup, hist_teardown,
+	   permanent_revocations_stick,
+	   hold_never_weakens_a_permanent_revocation, operator_release,
+	   unreadable_record_fails_closed)

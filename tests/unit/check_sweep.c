@@ -86,17 +86,7 @@ START_TEST(state_round_trip)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_sweep");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
-	tcase_add_test(tc, first_run_earns_nothing);
-	tcase_add_test(tc, one_interval_earns_one_share);
-	tcase_add_test(tc, long_pause_is_capped);
-	tcase_add_test(tc, frequent_runs_earn_proportionally);
-	tcase_add_test(tc, state_round_trip);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_sweep", tmpdir_setup, tmpdir_teardown,
+	   first_run_earns_nothing, one_interval_earns_one_share,
+	   long_pause_is_capped, frequent_runs_earn_proportionally,
+	   state_round_trip)

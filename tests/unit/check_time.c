@@ -88,14 +88,5 @@ START_TEST(test_clock)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("op_time");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, durations);
-	tcase_add_test(tc, time_formats);
-	tcase_add_test(tc, test_clock);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("op_time", NULL, NULL,
+	   durations, time_formats, test_clock)

@@ -211,16 +211,6 @@ START_TEST(stale_ones_earliest_first)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_times");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, the_crl_that_decided);
-	tcase_add_test(tc, times_by_policy);
-	tcase_add_test(tc, when_signed_again);
-	tcase_add_test(tc, spread_over_the_runs_left);
-	tcase_add_test(tc, stale_ones_earliest_first);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_times", NULL, NULL,
+	   the_crl_that_decided, times_by_policy, when_signed_again,
+	   spread_over_the_runs_left, stale_ones_earliest_first)

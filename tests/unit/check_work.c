@@ -198,18 +198,7 @@ START_TEST(lock_excludes_and_cleans)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("gen_work");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, publish_by_generation);
-	tcase_add_test(tc, commit_without_publication_caught_up);
-	tcase_add_test(tc, lost_working_copy_rebuilt);
-	tcase_add_test(tc, foreign_working_copy_refused);
-	tcase_add_test(tc, unreadable_published_file_refused);
-	tcase_add_test(tc, lock_excludes_and_cleans);
-	suite_add_tcase(s, tc);
-	return check_run(s);
-}
+CHECK_MAIN("gen_work", setup, teardown,
+	   publish_by_generation, commit_without_publication_caught_up,
+	   lost_working_copy_rebuilt, foreign_working_copy_refused,
+	   unreadable_published_file_refused, lock_excludes_and_cleans)
