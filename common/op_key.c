@@ -42,6 +42,15 @@ int op_key_tag(int hash, int null)
 	return null && hashes[hash].null_name ? hash | OP_TAG_NULL : hash;
 }
 
+int op_key_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c || alen == blen)
+		return c;
+	return alen < blen ? -1 : 1;
+}
+
 size_t op_hash_len(int tag)
 {
 	int h = op_tag_hash(tag);

@@ -47,6 +47,14 @@ int op_key_tag(int hash, int null);
 /* The OP_HASH_* of a tag (the form bit cleared); OP_HASH_NONE if unknown. */
 int op_tag_hash(int tag);
 
+/*
+ * LMDB's default order of keys (and of key parts: serials, prefixes):
+ * octet by octet, then the shorter first.  The diff walks stored records
+ * beside sorted entry lists and stores batches sorted, so every order the
+ * generator keeps must be this one: <0, 0, >0.
+ */
+int op_key_cmp(const void *a, size_t alen, const void *b, size_t blen);
+
 /* Digest length for a tag, 0 for an unknown tag. */
 size_t op_hash_len(int tag);
 /* "sha1", "sha256", ..., "sha256-null" for the NULL form; "?" for an

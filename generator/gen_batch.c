@@ -97,17 +97,13 @@ int gen_batch_push(struct gen_batch *b)
 	return ++b->h[b->fill].n == BATCH;
 }
 
-/* LMDB's default order: octets, then the shorter key first. */
+/* LMDB's order (op_key_cmp). */
 static int key_cmp(const void *x, const void *y)
 {
 	const struct gen_job *a = *(const struct gen_job *const *)x;
 	const struct gen_job *b = *(const struct gen_job *const *)y;
-	int c = memcmp(a->key, b->key,
-		       a->keylen < b->keylen ? a->keylen : b->keylen);
 
-	if (c || a->keylen == b->keylen)
-		return c;
-	return a->keylen < b->keylen ? -1 : 1;
+	return op_key_cmp(a->key, a->keylen, b->key, b->keylen);
 }
 
 /* Whether j's key sorts after last (the file's last key; none if its

@@ -120,11 +120,7 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 /* Key order of a record's serial against an entry's (gen_entry_cmp). */
 static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
 {
-	int c = memcmp(s, e->serial, len < e->serial_len ? len : e->serial_len);
-
-	if (c || len == e->serial_len)
-		return c;
-	return len < e->serial_len ? -1 : 1;
+	return op_key_cmp(s, len, e->serial, e->serial_len);
 }
 
 /* Commit what is stored so far and go on in a new transaction (gen_batch
@@ -483,9 +479,8 @@ static int drop_unknown_issuers(struct gen_diff *r, const struct pair *pairs,
 static int pair_cmp(const void *x, const void *y)
 {
 	const struct pair *a = x, *b = y;
-	int c = memcmp(a->prefix, b->prefix, a->plen < b->plen ? a->plen : b->plen);
 
-	return c ? c : (a->plen > b->plen) - (a->plen < b->plen);
+	return op_key_cmp(a->prefix, a->plen, b->prefix, b->plen);
 }
 
 /* Every authority under every CertID hash (and, with certid_sha2_params =

@@ -311,12 +311,8 @@ int gen_local_load(const char *path, struct gen_list *local)
 int gen_entry_cmp(const void *a, const void *b)
 {
 	const struct gen_entry *x = a, *y = b;
-	int c = memcmp(x->serial, y->serial,
-		       x->serial_len < y->serial_len ? x->serial_len : y->serial_len);
 
-	if (c || x->serial_len == y->serial_len)
-		return c;
-	return x->serial_len < y->serial_len ? -1 : 1;
+	return op_key_cmp(x->serial, x->serial_len, y->serial, y->serial_len);
 }
 
 /* Sort key for merging: serial, then source priority descending, so the

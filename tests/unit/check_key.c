@@ -176,6 +176,19 @@ START_TEST(hash_tags)
 }
 END_TEST
 
+/* op_key_cmp is LMDB's default order: octets, then the shorter first. */
+START_TEST(key_order_is_lmdbs)
+{
+	const uint8_t a[] = { 1, 2 }, b[] = { 1, 2, 0 }, c[] = { 1, 3 };
+
+	ck_assert_int_lt(op_key_cmp(a, 2, b, 3), 0);
+	ck_assert_int_gt(op_key_cmp(b, 3, a, 2), 0);
+	ck_assert_int_gt(op_key_cmp(c, 2, b, 3), 0);
+	ck_assert_int_eq(op_key_cmp(a, 2, a, 2), 0);
+	ck_assert_int_lt(op_key_cmp(a, 0, a, 1), 0);
+}
+END_TEST
+
 CHECK_MAIN("op_key", NULL, NULL,
-	   hex_serials, normalize, key_layout, certid_param_encodings,
-	   hash_tags, form_tags)
+	   key_order_is_lmdbs, hex_serials, normalize, key_layout,
+	   certid_param_encodings, hash_tags, form_tags)
