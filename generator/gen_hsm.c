@@ -6,6 +6,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include "gen_hsm.h"
+#include "gen_p11rv.h"
 #include "op_err.h"
 #include "op_log.h"
 
@@ -84,69 +85,6 @@ static void idx_init(void)
 {
 	rsa_idx = RSA_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	ec_idx = EC_KEY_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-}
-
-const char *gen_hsm_rv_name(unsigned long rv, char *buf, size_t size)
-{
-	static const struct {
-		unsigned long rv;
-		const char *name;
-	} names[] = {
-		{ CKR_HOST_MEMORY, "CKR_HOST_MEMORY" },
-		{ CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR" },
-		{ CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED" },
-		{ CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD" },
-		{ CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR" },
-		{ CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY" },
-		{ CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED" },
-		{ CKR_FUNCTION_CANCELED, "CKR_FUNCTION_CANCELED" },
-		{ CKR_KEY_HANDLE_INVALID, "CKR_KEY_HANDLE_INVALID" },
-		{ CKR_KEY_TYPE_INCONSISTENT, "CKR_KEY_TYPE_INCONSISTENT" },
-		{ CKR_KEY_FUNCTION_NOT_PERMITTED, "CKR_KEY_FUNCTION_NOT_PERMITTED" },
-		{ CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID" },
-		{ CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID" },
-		{ CKR_OPERATION_ACTIVE, "CKR_OPERATION_ACTIVE" },
-		{ CKR_OPERATION_NOT_INITIALIZED, "CKR_OPERATION_NOT_INITIALIZED" },
-		{ CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT" },
-		{ CKR_PIN_LOCKED, "CKR_PIN_LOCKED" },
-		{ CKR_SESSION_CLOSED, "CKR_SESSION_CLOSED" },
-		{ CKR_SESSION_COUNT, "CKR_SESSION_COUNT" },
-		{ CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID" },
-		{ CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT" },
-		{ CKR_TOKEN_NOT_RECOGNIZED, "CKR_TOKEN_NOT_RECOGNIZED" },
-		{ CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN" },
-		{ CKR_CRYPTOKI_NOT_INITIALIZED, "CKR_CRYPTOKI_NOT_INITIALIZED" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].rv == rv)
-			return names[i].name;
-	snprintf(buf, size, "CKR 0x%lx", rv);
-	return buf;
-}
-
-enum fault { F_FATAL, F_TRANSIENT, F_LOST };
-
-/* What a failed call calls for: a new session (the old one, its login or
- * its key handle is gone), the same call again (the device hiccuped), or
- * nothing (a wrong PIN is not retried: retries would lock it). */
-static enum fault classify(CK_RV rv)
-{
-	switch (rv) {
-	case CKR_SESSION_CLOSED: case CKR_SESSION_HANDLE_INVALID:
-	case CKR_USER_NOT_LOGGED_IN: case CKR_DEVICE_REMOVED:
-	case CKR_TOKEN_NOT_PRESENT: case CKR_KEY_HANDLE_INVALID:
-	case CKR_OBJECT_HANDLE_INVALID: case CKR_OPERATION_ACTIVE:
-	case CKR_OPERATION_NOT_INITIALIZED:
-		return F_LOST;
-	case CKR_DEVICE_ERROR: case CKR_DEVICE_MEMORY: case CKR_FUNCTION_FAILED:
-	case CKR_GENERAL_ERROR: case CKR_HOST_MEMORY: case CKR_SESSION_COUNT:
-	case CKR_FUNCTION_CANCELED: case CKR_TOKEN_NOT_RECOGNIZED:
-		return F_TRANSIENT;
-	default:
-		/* A network HSM's own codes mostly say "try again". */
-		return rv >= CKR_VENDOR_DEFINED ? F_TRANSIENT : F_FATAL;
-	}
 }
 
 static double mono(void)
@@ -238,14 +176,14 @@ static CK_RV find_key(struct handle *d, struct sess *s, const char **fn)
 
 /* Record why k failed for good (the first thread to get here) and make
  * every later signature on k fail at once. */
-static void give_up(struct key *k, const char *fn, CK_RV rv, enum fault kind,
+static void give_up(struct key *k, const char *fn, CK_RV rv, enum gen_p11rv_fault kind,
 		    int retries, double seconds)
 {
 	char buf[32];
-	const char *name = gen_hsm_rv_name(rv, buf, sizeof(buf));
+	const char *name = gen_p11rv_name(rv, buf, sizeof(buf));
 
 	pthread_mutex_lock(&k->mu);
-	if (!k->why[0] && kind == F_FATAL)
+	if (!k->why[0] && kind == GEN_P11RV_FATAL)
 		snprintf(k->why, sizeof(k->why), "signer %s, token '%s': %s "
 			 "failed with %s, which no retry mends", k->signer,
 			 k->t->label, fn, name);
@@ -280,7 +218,7 @@ static int sign(struct handle *d, CK_MECHANISM_TYPE mech,
 
 	for (int attempt = 0;; attempt++) {
 		const char *fn = "C_SignInit";
-		enum fault kind;
+		enum gen_p11rv_fault kind;
 		CK_RV rv = CKR_OK;
 
 		if (__atomic_load_n(&k->failed, __ATOMIC_ACQUIRE))
@@ -298,19 +236,19 @@ static int sign(struct handle *d, CK_MECHANISM_TYPE mech,
 			return 0;
 		if (attempt == 0)
 			t0 = mono();
-		kind = classify(rv);
-		if (kind == F_FATAL || attempt >= lim->retries) {
+		kind = gen_p11rv_classify(rv);
+		if (kind == GEN_P11RV_FATAL || attempt >= lim->retries) {
 			give_up(k, fn, rv, kind, attempt, mono() - t0);
 			return -1;
 		}
 		__atomic_add_fetch(&k->retries, 1, __ATOMIC_RELAXED);
 		op_debug("signer %s, token '%s': %s failed with %s; retry %d of "
 			 "%d in %lld ms%s", k->signer, t->label, fn,
-			 gen_hsm_rv_name(rv, buf, sizeof(buf)), attempt + 1,
+			 gen_p11rv_name(rv, buf, sizeof(buf)), attempt + 1,
 			 lim->retries, (long long)wait,
-			 kind == F_LOST || attempt ? " in a new session" : "");
+			 kind == GEN_P11RV_LOST || attempt ? " in a new session" : "");
 		/* A session that failed twice in a row is not trusted again. */
-		if (kind == F_LOST || attempt > 0)
+		if (kind == GEN_P11RV_LOST || attempt > 0)
 			sess_close(t, s);
 		sleep_ms(wait);
 		wait = wait * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : wait * 2;
@@ -461,7 +399,7 @@ static int find_slot(struct gen_hsm *h, const char *signer,
 	if ((rv = h->f->C_GetSlotList(CK_TRUE, ids, &nids)) != CKR_OK)
 		return op_err_set(OP_E_PKCS11, "signer %s: C_GetSlotList failed "
 				  "with %s", signer,
-				  gen_hsm_rv_name(rv, buf, sizeof(buf)));
+				  gen_p11rv_name(rv, buf, sizeof(buf)));
 	for (CK_ULONG i = 0; i < nids; i++) {
 		if (h->f->C_GetTokenInfo(ids[i], ti) != CKR_OK ||
 		    !(ti->flags & CKF_TOKEN_INITIALIZED) ||
@@ -528,7 +466,7 @@ static int token(struct gen_hsm *h, const char *signer,
 		if ((rv = sess_open(t, &t->s[t->n], &fn)) != CKR_OK)
 			return op_err_set(OP_E_PKCS11, "signer %s, token '%s': %s "
 					  "failed with %s", signer, t->label, fn,
-					  gen_hsm_rv_name(rv, buf, sizeof(buf)));
+					  gen_p11rv_name(rv, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -619,7 +557,7 @@ int gen_hsm_keys(struct gen_hsm *h, const char *signer,
 		if ((rv = find_key(&k->hd[i], &k->t->s[i], &fn)) != CKR_OK) {
 			rc = op_err_set(OP_E_PKCS11, "signer %s, token '%s': %s "
 					"failed with %s", signer, k->t->label, fn,
-					gen_hsm_rv_name(rv, buf, sizeof(buf)));
+					gen_p11rv_name(rv, buf, sizeof(buf)));
 			goto err;
 		}
 	}

@@ -77,8 +77,4 @@ int gen_hsm_keys(struct gen_hsm *h, const char *signer,
 int gen_hsm_key_stats(EVP_PKEY *key, struct gen_hsm_stats *st, char *why,
 		      size_t whysize);
 
-/* The name of a PKCS#11 return value ("CKR_DEVICE_ERROR"), or its hex
- * value in buf. */
-const char *gen_hsm_rv_name(unsigned long rv, char *buf, size_t size);
-
 #endif
