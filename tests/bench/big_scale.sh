@@ -11,13 +11,14 @@
 # what publication took.
 #   1. Runs, on a loop-mounted XFS image with reflink (publication by
 #      clone) and, from a copy of its files, on the build machine's own
-#      filesystem (publication by full copy): the first run (XFS); a
-#      no-change run on each; a run on each after 0.1% of the serials are
-#      newly revoked (the CA's CRL, re-signed with them by openssl ca
-#      -gencrl); BENCH_RUNS (3) steady runs (XFS) on the simulated clock,
-#      BENCH_STEP hours (1 = run_interval) apart, refresh 3d: each re-signs
-#      the even share; one more run at the last one's instant, which
-#      re-signs only the sweep's carry (a few dozen responses).
+#      filesystem (publication by full copy): the first run (XFS); then
+#      BENCH_PAIRS (3) rounds of a no-change run and a run after another
+#      0.1% of the serials are newly revoked (the CA's CRL, re-signed with
+#      them by openssl ca -gencrl), on each filesystem, with the ratio of
+#      the two per round and its median; BENCH_RUNS (3) steady runs (XFS)
+#      on the simulated clock, BENCH_STEP hours (1 = run_interval) apart,
+#      refresh 3d: each re-signs the even share; one more run at the last
+#      one's instant, which re-signs only the sweep's carry (a few dozen).
 #   2. Edge: packaging/edge-sync/ocsp-edge-sync.sh from a real rsync daemon
 #      on 127.0.0.1 serving the XFS output (4096-octet blocks, --stats):
 #      the first sync, after the 0.1% run (the scattered case) and after
@@ -27,7 +28,7 @@
 # plain filesystem and say so.  Disk: about 2.2 x 432 octets per response
 # (4.3 GB at 10M) on the image, twice that on the plain filesystem, and
 # the edge's copy plus rsync's temporary one.  Wall at 10M on 2 shared
-# cores: about 20 minutes.
+# cores: about 25 minutes.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 top=$(cd "$here/.." && pwd)
@@ -36,6 +37,7 @@ top=$(cd "$here/.." && pwd)
 B=${BIN:?}
 BIG=${BENCH_BIG:-5000000}
 RUNS=${BENCH_RUNS:-3}
+PAIRS=${BENCH_PAIRS:-3}
 STEP=${BENCH_STEP:-1}
 W=$(mktemp -d /tmp/ocsp-scale.XXXXXX)
 MNT=$W/xfs
@@ -87,9 +89,8 @@ run() {
 		-v a="$anon" -v h="$hwm" -v how="${how:-none}" -v p="${took:--}" \
 		-v fs="$4" 'BEGIN { printf "%-22s %-5s %10d %8.1f %8.1f %7.1f %8.0f %8.0f  %-5s %7s\n",
 			l, fs, n, w, u, s, a / 1024, h / 1024, how, p }')"
-	echo "$1 $wall" >> "$W/walls"
+	echo "$1 $4 $wall ${took:--}" >> "$W/walls"
 }
-wall_of() { awk -v l="$1" '$1 == l { print $2 }' "$W/walls"; }
 
 # ---- 1. the XFS image (clone), or the plain filesystem
 truncate -s $((BIG * 2 * 432 * 25 / 10 + (1 << 30))) "$W/xfs.img"
@@ -99,8 +100,8 @@ if mkfs.xfs -q -m reflink=1 "$W/xfs.img" 2>/dev/null &&
 	D1=$MNT; f1=xfs; fs1="XFS with reflink on a loop device: publication by clone"
 else
 	rm -f "$W/xfs.img"; D1=$W/plain1; mkdir -p "$D1"
-	f1=$(df -T "$W" | awk 'NR == 2 { print $2 }')
-	fs1="no loop device or mkfs.xfs here: the plain filesystem, no clone"
+	f1=noxfs
+	fs1="no loop device or mkfs.xfs here: the plain filesystem again"
 fi
 conf "$D1" > one.conf
 conf "$W/plain" > two.conf
@@ -109,11 +110,9 @@ say "== $((2 * BIG)) responses ($BIG serials x 2 CertID hashes), P-256 PEM key, 
 say "== fs $f1: $fs1; fs $fs2: the build machine's (full copy)"
 say "run                       fs      signed   wall_s   user_s   sys_s  anon_MiB  rss_MiB  publ  publ_s"
 run first one.conf "$T0" "$f1"
-run no-change one.conf "$T0" "$f1"
 size=$(stat -c %s "$D1/big.lmdb")
-# The same no-change run on the plain filesystem, from phase 1's files.
+# The plain filesystem's copy: the same files, then the same runs.
 cp "$D1/big.lmdb" "$D1/big.lmdb.work" "$W/plain/"
-run no-change-copy two.conf "$T0" "$fs2"
 
 # ---- 2. the edge, from an rsync daemon serving the XFS output
 RS=$(t_ports 1)
@@ -152,11 +151,19 @@ DER=$(( ($("$B/ocsp-db" get "$D1/big.lmdb" --issuer ec/ca.pem --serial "$s1" --h
 	$("$B/ocsp-db" get "$D1/big.lmdb" --issuer ec/ca.pem --serial "$s1" --hash sha256 | wc -c)) / 2 ))
 sync_edge initial
 
-# The scattered case: 0.1% of the serials newly revoked, on both.
-revoke 1
-run revoked-0.1% one.conf "$T0" "$f1"
-sync_edge scattered "$signed"
-run revoked-0.1%-copy two.conf "$T0" "$fs2"
+# No-change runs and runs after 0.1% of the serials are newly revoked,
+# in BENCH_PAIRS rounds (each round revokes another 0.1%), on both
+# filesystems; the edge follows the XFS output (the scattered case).
+p=1
+while [ "$p" -le "$PAIRS" ]; do
+	run "no-change-$p" one.conf "$T0" "$f1"
+	run "no-change-$p" two.conf "$T0" "$fs2"
+	revoke $((1 + (p - 1) * 1000 / PAIRS))
+	run "revoked-0.1%-$p" one.conf "$T0" "$f1"
+	sync_edge "scattered-$p" "$signed"
+	run "revoked-0.1%-$p" two.conf "$T0" "$fs2"
+	p=$((p + 1))
+done
 rm -rf "$W/plain"
 # The sweep case: the steady schedule's even share.
 k=1
@@ -172,10 +179,17 @@ say "== edge: $size octets, $(awk -v s="$size" -v n=$((2 * BIG)) 'BEGIN { printf
 say "edge sync      re-signed  literal_MB  matched_MB  sums_MB(sent)  recv_MB  wall_s  recv/DER"
 tee -a "$W/report" < "$W/edge.rows"
 say ""
-say "$(awk -v a="$(wall_of revoked-0.1%)" -v b="$(wall_of no-change)" \
-	-v c="$(wall_of revoked-0.1%-copy)" -v d="$(wall_of no-change-copy)" \
-	-v f1="$f1" -v fs="$fs2" 'BEGIN {
-	printf "0.1%% run / no-change run: %.2fx on %s, %.2fx on %s (full copy)\n", a / b, f1, c / d, fs }')"
+# Per filesystem: each round's 0.1% run / its no-change run, and the
+# publication times of the 0.1% runs.
+for fs in "$f1" "$fs2"; do
+	say "$(awk -v fs="$fs" '$2 == fs && $1 ~ /^no-change-/ { sub(/.*-/, "", $1); n[$1] = $3 }
+		$2 == fs && $1 ~ /^revoked/ { sub(/.*-/, "", $1); r[$1] = $3; pub = pub " " $4 }
+		END { for (k = 1; k in r; k++) { q[k] = r[k] / n[k]; list = list sprintf(" %.2f", q[k]) }
+			m = k - 1; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+				if (q[j] < q[i]) { t = q[i]; q[i] = q[j]; q[j] = t }
+			printf "%s: 0.1%% run / no-change run, median %.2fx (rounds:%s); publication of the 0.1%% runs (s):%s\n",
+				fs, q[int((m + 1) / 2)], list, pub }' "$W/walls")"
+done
 echo
 echo "---- report ----"
 cat "$W/report"
