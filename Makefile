@@ -1,5 +1,5 @@
 # ocsp-presign: plain Makefile.  make | make check | make demo | make bench
-# make bench-big   -- the scale figures (BENCH_BIG=1000000 serials)
+# make bench-big   -- the scale figures (10M responses: BENCH_BIG=5000000 serials)
 # make install [PREFIX=/usr/local] [DESTDIR=] | make clean
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
@@ -161,8 +161,11 @@ bench: deps
 	@$(SUBMAKE) all $(BUILD)/bench/sign_speed
 	@BIN=$(abspath $(BIN)) SIGN_SPEED=$(abspath $(BUILD)/bench/sign_speed) sh tests/bench/bench.sh
 
-# The scale figures (docs/guide.txt "At scale"): BENCH_BIG serials, both hashes,
-# a simulated schedule, rsync through a daemon, open and hot swap.
+# The scale figures, BENCH_BIG serials x both hashes.  BENCH_BIG_MODE=scale
+# (default; docs/performance.txt "Ten million responses"): first, no-change,
+# 0.1%-revoked and steady runs, publication by clone (loop XFS) and by copy,
+# rsync per edge.  BENCH_BIG_MODE=schedule (docs/guide.txt "At scale"): a
+# simulated schedule through SoftHSM, rsync through a daemon, open and hot swap.
 bench-big: deps
 	@$(SUBMAKE) all
 	@BIN=$(abspath $(BIN)) sh tests/bench/big.sh
