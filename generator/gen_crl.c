@@ -13,8 +13,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#define REASON_REMOVE 8		/* removeFromCRL */
-
 /* ---------------- a minimal DER walker ---------------- */
 
 struct der {
@@ -530,7 +528,7 @@ int gen_crl_load_mem(const uint8_t *data, size_t len, const char *name,
 		size_t j = 0;
 
 		for (size_t i = 0; i < out->entries.n; i++)
-			if (out->entries.v[i].reason != REASON_REMOVE)
+			if (out->entries.v[i].reason != GEN_REASON_REMOVE)
 				out->entries.v[j++] = out->entries.v[i];
 		out->entries.n = j;
 	}
@@ -597,7 +595,7 @@ int gen_crl_apply_delta(struct gen_crl *base, const struct gen_crl *delta,
 		}
 		if (o == 0)
 			i++;	/* the delta's word replaces the base's */
-		if (d[j].reason != REASON_REMOVE)
+		if (d[j].reason != GEN_REASON_REMOVE)
 			out.v[out.n++] = d[j];
 		j++;
 	}
