@@ -4,7 +4,7 @@
 # make SANITIZE=1 check   -- the same suite under ASan + UBSan (own build dir)
 
 # The release, defined here and nowhere else: it is compiled into
-# common/op_version.c (every program's --version) and names the Debian
+# common/util/op_version.c (every program's --version) and names the Debian
 # package directory; `make deb` stops when the top entry of
 # packaging/debian/changelog carries another upstream version, so a release
 # bumps VERSION here and adds a changelog entry (dch -v VERSION-1) together.
@@ -30,14 +30,15 @@ DB_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 # Include paths per directory, so that a wrong-way include does not
-# compile: common/ sees itself only; each program sees common/ and its own
-# directory; the tests see everything.  (ocsp-db, generator/ocsp_db.c,
-# links common/ only; a quoted include still finds its neighbours in
-# generator/, so db.sh checks what it links with ldd.)
-INC     = -Icommon -Igenerator -Iserver -Itests/unit
+# compile (docs/design.txt, "Layout"): common/util/ sees itself only;
+# common/format/ (the file format) sees util/; ocsp-db (common/ocsp-db/)
+# and each program see both and their own directory; the tests see
+# everything.
+COMMON_INC := -Icommon/format -Icommon/util
+INC     = $(COMMON_INC) -Icommon/ocsp-db -Igenerator -Iserver -Itests/unit
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC)
 
-# The test clock (common/op_time.h): programs built with TEST_CLOCK=1
+# The test clock (common/util/op_time.h): programs built with TEST_CLOCK=1
 # honour OCSP_PRESIGN_NOW; a production build refuses to start when it is
 # set.  Every target that runs tests builds the test clock, and so does
 # a sanitizer build (never a production one).
@@ -60,8 +61,9 @@ BUILD   := build
 endif
 BIN     := $(if $(filter 1,$(SANITIZE)),$(BUILD)/bin,bin)
 
-COMMON_SRC := $(wildcard common/*.c)
-GEN_SRC    := $(filter-out generator/ocsp_gen.c generator/ocsp_db.c,$(wildcard generator/*.c))
+COMMON_SRC := $(wildcard common/format/*.c common/util/*.c)
+DB_SRC     := $(filter-out common/ocsp-db/ocsp_db.c,$(wildcard common/ocsp-db/*.c))
+GEN_SRC    := $(filter-out generator/ocsp_gen.c,$(wildcard generator/*.c))
 SRV_SRC    := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))
 UNIT_SRC   := $(wildcard tests/unit/check_*.c)
 
@@ -69,6 +71,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_LIB := $(BUILD)/libcommon.a
 GEN_LIB    := $(BUILD)/libgen.a
 SRV_LIB    := $(BUILD)/libsrv.a
+DB_LIB     := $(BUILD)/libdb.a
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGS := $(BIN)/ocsp-gen $(BIN)/ocsp-db $(BIN)/ocsp-serve
@@ -80,19 +83,21 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/common/%.o: INC = -Icommon
-$(BUILD)/generator/%.o: INC = -Icommon -Igenerator
-$(BUILD)/server/%.o: INC = -Icommon -Iserver
+$(BUILD)/common/util/%.o: INC = -Icommon/util
+$(BUILD)/common/format/%.o: INC = $(COMMON_INC)
+$(BUILD)/common/ocsp-db/%.o: INC = $(COMMON_INC) -Icommon/ocsp-db
+$(BUILD)/generator/%.o: INC = $(COMMON_INC) -Igenerator
+$(BUILD)/server/%.o: INC = $(COMMON_INC) -Iserver
 
 # Only this object carries the version, so only it rebuilds when it changes.
-$(BUILD)/common/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
-$(BUILD)/common/op_version.o: Makefile
+$(BUILD)/common/util/op_version.o: ALL_CFLAGS += -DOP_VERSION='"$(VERSION)"'
+$(BUILD)/common/util/op_version.o: Makefile
 
 # Only op_time.o differs between the clocks.  The stamp holds the clock
 # last built here: switching rewrites it, which recompiles that object and
 # so relinks every program and test (bin/ ends up with the clock asked for).
-$(BUILD)/common/op_time.o: ALL_CFLAGS += $(if $(filter test,$(CLOCK)),-DOP_TEST_CLOCK)
-$(BUILD)/common/op_time.o: $(BUILD)/.clock
+$(BUILD)/common/util/op_time.o: ALL_CFLAGS += $(if $(filter test,$(CLOCK)),-DOP_TEST_CLOCK)
+$(BUILD)/common/util/op_time.o: $(BUILD)/.clock
 $(BUILD)/.clock: FORCE
 	@mkdir -p $(dir $@)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(CLOCK)" ] || echo "$(CLOCK)" > $@
@@ -103,18 +108,20 @@ $(GEN_LIB): $(call obj,$(GEN_SRC))
 	$(AR) rcs $@ $^
 $(SRV_LIB): $(call obj,$(SRV_SRC))
 	$(AR) rcs $@ $^
+$(DB_LIB): $(call obj,$(DB_SRC))
+	$(AR) rcs $@ $^
 
 $(BIN)/ocsp-gen: $(call obj,generator/ocsp_gen.c) $(GEN_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
-$(BIN)/ocsp-db: $(call obj,generator/ocsp_db.c) $(COMMON_LIB)
+$(BIN)/ocsp-db: $(call obj,common/ocsp-db/ocsp_db.c) $(DB_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) $(LMDB_LIBS)
 $(BIN)/ocsp-serve: $(call obj,server/ocsp_serve.c) $(SRV_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
-$(BUILD)/tests/check_%: $(call obj,tests/unit/check_%.c) $(GEN_LIB) $(SRV_LIB) $(COMMON_LIB)
+$(BUILD)/tests/check_%: $(call obj,tests/unit/check_%.c) $(GEN_LIB) $(SRV_LIB) $(DB_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
@@ -187,23 +194,23 @@ clean:
 # `make check-fuzz` (part of check) replays each corpus as a regression test.
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Icommon -Igenerator -Iserver
-FUZZ_COMMON := common/op_key.c common/op_err.c common/op_rec.c common/op_time.c common/op_file.c \
-	common/op_log.c
+	-D_GNU_SOURCE $(COMMON_INC) -Igenerator -Iserver
+FUZZ_COMMON := common/format/op_key.c common/util/op_err.c common/format/op_rec.c common/util/op_time.c \
+	common/util/op_file.c common/util/op_log.c
 FUZZ_TARGETS := req issued local crl rec http delta
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))
-build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h)
+build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h common/*/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
 # The HTTP layer: head parser and connection state machine, with the
 # answer policy, a real LMDB file and the access log behind them.
 FUZZ_SRV := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))
-FUZZ_ALLCOMMON := $(filter-out common/op_version.c,$(wildcard common/*.c))
-build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c tests/unit/test_db.h $(FUZZ_SRV) $(FUZZ_ALLCOMMON) $(wildcard */*.h)
+FUZZ_ALLCOMMON := $(filter-out common/util/op_version.c,$(COMMON_SRC))
+build-fuzz/fuzz_http: tests/fuzz/fuzz_http.c tests/unit/test_db.h $(FUZZ_SRV) $(FUZZ_ALLCOMMON) $(wildcard */*.h common/*/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_http.c $(FUZZ_SRV) $(FUZZ_ALLCOMMON) -o $@ \
 		$(PKG_CFLAGS) -lcrypto -llmdb -levent -lpthread
-build-fuzz/fuzz_%: tests/fuzz/fuzz_input.c generator/gen_input.c generator/gen_crl.c $(FUZZ_COMMON) $(wildcard */*.h)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_input.c generator/gen_input.c generator/gen_crl.c $(FUZZ_COMMON) $(wildcard */*.h common/*/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) -DFUZZ_TARGET=$(call fuzz_input_id,$*) tests/fuzz/fuzz_input.c \
 		generator/gen_input.c generator/gen_crl.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
@@ -271,12 +278,12 @@ static: $(STATIC_DIR)/ocsp-serve $(STATIC_DIR)/ocsp-db $(STATIC_DIR)/ocsp-health
 		strip -o bin/$$p.tmp $(STATIC_DIR)/$$p && touch -d @86400 bin/$$p.tmp && \
 		mv bin/$$p.tmp bin/$$p || exit 1; done
 	@ls -l bin/ocsp-serve bin/ocsp-db | awk '{ print "static: " $$NF ", " $$5 " octets" }'
-$(STATIC_DIR)/op_version.o: common/op_version.c common/op_version.h Makefile
+$(STATIC_DIR)/op_version.o: common/util/op_version.c common/util/op_version.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -DOP_VERSION='"$(VERSION)"' -DOP_STATIC -c $< -o $@
 $(STATIC_DIR)/ocsp-serve: $(STATIC_DIR)/op_version.o $(call obj,server/ocsp_serve.c) $(SRV_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(STATIC_SRV_LIBS) $(STATIC_EXTRA_LIBS)
-$(STATIC_DIR)/ocsp-db: $(STATIC_DIR)/op_version.o $(call obj,generator/ocsp_db.c) $(COMMON_LIB)
+$(STATIC_DIR)/ocsp-db: $(STATIC_DIR)/op_version.o $(call obj,common/ocsp-db/ocsp_db.c) $(DB_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(STATIC_DB_LIBS) $(STATIC_EXTRA_LIBS)
 # The image's health check (a scratch image has no curl): not installed.
 $(STATIC_DIR)/ocsp-healthz: packaging/container/ocsp-healthz.c

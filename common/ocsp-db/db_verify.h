@@ -1,5 +1,5 @@
 /*
- * op_verify: check a stored response end to end, as a client would and
+ * db_verify: check a stored response end to end, as a client would and
  * more: what ocsp-db verify runs over every record of a file.
  *
  * One response passes when its octets are a DER OCSPResponse (successful,
@@ -14,8 +14,8 @@
  * authorised it) is cached for a bounded number of signers, so a file of
  * millions of responses costs one parse and one signature check each.
  */
-#ifndef OP_VERIFY_H
-#define OP_VERIFY_H
+#ifndef DB_VERIFY_H
+#define DB_VERIFY_H
 
 #include "op_rec.h"
 
@@ -23,21 +23,21 @@
 #include <stdint.h>
 #include <openssl/x509.h>
 
-struct op_verifier;
+struct db_verifier;
 
 /*
  * certs: issuer and responder certificates that responses do not carry
  * (may be NULL); the verifier takes its own references.  now: the time
  * the validity window is checked against; allow_expired skips that check.
- * Caller frees *out with op_verifier_free.
+ * Caller frees *out with db_verifier_free.
  */
-int op_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
-		    struct op_verifier **out);
-void op_verifier_free(struct op_verifier *v);
+int db_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
+		    struct db_verifier **out);
+void db_verifier_free(struct db_verifier *v);
 
 /* The format of the file checked (op_db.format; 3 unless said): format 2
  * stored SHA-2 CertIDs with NULL parameters under the other form's key. */
-void op_verifier_set_format(struct op_verifier *v, int format);
+void db_verifier_set_format(struct db_verifier *v, int format);
 
 /*
  * Check one response stored under key with header rec; der/len are the
@@ -46,12 +46,12 @@ void op_verifier_set_format(struct op_verifier *v, int format);
  * responder), OP_E_RANGE (outside its validity window) or OP_E_NOMEM, with
  * a one-line detail saying what is wrong.
  */
-int op_verify_response(struct op_verifier *v, const uint8_t *key, size_t klen,
+int db_verify_response(struct db_verifier *v, const uint8_t *key, size_t klen,
 		       const struct op_rec *rec, const uint8_t *der, size_t len);
 
 /* Signers seen so far that could not be checked against their issuer's
  * certificate (none given and none in the responses): their responses
  * were checked by signature only. */
-size_t op_verifier_unanchored(const struct op_verifier *v);
+size_t db_verifier_unanchored(const struct db_verifier *v);
 
 #endif

@@ -9,7 +9,7 @@
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
-#include "op_verify.h"
+#include "db_verify.h"
 #include "op_version.h"
 #include "op_walk.h"
 
@@ -347,8 +347,8 @@ static void bad_line(struct reader *r, const MDB_val *k, const char *why)
 	printf("BAD: %s: %s\n", d, why);
 }
 
-/* Walk every response through op_verify; one line per bad one. */
-static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
+/* Walk every response through db_verify; one line per bad one. */
+static int verify_all(struct reader *r, struct db_verifier *v, size_t *total,
 		      size_t *bad)
 {
 	int tty = isatty(STDERR_FILENO), rc;
@@ -370,7 +370,7 @@ static int verify_all(struct reader *r, struct op_verifier *v, size_t *total,
 			(*bad)++;
 		} else if ((rc = served(&w.rec, &der, &cap, &len)) != 0) {
 			break;
-		} else if (op_verify_response(v, w.key.mv_data, w.key.mv_size,
+		} else if (db_verify_response(v, w.key.mv_data, w.key.mv_size,
 					      &w.rec, der, len)) {
 			bad_line(r, &w.key, op_err_detail());
 			(*bad)++;
@@ -389,14 +389,14 @@ static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
 		      int *verdict)
 {
 	STACK_OF(X509) *certs = NULL;
-	struct op_verifier *v = NULL;
+	struct db_verifier *v = NULL;
 	size_t total = 0, bad = 0;
 	int rc;
 
 	if ((rc = load_certs(o, &certs)) != 0 ||
-	    (rc = op_verifier_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
+	    (rc = db_verifier_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
 		goto out;
-	op_verifier_set_format(v, r->db.format);
+	db_verifier_set_format(v, r->db.format);
 	rc = verify_all(r, v, &total, &bad);
 	if (rc == OP_E_DB) {
 		/* A file LMDB cannot walk is a bad file, not a failed tool. */
@@ -407,18 +407,18 @@ static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
 	}
 	if (rc)
 		goto out;
-	if (op_verifier_unanchored(v))
+	if (db_verifier_unanchored(v))
 		op_warn("delegated responders of %zu issuer key(s) checked by "
 			"signature only: give the issuer's certificate with "
 			"--issuer to check that it authorised them",
-			op_verifier_unanchored(v));
+			db_verifier_unanchored(v));
 	if (bad)
 		printf("BAD: %zu of %zu responses failed verification\n", bad, total);
 	else
 		printf("OK: %zu responses verified\n", total);
 	*verdict = bad ? 2 : 0;
 out:
-	op_verifier_free(v);
+	db_verifier_free(v);
 	sk_X509_pop_free(certs, X509_free);
 	return rc;
 }

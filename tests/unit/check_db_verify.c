@@ -1,4 +1,4 @@
-/* op_verify: responses signed here with OpenSSL's own API, then damaged
+/* db_verify: responses signed here with OpenSSL's own API, then damaged
  * one field at a time; responders that the CA did not authorise. */
 #include <check.h>
 
@@ -6,7 +6,7 @@
 #include "op_err.h"
 #include "op_key.h"
 #include "op_rec.h"
-#include "op_verify.h"
+#include "db_verify.h"
 
 #include <string.h>
 #include <openssl/evp.h>
@@ -124,34 +124,34 @@ static void make(struct resp *r, X509 *signer, EVP_PKEY *skey, int certs)
 	ASN1_TIME_free(rt);
 }
 
-static int check(struct op_verifier *v, struct resp *r)
+static int check(struct db_verifier *v, struct resp *r)
 {
-	return op_verify_response(v, r->key, r->klen, &r->rec, r->der,
+	return db_verify_response(v, r->key, r->klen, &r->rec, r->der,
 				  (size_t)r->len);
 }
 
-static struct op_verifier *verifier(X509 *a, X509 *b, int allow_expired)
+static struct db_verifier *verifier(X509 *a, X509 *b, int allow_expired)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
-	struct op_verifier *v;
+	struct db_verifier *v;
 
 	if (a)
 		sk_X509_push(sk, a);
 	if (b)
 		sk_X509_push(sk, b);
-	ck_assert_int_eq(op_verifier_new(sk, NOW, allow_expired, &v), 0);
+	ck_assert_int_eq(db_verifier_new(sk, NOW, allow_expired, &v), 0);
 	sk_X509_free(sk);	/* the verifier holds its own references */
 	return v;
 }
 
 START_TEST(good_and_each_header_field)
 {
-	struct op_verifier *v = verifier(ca, NULL, 0);
+	struct db_verifier *v = verifier(ca, NULL, 0);
 	struct resp r;
 
 	make(&r, rsp, rsp_key, 1);
 	ck_assert_int_eq(check(v, &r), 0);
-	ck_assert_uint_eq(op_verifier_unanchored(v), 0);
+	ck_assert_uint_eq(db_verifier_unanchored(v), 0);
 	r.rec.reason = OP_REASON_NONE;
 	ck_assert_int_eq(check(v, &r), OP_E_FORMAT);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "reason"));
@@ -182,35 +182,35 @@ START_TEST(good_and_each_header_field)
 	r.der[r.len - 1] ^= 1;
 	ck_assert_int_eq(check(v, &r), 0);
 	OPENSSL_free(r.der);
-	op_verifier_free(v);
+	db_verifier_free(v);
 }
 END_TEST
 
 START_TEST(validity_window)
 {
-	struct op_verifier *v = verifier(ca, NULL, 0), *late, *lax;
+	struct db_verifier *v = verifier(ca, NULL, 0), *late, *lax;
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	struct resp r;
 
 	make(&r, rsp, rsp_key, 1);
 	sk_X509_push(sk, ca);
-	ck_assert_int_eq(op_verifier_new(sk, NOW + 86400, 0, &late), 0);
-	ck_assert_int_eq(op_verifier_new(sk, NOW + 86400, 1, &lax), 0);
+	ck_assert_int_eq(db_verifier_new(sk, NOW + 86400, 0, &late), 0);
+	ck_assert_int_eq(db_verifier_new(sk, NOW + 86400, 1, &lax), 0);
 	ck_assert_int_eq(check(v, &r), 0);
 	ck_assert_int_eq(check(late, &r), OP_E_RANGE);	/* now == nextUpdate */
 	ck_assert_int_eq(check(lax, &r), 0);
 	sk_X509_free(sk);
 	OPENSSL_free(r.der);
-	op_verifier_free(v);
-	op_verifier_free(late);
-	op_verifier_free(lax);
+	db_verifier_free(v);
+	db_verifier_free(late);
+	db_verifier_free(lax);
 }
 END_TEST
 
 START_TEST(responders)
 {
-	struct op_verifier *v = verifier(ca, NULL, 0), *bare = verifier(NULL, NULL, 0);
-	struct op_verifier *given = verifier(ca, rsp, 0);
+	struct db_verifier *v = verifier(ca, NULL, 0), *bare = verifier(NULL, NULL, 0);
+	struct db_verifier *given = verifier(ca, rsp, 0);
 	struct resp r;
 
 	/* Not authorised by the CA: no OCSPSigning, or issued by another. */
@@ -223,7 +223,7 @@ START_TEST(responders)
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "not issued"));
 	/* Without the CA's certificate: signature only, and said so. */
 	ck_assert_int_eq(check(bare, &r), 0);
-	ck_assert_uint_eq(op_verifier_unanchored(bare), 1);
+	ck_assert_uint_eq(db_verifier_unanchored(bare), 1);
 	OPENSSL_free(r.der);
 	/* No certificate in the response: found among those given. */
 	make(&r, rsp, rsp_key, 0);
@@ -237,30 +237,30 @@ START_TEST(responders)
 	r.der[r.len - 3] ^= 0x40;
 	ck_assert_int_ne(check(v, &r), 0);
 	OPENSSL_free(r.der);
-	op_verifier_free(v);
-	op_verifier_free(bare);
-	op_verifier_free(given);
+	db_verifier_free(v);
+	db_verifier_free(bare);
+	db_verifier_free(given);
 }
 END_TEST
 
 START_TEST(not_a_response)
 {
-	struct op_verifier *v = verifier(ca, NULL, 0);
+	struct db_verifier *v = verifier(ca, NULL, 0);
 	struct resp r;
 	unsigned char *extra;
 
 	make(&r, rsp, rsp_key, 1);
-	ck_assert_int_eq(op_verify_response(v, r.key, r.klen, &r.rec, r.der, 10),
+	ck_assert_int_eq(db_verify_response(v, r.key, r.klen, &r.rec, r.der, 10),
 			 OP_E_FORMAT);
 	/* Trailing octets after a valid response. */
 	extra = OPENSSL_malloc((size_t)r.len + 1);
 	memcpy(extra, r.der, (size_t)r.len);
 	extra[r.len] = 0;
-	ck_assert_int_eq(op_verify_response(v, r.key, r.klen, &r.rec, extra,
+	ck_assert_int_eq(db_verify_response(v, r.key, r.klen, &r.rec, extra,
 					    (size_t)r.len + 1), OP_E_FORMAT);
 	OPENSSL_free(extra);
 	OPENSSL_free(r.der);
-	op_verifier_free(v);
+	db_verifier_free(v);
 }
 END_TEST
 

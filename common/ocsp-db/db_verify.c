@@ -1,4 +1,4 @@
-#include "op_verify.h"
+#include "db_verify.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_time.h"
@@ -24,7 +24,7 @@ struct signer {
 	char why[160];
 };
 
-struct op_verifier {
+struct db_verifier {
 	STACK_OF(X509) *certs;
 	int64_t now;
 	int allow_expired;
@@ -34,10 +34,10 @@ struct op_verifier {
 	size_t unanchored;
 };
 
-int op_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
-		    struct op_verifier **out)
+int db_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
+		    struct db_verifier **out)
 {
-	struct op_verifier *v = calloc(1, sizeof(*v));
+	struct db_verifier *v = calloc(1, sizeof(*v));
 
 	*out = NULL;
 	if (!v)
@@ -54,12 +54,12 @@ int op_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 	return 0;
 }
 
-void op_verifier_set_format(struct op_verifier *v, int format)
+void db_verifier_set_format(struct db_verifier *v, int format)
 {
 	v->format = format;
 }
 
-void op_verifier_free(struct op_verifier *v)
+void db_verifier_free(struct db_verifier *v)
 {
 	if (!v)
 		return;
@@ -67,7 +67,7 @@ void op_verifier_free(struct op_verifier *v)
 	free(v);
 }
 
-size_t op_verifier_unanchored(const struct op_verifier *v)
+size_t db_verifier_unanchored(const struct db_verifier *v)
 {
 	return v->unanchored;
 }
@@ -111,7 +111,7 @@ static X509 *find_issuer(STACK_OF(X509) *sk, const uint8_t *prefix, size_t plen)
 /* RFC 6960 4.2.2.2: the CA itself, or a certificate it issued for
  * id-kp-OCSPSigning.  Without the issuer's certificate only the first
  * case can be told; the rest is left to the signature. */
-static void authorise(struct op_verifier *v, struct signer *e, X509 *signer,
+static void authorise(struct db_verifier *v, struct signer *e, X509 *signer,
 		      STACK_OF(X509) *carried)
 {
 	uint8_t p[OP_KEY_MAX];
@@ -142,7 +142,7 @@ static void authorise(struct op_verifier *v, struct signer *e, X509 *signer,
 	e->rc = OP_E_SIGNER;
 }
 
-static struct signer *signer_state(struct op_verifier *v, X509 *signer,
+static struct signer *signer_state(struct db_verifier *v, X509 *signer,
 				   const uint8_t *prefix, size_t plen,
 				   STACK_OF(X509) *carried)
 {
@@ -169,7 +169,7 @@ static struct signer *signer_state(struct op_verifier *v, X509 *signer,
 	return e;
 }
 
-static int check_signature(struct op_verifier *v, OCSP_BASICRESP *bs,
+static int check_signature(struct db_verifier *v, OCSP_BASICRESP *bs,
 			   const uint8_t *key, size_t klen,
 			   const struct op_rec *rec)
 {
@@ -203,7 +203,7 @@ static int check_signature(struct op_verifier *v, OCSP_BASICRESP *bs,
 }
 
 /* Status, reason and times of the SingleResponse against the header. */
-static int check_header(struct op_verifier *v, OCSP_SINGLERESP *one,
+static int check_header(struct db_verifier *v, OCSP_SINGLERESP *one,
 			const struct op_rec *rec)
 {
 	ASN1_GENERALIZEDTIME *rt = NULL, *tu = NULL, *nu = NULL;
@@ -233,7 +233,7 @@ static int check_header(struct op_verifier *v, OCSP_SINGLERESP *one,
 	return 0;
 }
 
-static int check_body(struct op_verifier *v, OCSP_BASICRESP *bs,
+static int check_body(struct db_verifier *v, OCSP_BASICRESP *bs,
 		      const uint8_t *key, size_t klen, const struct op_rec *rec)
 {
 	uint8_t k[OP_KEY_MAX];
@@ -257,7 +257,7 @@ static int check_body(struct op_verifier *v, OCSP_BASICRESP *bs,
 	return check_signature(v, bs, key, klen, rec);
 }
 
-int op_verify_response(struct op_verifier *v, const uint8_t *key, size_t klen,
+int db_verify_response(struct db_verifier *v, const uint8_t *key, size_t klen,
 		       const struct op_rec *rec, const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
