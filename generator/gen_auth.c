@@ -295,19 +295,12 @@ void gen_auth_free(struct gen_auth *a)
 int gen_auth_put_issuer(MDB_txn *txn, MDB_dbi dbi, const struct gen_auth *a,
 			const uint8_t *prefix, size_t plen)
 {
-	uint8_t k[sizeof(OP_META_ISSUER) + OP_KEY_MAX];
 	char v[600];
-	MDB_val mk, mv;
-	size_t ml = sizeof(OP_META_ISSUER) - 1;
 	int n = snprintf(v, sizeof(v), "%s\t%s", a->c->name, a->subject), rc;
 
-	memcpy(k, OP_META_ISSUER, ml);
-	memcpy(k + ml, prefix, plen);
-	mk.mv_size = ml + plen;
-	mk.mv_data = k;
-	mv.mv_size = (size_t)(n < (int)sizeof(v) ? n : (int)sizeof(v) - 1);
-	mv.mv_data = v;
-	if ((rc = mdb_put(txn, dbi, &mk, &mv, 0)) != 0)
+	if ((rc = op_db_meta_put(txn, dbi, OP_META_K_ISSUER, prefix, plen, v,
+				 (size_t)(n < (int)sizeof(v) ? n :
+					  (int)sizeof(v) - 1), NULL)) != 0)
 		return op_err_set(OP_E_DB, "issuer record of %s: %s", a->c->name,
 				  mdb_strerror(rc));
 	return 0;

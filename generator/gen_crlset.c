@@ -3,7 +3,7 @@
 #include "gen_fetch.h"
 #include "gen_scope.h"
 #include "op_cert.h"
-#include "op_db.h"
+#include "op_meta.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_log.h"
@@ -27,23 +27,6 @@ struct src {
 };
 
 /* ---------------- the remembered numbers ---------------- */
-
-/* "\0crl" | tag | SHA-256(issuer name) | SHA-256(issuer key) */
-static int mark_key(X509 *ca, uint8_t *k, size_t *len)
-{
-	const size_t ml = sizeof(OP_META_CRL) - 1;
-	unsigned int n1 = 0, n2 = 0;
-
-	memcpy(k, OP_META_CRL, ml);
-	k[ml] = OP_HASH_SHA256;
-	if (!X509_NAME_digest(X509_get_subject_name(ca), EVP_sha256(),
-			      k + ml + 1, &n1) ||
-	    !X509_pubkey_digest(ca, EVP_sha256(), k + ml + 1 + 32, &n2) ||
-	    n1 != 32 || n2 != 32)
-		return op_err_ssl(OP_E_CRYPTO, "hashing the CA certificate");
-	*len = ml + 1 + 64;
-	return 0;
-}
 
 /* flags(1: bit 0 base, bit 1 delta) | len | base | len | delta */
 static size_t mark_encode(const struct gen_crlmark *m, uint8_t *v)
@@ -76,15 +59,15 @@ static int mark_decode(const uint8_t *v, size_t n, struct gen_crlmark *m)
 
 int gen_crlset_get(MDB_txn *txn, MDB_dbi dbi, X509 *ca, struct gen_crlmark *m)
 {
-	uint8_t k[sizeof(OP_META_CRL) + 65];
-	size_t klen;
-	MDB_val v;
+	uint8_t k[OP_META_KEY_MAX];
+	MDB_val mk = { 0, k }, v;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if ((rc = mark_key(ca, k, &klen)) != 0)
+	/* "\0crl" | SHA-256 issuer prefix, whatever cert_ids says */
+	if ((rc = op_meta_ca_key(k, OP_META_K_CRL, ca, &mk.mv_size)) != 0)
 		return rc;
-	if (op_db_meta(txn, dbi, (const char *)k, klen, &v) != 0)
+	if (mdb_get(txn, dbi, &mk, &v) != 0)
 		return 0;
 	if (mark_decode(v.mv_data, v.mv_size, m) != 0)
 		return op_err_set(OP_E_FORMAT, "bad CRL number record");
@@ -94,15 +77,12 @@ int gen_crlset_get(MDB_txn *txn, MDB_dbi dbi, X509 *ca, struct gen_crlmark *m)
 int gen_crlset_put(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
 		   const struct gen_crlmark *m, int *changed)
 {
-	uint8_t k[sizeof(OP_META_CRL) + 65], buf[3 + 2 * GEN_CRLNUM_MAX];
-	size_t klen;
-	MDB_val mk, mv, old;
+	uint8_t k[OP_META_KEY_MAX], buf[3 + 2 * GEN_CRLNUM_MAX];
+	MDB_val mk = { 0, k }, mv, old;
 	int rc;
 
-	if ((rc = mark_key(ca, k, &klen)) != 0)
+	if ((rc = op_meta_ca_key(k, OP_META_K_CRL, ca, &mk.mv_size)) != 0)
 		return rc;
-	mk.mv_size = klen;
-	mk.mv_data = k;
 	mv.mv_size = mark_encode(m, buf);
 	mv.mv_data = buf;
 	if (mdb_get(txn, dbi, &mk, &old) == 0 && old.mv_size == mv.mv_size &&

@@ -5,6 +5,7 @@
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
+#include "op_meta.h"
 #include "op_rec.h"
 #include "op_sum.h"
 #include "op_walk.h"
@@ -416,63 +417,80 @@ static int diff_pair(struct gen_diff *r, const struct pair *p)
 	return summarize(r, p);
 }
 
-/* Meta records kept per issuer: name | issuer prefix. */
-static const char *const issuer_meta[] = { OP_META_ISSUER, GEN_SWEEP_META,
-					   OP_META_SUMMARY };
-#define NMETA (sizeof(issuer_meta) / sizeof(issuer_meta[0]))
+#define PREFIX256 (1 + 2 * 32)	/* a SHA-256 issuer prefix: tag, two hashes */
 
-/* The issuer prefix that the key k/klen belongs to (a response's, or a
- * per-issuer meta record's); NULL for other meta records. */
+/* The issuer prefix that the key k/klen belongs to: a response's, or a
+ * per-issuer meta record's (op_meta_table); NULL for other meta records.
+ * *sha256: a record kept under the SHA-256 prefix whatever cert_ids says. */
 static const uint8_t *key_issuer(const uint8_t *k, size_t klen, size_t *plen,
-				 int *meta)
+				 int *meta, int *sha256)
 {
-	*meta = 0;
+	const uint8_t *p;
+	int kind;
+
+	*meta = *sha256 = 0;
 	if (klen && k[0] != 0) {
 		*plen = op_key_issuer_len(k, klen);
 		return k;
 	}
-	for (size_t i = 0; i < NMETA; i++) {
-		/* The names are string literals: "\0" then the name. */
-		size_t ml = 1 + strlen(issuer_meta[i] + 1);
-
-		if (klen > ml && memcmp(k, issuer_meta[i], ml) == 0) {
-			*meta = 1;
-			*plen = klen - ml;
-			return k + ml;
-		}
-	}
-	return NULL;
+	if (!(p = op_meta_issuer(k, klen, &kind, plen)))
+		return NULL;
+	*meta = 1;
+	*sha256 = (op_meta_table[kind].flags & OP_META_F_SHA256) != 0;
+	return p;
 }
 
-/* Without --ca, responses of issuers no longer configured go too. */
+/* Whether an authority has the issuer prefix p/plen: among the pairs (the
+ * configured hashes), or, for sha256, among their SHA-256 prefixes
+ * (ca256: nca of them, PREFIX256 octets each). */
+static int known_issuer(const uint8_t *p, size_t plen, int sha256,
+			const struct pair *pairs, size_t n,
+			const uint8_t *ca256, size_t nca)
+{
+	for (size_t i = 0; !sha256 && i < n; i++)
+		if (plen == pairs[i].plen && memcmp(p, pairs[i].prefix, plen) == 0)
+			return 1;
+	for (size_t i = 0; sha256 && i < nca; i++)
+		if (plen == PREFIX256 &&
+		    memcmp(p, ca256 + PREFIX256 * i, PREFIX256) == 0)
+			return 1;
+	return 0;
+}
+
+/* Without --ca, the records of issuers no longer configured go: their
+ * responses and every per-issuer meta record (op_meta.h). */
 static int drop_unknown_issuers(struct gen_diff *r, const struct pair *pairs,
 				size_t n, size_t *removed)
 {
+	uint8_t *ca256 = calloc(r->nauths + 1, PREFIX256), p[OP_KEY_MAX];
 	struct op_walk w;
-	int rc;
+	size_t plen;
+	int rc = ca256 ? 0 : OP_E_NOMEM;
 
-	if ((rc = op_walk_begin(&w, r->txn, r->dbi, OP_WALK_RESPONSES |
-				OP_WALK_ISSUERS | OP_WALK_META)) != 0)
+	for (size_t i = 0; !rc && i < r->nauths; i++)
+		if ((rc = op_key_issuer_prefix(r->auths[i].ca, OP_HASH_SHA256, p,
+					       &plen)) == 0)
+			memcpy(ca256 + PREFIX256 * i, p, PREFIX256);
+	if (rc || (rc = op_walk_begin(&w, r->txn, r->dbi, OP_WALK_RESPONSES |
+				      OP_WALK_ISSUERS | OP_WALK_META)) != 0) {
+		free(ca256);
 		return rc;
+	}
 	/* A response that does not decode still belongs to its issuer. */
 	while ((rc = op_walk_next(&w)) > 0 || rc == OP_E_FORMAT) {
-		size_t plen = 0;
-		int meta, known = 0;
+		int meta, sha256;
 		const uint8_t *key = key_issuer(w.key.mv_data, w.key.mv_size,
-						&plen, &meta);
+						&plen, &meta, &sha256);
 
-		if (!key)
-			continue;	/* other meta records */
-		for (size_t i = 0; i < n && !known; i++)
-			known = plen == pairs[i].plen &&
-				memcmp(key, pairs[i].prefix, plen) == 0;
-		if (known)
-			continue;
+		if (!key || known_issuer(key, plen, sha256, pairs, n, ca256,
+					 r->nauths))
+			continue;	/* not an issuer's, or still configured */
 		if ((rc = op_walk_del(&w)) != 0)
 			break;
 		*removed += !meta;
 	}
 	op_walk_end(&w);
+	free(ca256);
 	return rc;
 }
 

@@ -9,8 +9,6 @@
 
 int gen_format_upgrade(MDB_txn *txn, MDB_dbi dbi, size_t *deleted)
 {
-	MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
-	MDB_val nv = { strlen(OP_DB_FORMAT), OP_DB_FORMAT };
 	struct op_walk w;
 	int rc, format;
 
@@ -32,7 +30,8 @@ int gen_format_upgrade(MDB_txn *txn, MDB_dbi dbi, size_t *deleted)
 	op_walk_end(&w);
 	if (rc)
 		return rc;
-	if ((rc = mdb_put(txn, dbi, &k, &nv, 0)) != 0)
+	if ((rc = op_db_meta_put(txn, dbi, OP_META_K_FORMAT, NULL, 0,
+				 OP_DB_FORMAT, strlen(OP_DB_FORMAT), NULL)) != 0)
 		return op_err_set(OP_E_DB, "format record: %s", mdb_strerror(rc));
 	op_info("upgraded the working copy from %s to %s: %zu SHA-2 CertID "
 		"responses are signed again without hashAlgorithm parameters "

@@ -357,6 +357,24 @@ static const struct gen_entry *release(const struct gen_entry *v, size_t n)
 	return rev;
 }
 
+int gen_list_has(const struct gen_list *l, const struct gen_entry *e)
+{
+	return l && l->n &&
+	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
+}
+
+void gen_list_uniq(struct gen_list *l)
+{
+	size_t j = 0;
+
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), gen_entry_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (j == 0 || gen_entry_cmp(&l->v[j - 1], &l->v[i]) != 0)
+			l->v[j++] = l->v[i];
+	l->n = j;
+}
+
 int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out)
 {
 	size_t total = 0, i, j, end;

@@ -72,6 +72,13 @@ int gen_local_load(const char *path, struct gen_list *local);
 int gen_merge(struct gen_list *const *lists, size_t nlists,
 	      struct gen_list *out);
 
+/* Whether l (sorted by gen_entry_cmp(); may be NULL) lists e's serial. */
+int gen_list_has(const struct gen_list *l, const struct gen_entry *e);
+
+/* Sort l by gen_entry_cmp() and keep one entry per serial (any one of
+ * those with the same serial). */
+void gen_list_uniq(struct gen_list *l);
+
 /* Order used by gen_merge(): the order of the serials' keys in the file
  * (LMDB's: octets, then the shorter first), so an entry list and the
  * records of one issuer can be walked side by side. */

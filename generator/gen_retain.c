@@ -2,28 +2,14 @@
 #include "gen_conf.h"
 #include "op_err.h"
 #include "op_key.h"
+#include "op_meta.h"
 #include "op_rec.h"
+#include "op_walk.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define META_LEN (sizeof(GEN_RETAIN_META) - 1)
 #define HOLD 6
-
-/* GEN_RETAIN_META | the CA's SHA-256 issuer prefix, the records' common
- * start (the serial follows). */
-static int meta_prefix(X509 *ca, uint8_t *k, size_t *len)
-{
-	size_t plen;
-	int rc;
-
-	memcpy(k, GEN_RETAIN_META, META_LEN);
-	if ((rc = op_key_issuer_prefix(ca, OP_HASH_SHA256, k + META_LEN,
-				       &plen)) != 0)
-		return rc;
-	*len = META_LEN + plen;
-	return 0;
-}
 
 static void encode(const struct gen_entry *e, int64_t left, uint8_t *v)
 {
@@ -87,125 +73,97 @@ static int mem_add(struct mems *m, const uint8_t *serial, size_t len,
 	return 0;
 }
 
+struct reading {
+	const char *file;
+	struct mems *mems;		/* read_records() */
+	const struct gen_list *entries;	/* unlisted() */
+	struct gen_list *out;
+	int tag;			/* the prefix being walked */
+	size_t j;			/* entries before the serial */
+};
+
+/* One retention record: remembered, or OP_E_HISTORY. */
+static int record(const uint8_t *s, size_t slen, const MDB_val *v, void *arg)
+{
+	struct reading *rd = arg;
+	const uint8_t *b = v->mv_data;
+	char hex[2 * OP_SERIAL_MAX + 1];
+
+	if (slen > OP_SERIAL_MAX || v->mv_size != GEN_RETAIN_VAL ||
+	    b[8] > OP_STATUS_REVOKED) {
+		op_serial_hex(s, slen > OP_SERIAL_MAX ? OP_SERIAL_MAX : slen, hex);
+		return op_err_set(OP_E_HISTORY, "%s: the retention record of "
+				  "serial %s cannot be read, so how long it is "
+				  "still answered is unknown", rd->file, hex);
+	}
+	return mem_add(rd->mems, s, slen, b);
+}
+
 /* The retention records of the CA, in serial order (the keys'). */
 static int read_records(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 			struct mems *out)
 {
-	uint8_t k0[META_LEN + OP_KEY_MAX];
+	uint8_t k0[OP_META_KEY_MAX];
 	size_t plen;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int mrc, rc;
+	struct reading rd = { .file = file, .mems = out };
+	int rc;
 
-	if ((rc = meta_prefix(ca, k0, &plen)) != 0)
+	if ((rc = op_meta_ca_key(k0, OP_META_K_RETAIN, ca, &plen)) != 0)
 		return rc;
-	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
-		return op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	k.mv_size = plen;
-	k.mv_data = k0;
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     mrc == 0 && k.mv_size > plen && memcmp(k.mv_data, k0, plen) == 0;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const uint8_t *s = (const uint8_t *)k.mv_data + plen, *b = v.mv_data;
-		size_t slen = k.mv_size - plen;
-		char hex[2 * OP_SERIAL_MAX + 1];
-
-		if (slen > OP_SERIAL_MAX || v.mv_size != GEN_RETAIN_VAL ||
-		    b[8] > OP_STATUS_REVOKED) {
-			op_serial_hex(s, slen > OP_SERIAL_MAX ? OP_SERIAL_MAX :
-				      slen, hex);
-			rc = op_err_set(OP_E_HISTORY, "%s: the retention record of "
-					"serial %s cannot be read, so how long it "
-					"is still answered is unknown", file, hex);
-			break;
-		}
-		if ((rc = mem_add(out, s, slen, b)) != 0)
-			break;
-	}
-	if (!rc && mrc && mrc != MDB_NOTFOUND)
-		rc = op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	mdb_cursor_close(cur);
-	return rc;
-}
-
-static int listed(const struct gen_list *l, const struct gen_entry *e)
-{
-	return l && l->n &&
-	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
+	rc = op_walk_prefix(txn, dbi, k0, plen, record, &rd);
+	return rc == OP_E_DB ? op_err_prefix(OP_E_HISTORY, "%s", file) : rc;
 }
 
 /*
- * The serials the output answers under prefix that entries do not list,
- * appended to *out with the status their response states: the records
- * and the sorted entries walked side by side.  A response that cannot be
- * read is OP_E_HISTORY: what it said is unknown.
+ * One response of the CA: appended to rd->out with the status it states
+ * when the sorted entries do not list its serial (walked beside them, one
+ * prefix after the other).  A response that cannot be read is
+ * OP_E_HISTORY: what it said is unknown.
  */
-static int unlisted_prefix(MDB_txn *txn, MDB_dbi dbi, const char *file,
-			   const uint8_t *prefix, size_t plen,
-			   const struct gen_list *entries, struct gen_list *out)
+static int unlisted_rec(int tag, const uint8_t *serial, size_t slen,
+			const MDB_val *v, void *arg)
 {
-	MDB_cursor *cur;
-	MDB_val k = { plen, (void *)prefix }, v;
-	size_t j = 0;
-	int mrc, rc = 0;
+	struct reading *rd = arg;
+	const struct gen_list *entries = rd->entries;
+	struct gen_entry probe;
+	struct op_rec r;
+	char hex[2 * OP_SERIAL_MAX + 1];
+	int c = 1;
 
-	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
-		return op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     mrc == 0 && k.mv_size > plen && k.mv_size - plen <= OP_SERIAL_MAX &&
-	     memcmp(k.mv_data, prefix, plen) == 0;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct gen_entry probe;
-		struct op_rec r;
-		char hex[2 * OP_SERIAL_MAX + 1];
-		int c = 1;
-
-		probe.serial_len = (uint8_t)(k.mv_size - plen);
-		memcpy(probe.serial, (uint8_t *)k.mv_data + plen, probe.serial_len);
-		while (j < entries->n &&
-		       (c = gen_entry_cmp(&entries->v[j], &probe)) < 0)
-			j++;
-		if (j < entries->n && c == 0)
-			continue;
-		if (op_rec_decode(v.mv_data, v.mv_size, &r) != 0) {
-			op_serial_hex(probe.serial, probe.serial_len, hex);
-			rc = op_err_set(OP_E_HISTORY, "%s: the response of serial "
-					"%s cannot be read, so the status to "
-					"retain is unknown", file, hex);
-			break;
-		}
-		if ((rc = add(out, probe.serial, probe.serial_len, &r)) != 0)
-			break;
+	if (slen > OP_SERIAL_MAX)
+		return 0;	/* not a response key */
+	if (tag != rd->tag) {
+		rd->tag = tag;
+		rd->j = 0;
 	}
-	if (!rc && mrc && mrc != MDB_NOTFOUND)
-		rc = op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	mdb_cursor_close(cur);
-	return rc;
+	probe.serial_len = (uint8_t)slen;
+	memcpy(probe.serial, serial, slen);
+	while (rd->j < entries->n &&
+	       (c = gen_entry_cmp(&entries->v[rd->j], &probe)) < 0)
+		rd->j++;
+	if (rd->j < entries->n && c == 0)
+		return 0;
+	if (op_rec_decode(v->mv_data, v->mv_size, &r) != 0) {
+		op_serial_hex(serial, slen, hex);
+		return op_err_set(OP_E_HISTORY, "%s: the response of serial %s "
+				  "cannot be read, so the status to retain is "
+				  "unknown", rd->file, hex);
+	}
+	return add(rd->out, serial, slen, &r);
 }
 
 /* Under every CertID hash the file may hold, one per serial. */
 static int unlisted(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 		    const struct gen_list *entries, struct gen_list *out)
 {
-	uint8_t prefix[OP_KEY_MAX];
-	size_t plen, j = 0;
-	int rc;
+	struct reading rd = { .file = file, .entries = entries, .out = out };
+	int rc = op_walk_issuer(txn, dbi, ca, unlisted_rec, &rd);
 
-	for (int tag = 1; tag < 256; tag++) {
-		if (!op_hash_len(tag))
-			continue;
-		if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0 ||
-		    (rc = unlisted_prefix(txn, dbi, file, prefix, plen, entries,
-					  out)) != 0)
-			return rc;
-	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), gen_entry_cmp);
-	for (size_t i = 0; i < out->n; i++)
-		if (j == 0 || gen_entry_cmp(&out->v[j - 1], &out->v[i]) != 0)
-			out->v[j++] = out->v[i];
-	out->n = j;
-	return 0;
+	if (rc == OP_E_DB)
+		return op_err_prefix(OP_E_HISTORY, "%s", file);
+	if (rc == 0)
+		gen_list_uniq(out);
+	return rc;
 }
 
 static int push(struct gen_list *l, const struct gen_entry *e)
@@ -237,13 +195,13 @@ static int judge(const struct mems *rec, const struct gen_list *un,
 
 		i += c <= 0;
 		j += c >= 0;
-		if (c <= 0 && (retain == 0 || listed(entries, e))) {
+		if (c <= 0 && (retain == 0 || gen_list_has(entries, e))) {
 			rc = push(&out->del, e);	/* back, or none kept */
 			continue;
 		}
 		/* A permanent revocation unlisted is one the operator
 		 * released (gen_stick keeps the others): not retained. */
-		if (c > 0 && (listed(release, e) ||
+		if (c > 0 && (gen_list_has(release, e) ||
 			      (e->status == OP_STATUS_REVOKED &&
 			       e->reason != HOLD)))
 			continue;
@@ -306,14 +264,14 @@ int gen_retain_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 int gen_retain_store(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
 		     const struct gen_retain *r, int *changed)
 {
-	uint8_t k[META_LEN + OP_KEY_MAX], v[GEN_RETAIN_VAL];
+	uint8_t k[OP_META_KEY_MAX], v[GEN_RETAIN_VAL];
 	size_t plen;
 	MDB_val mk = { 0, k }, mv = { sizeof(v), v };
 	int rc;
 
 	if (!r->put.n && !r->del.n)
 		return 0;
-	if ((rc = meta_prefix(ca, k, &plen)) != 0)
+	if ((rc = op_meta_ca_key(k, OP_META_K_RETAIN, ca, &plen)) != 0)
 		return rc;
 	for (size_t i = 0; i < r->put.n + r->del.n; i++) {
 		const struct gen_entry *e = i < r->put.n ? &r->put.v[i] :

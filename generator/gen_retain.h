@@ -16,7 +16,7 @@
  *
  * The memory is the output: the responses it holds say what a serial
  * stated last, and a meta record per serial says when it left (key
- * GEN_RETAIN_META | 2 | SHA-256(issuer name) | SHA-256(issuer key) |
+ * "\0retain" | 2 | SHA-256(issuer name) | SHA-256(issuer key) |
  * serial; docs/db-format.txt), written in the run that noticed.  It is
  * read from the locked working copy before the run changes anything, and
  * fails closed: a record that cannot be read stops the run (OP_E_HISTORY
@@ -32,7 +32,6 @@
 
 #include "gen_input.h"
 
-#define GEN_RETAIN_META "\0retain"
 #define GEN_RETAIN_VAL 18	/* left(8) status(1) reason(1) rev_time(8) */
 
 struct gen_retain {

@@ -5,6 +5,7 @@
 #include "op_log.h"
 #include "op_rec.h"
 #include "op_time.h"
+#include "op_walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,81 +18,55 @@ static int permanent(uint8_t status, uint8_t reason)
 	return status == OP_STATUS_REVOKED && reason != REASON_HOLD;
 }
 
-/* The permanent revocations stored under one issuer prefix, appended. */
-static int collect_prefix(MDB_txn *txn, MDB_dbi dbi, const char *file,
-			  const uint8_t *prefix, size_t plen,
-			  struct gen_list *out)
+struct collect {
+	const char *file;
+	struct gen_list *out;
+};
+
+/* One stored response of the CA: appended to the memory if it states a
+ * permanent revocation. */
+static int collect_rec(int tag, const uint8_t *serial, size_t slen,
+		       const MDB_val *v, void *arg)
 {
-	MDB_cursor *cur;
-	MDB_val k = { plen, (void *)prefix }, v;
-	int mrc, rc = 0;
+	struct collect *c = arg;
+	struct op_rec r;
+	struct gen_entry *e;
+	char hex[2 * OP_SERIAL_MAX + 1];
 
-	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
-		return op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     mrc == 0 && k.mv_size > plen && k.mv_size - plen <= OP_SERIAL_MAX &&
-	     memcmp(k.mv_data, prefix, plen) == 0;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const uint8_t *serial = (const uint8_t *)k.mv_data + plen;
-		struct op_rec r;
-		struct gen_entry *e;
-		char hex[2 * OP_SERIAL_MAX + 1];
-
-		if (op_rec_decode(v.mv_data, v.mv_size, &r) != 0) {
-			op_serial_hex(serial, k.mv_size - plen, hex);
-			rc = op_err_prefix(OP_E_HISTORY, "%s: the response of "
-					   "serial %s cannot be read, so whether "
-					   "it was revoked is unknown", file, hex);
-			break;
-		}
-		if (!permanent(r.status, r.reason))
-			continue;
-		if (!(e = gen_list_add(out))) {
-			rc = op_err_set(OP_E_NOMEM, "out of memory");
-			break;
-		}
-		memcpy(e->serial, serial, k.mv_size - plen);
-		e->serial_len = (uint8_t)(k.mv_size - plen);
-		e->status = OP_STATUS_REVOKED;
-		e->reason = r.reason;
-		e->rev_time = r.rev_time;
-		e->src = GEN_SRC_KEPT;
+	(void)tag;
+	if (slen > OP_SERIAL_MAX)
+		return 0;	/* not a response key */
+	if (op_rec_decode(v->mv_data, v->mv_size, &r) != 0) {
+		op_serial_hex(serial, slen, hex);
+		return op_err_prefix(OP_E_HISTORY, "%s: the response of serial "
+				     "%s cannot be read, so whether it was "
+				     "revoked is unknown", c->file, hex);
 	}
-	if (!rc && mrc && mrc != MDB_NOTFOUND)
-		rc = op_err_set(OP_E_HISTORY, "%s: %s", file, mdb_strerror(mrc));
-	mdb_cursor_close(cur);
-	return rc;
-}
-
-/* Every CertID hash the file may hold, not only those configured now:
- * a hash dropped from cert_ids still remembers. */
-static int collect(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
-		   struct gen_list *out)
-{
-	uint8_t prefix[OP_KEY_MAX];
-	size_t plen, j = 0;
-	int rc;
-
-	for (int tag = 1; tag < 256; tag++) {
-		if (!op_hash_len(tag))
-			continue;
-		if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0 ||
-		    (rc = collect_prefix(txn, dbi, file, prefix, plen, out)) != 0)
-			return rc;
-	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), gen_entry_cmp);
-	for (size_t i = 0; i < out->n; i++)	/* one per serial */
-		if (j == 0 || gen_entry_cmp(&out->v[j - 1], &out->v[i]) != 0)
-			out->v[j++] = out->v[i];
-	out->n = j;
+	if (!permanent(r.status, r.reason))
+		return 0;
+	if (!(e = gen_list_add(c->out)))
+		return op_err_set(OP_E_NOMEM, "out of memory");
+	memcpy(e->serial, serial, slen);
+	e->serial_len = (uint8_t)slen;
+	e->status = OP_STATUS_REVOKED;
+	e->reason = r.reason;
+	e->rev_time = r.rev_time;
+	e->src = GEN_SRC_KEPT;
 	return 0;
 }
 
-static int listed(const struct gen_list *l, const struct gen_entry *e)
+/* The permanent revocations stored for the CA, one per serial. */
+static int collect(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
+		   struct gen_list *out)
 {
-	return l && l->n &&
-	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
+	struct collect c = { file, out };
+	int rc = op_walk_issuer(txn, dbi, ca, collect_rec, &c);
+
+	if (rc == OP_E_DB)
+		return op_err_prefix(OP_E_HISTORY, "%s", file);
+	if (rc == 0)
+		gen_list_uniq(out);
+	return rc;
 }
 
 static void name_kept(struct gen_stick *out, const char *auth,
@@ -141,7 +116,7 @@ static void fold(const char *auth, const struct gen_list *m,
 		const struct gen_entry *cur = c > 0 ? NULL : &m->v[i];
 		const struct gen_entry *in = c < 0 ? NULL : &e->v[j];
 
-		if (cur && listed(release, cur)) {
+		if (cur && gen_list_has(release, cur)) {
 			st->released++;
 			log_release(cur, in);
 			if (!in || !permanent(in->status, in->reason))

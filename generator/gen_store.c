@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CERTS_KEY (sizeof(OP_META_CERTS) - 1 + OP_REC_SIGNER_ID)
-
 /* What the file holds as one signer's certs field. */
 struct signer_certs {
 	uint8_t id[OP_REC_SIGNER_ID];
@@ -40,19 +38,12 @@ void gen_store_free(struct gen_store *st)
 	free(st);
 }
 
-static void certs_key(uint8_t *k, const uint8_t *id)
-{
-	memcpy(k, OP_META_CERTS, sizeof(OP_META_CERTS) - 1);
-	memcpy(k + sizeof(OP_META_CERTS) - 1, id, OP_REC_SIGNER_ID);
-}
-
 /* The signer's certs field in the file, recording certs as it when the
  * file has none yet.  Looked up once per signer and run. */
 static int signer_certs(struct gen_store *st, const struct op_rec *rec,
 			const struct signer_certs **out)
 {
-	uint8_t k[CERTS_KEY];
-	MDB_val mk = { sizeof(k), k }, v;
+	MDB_val v;
 	struct signer_certs *s, *nv;
 	int rc;
 
@@ -61,12 +52,14 @@ static int signer_certs(struct gen_store *st, const struct op_rec *rec,
 			*out = &st->v[i];
 			return 0;
 		}
-	certs_key(k, rec->signer_id);
-	rc = mdb_get(st->txn, st->dbi, &mk, &v);
+	rc = op_db_meta(st->txn, st->dbi, OP_META_K_CERTS, rec->signer_id,
+			OP_REC_SIGNER_ID, &v);
 	if (rc == MDB_NOTFOUND) {
 		v.mv_size = rec->certs_len;
 		v.mv_data = (void *)rec->certs;
-		rc = mdb_put(st->txn, st->dbi, &mk, &v, 0);
+		rc = op_db_meta_put(st->txn, st->dbi, OP_META_K_CERTS,
+				    rec->signer_id, OP_REC_SIGNER_ID,
+				    rec->certs, rec->certs_len, NULL);
 	}
 	if (rc)
 		return op_err_set(OP_E_DB, "signer certificate record: %s",
@@ -139,30 +132,22 @@ void gen_store_summary(const struct gen_list *entries,
 int gen_store_put_sum(struct gen_store *st, const uint8_t *prefix,
 		      size_t plen, const struct op_sum *sum)
 {
-	const size_t ml = sizeof(OP_META_SUMMARY) - 1;
-	uint8_t k[sizeof(OP_META_SUMMARY) + 128], b[OP_SUM_LEN];
-	MDB_val mk = { ml + plen, k }, mv = { sizeof(b), b }, old;
+	uint8_t b[OP_SUM_LEN];
 	int rc;
 
-	if (plen > sizeof(k) - ml)
-		return op_err_set(OP_E_RANGE, "issuer key prefix too long");
-	memcpy(k, OP_META_SUMMARY, ml);
-	memcpy(k + ml, prefix, plen);
 	op_sum_encode(sum, b);
-	/* An unchanged summary is left alone: its page stays as it was. */
-	if (mdb_get(st->txn, st->dbi, &mk, &old) == 0 &&
-	    old.mv_size == sizeof(b) && memcmp(old.mv_data, b, sizeof(b)) == 0)
-		return 0;
-	if ((rc = mdb_put(st->txn, st->dbi, &mk, &mv, 0)) != 0)
+	if ((rc = op_db_meta_put(st->txn, st->dbi, OP_META_K_SUMMARY, prefix,
+				 plen, b, sizeof(b), NULL)) != 0)
 		return op_err_set(OP_E_DB, "summary record: %s", mdb_strerror(rc));
 	return 0;
 }
 
 int gen_store_prune_certs(struct gen_store *st, const uint8_t *ids, size_t n)
 {
-	const size_t ml = sizeof(OP_META_CERTS) - 1;
+	const struct op_meta_def *m = &op_meta_table[OP_META_K_CERTS];
+	const size_t ml = m->len;
 	MDB_cursor *cur;
-	MDB_val k = { ml, (void *)OP_META_CERTS }, v;
+	MDB_val k = { ml, (void *)m->key }, v;
 	int mrc;
 
 	if ((mrc = mdb_cursor_open(st->txn, st->dbi, &cur)) != 0)
@@ -171,7 +156,8 @@ int gen_store_prune_certs(struct gen_store *st, const uint8_t *ids, size_t n)
 	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		size_t i;
 
-		if (k.mv_size != CERTS_KEY || memcmp(k.mv_data, OP_META_CERTS, ml))
+		if (k.mv_size != ml + OP_REC_SIGNER_ID ||
+		    memcmp(k.mv_data, m->key, ml))
 			break;
 		for (i = 0; i < n; i++)
 			if (memcmp((uint8_t *)k.mv_data + ml,

@@ -1,24 +1,23 @@
 #include "gen_sweep.h"
 #include "op_err.h"
+#include "op_meta.h"
 #include "op_rec.h"
 
 #include <string.h>
 
-#define META_LEN (sizeof(GEN_SWEEP_META) - 1)
 /* value: clock(8) | serial(0..OP_SERIAL_MAX) */
 
 static void meta_key(const uint8_t *prefix, size_t plen, uint8_t *k, MDB_val *mk)
 {
-	memcpy(k, GEN_SWEEP_META, META_LEN);
-	memcpy(k + META_LEN, prefix, plen);
-	mk->mv_size = META_LEN + plen;
+	mk->mv_size = op_meta_key(k, OP_META_KEY_MAX, OP_META_K_SWEEP, prefix,
+				  plen);
 	mk->mv_data = k;
 }
 
 int gen_sweep_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 		   size_t plen, struct gen_sweep *s)
 {
-	uint8_t k[META_LEN + OP_KEY_MAX];
+	uint8_t k[OP_META_KEY_MAX];
 	MDB_val mk, mv;
 	int rc;
 
@@ -40,7 +39,7 @@ int gen_sweep_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 int gen_sweep_store(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 		    size_t plen, const struct gen_sweep *s)
 {
-	uint8_t k[META_LEN + OP_KEY_MAX], v[8 + OP_SERIAL_MAX];
+	uint8_t k[OP_META_KEY_MAX], v[8 + OP_SERIAL_MAX];
 	struct gen_sweep old;
 	MDB_val mk, mv;
 	int rc;

@@ -33,8 +33,6 @@
 
 #include "op_key.h"
 
-#define GEN_SWEEP_META "\0sweep"
-
 struct gen_sweep {
 	int64_t clock;		/* budget earned up to here; 0: none yet */
 	uint8_t pos[OP_SERIAL_MAX];	/* serial last re-signed early */

@@ -79,11 +79,10 @@ int gen_work_lock_ro(struct gen_work *w, const char *output)
 /* Write the current format record into a new, empty working copy. */
 static int start_afresh(struct gen_work *w)
 {
-	MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
-	MDB_val v = { strlen(OP_DB_FORMAT), OP_DB_FORMAT };
-	int rc;
+	int rc = op_db_meta_put(w->txn, w->dbi, OP_META_K_FORMAT, NULL, 0,
+				OP_DB_FORMAT, strlen(OP_DB_FORMAT), NULL);
 
-	if ((rc = mdb_put(w->txn, w->dbi, &k, &v, 0)) != 0)
+	if (rc != 0)
 		return op_err_set(OP_E_DB, "%s: %s", w->path, mdb_strerror(rc));
 	return 0;
 }
@@ -219,16 +218,14 @@ int gen_work_open_ro(struct gen_work *w)
 int gen_work_bump(struct gen_work *w, int64_t now)
 {
 	uint8_t t[8], g[8];
-	MDB_val kt = { sizeof(OP_META_GENERATED) - 1, OP_META_GENERATED };
-	MDB_val kg = { sizeof(OP_META_GENERATION) - 1, OP_META_GENERATION };
-	MDB_val vt = { 8, t }, vg = { 8, g };
 	int rc;
 
 	op_put_i64(t, now);
-	op_put_i64(g, op_db_meta_i64(w->txn, w->dbi, OP_META_GENERATION,
-				     sizeof(OP_META_GENERATION) - 1) + 1);
-	if ((rc = mdb_put(w->txn, w->dbi, &kt, &vt, 0)) != 0 ||
-	    (rc = mdb_put(w->txn, w->dbi, &kg, &vg, 0)) != 0)
+	op_put_i64(g, op_db_meta_i64(w->txn, w->dbi, OP_META_K_GENERATION) + 1);
+	if ((rc = op_db_meta_put(w->txn, w->dbi, OP_META_K_GENERATED, NULL, 0,
+				 t, 8, NULL)) != 0 ||
+	    (rc = op_db_meta_put(w->txn, w->dbi, OP_META_K_GENERATION, NULL, 0,
+				 g, 8, NULL)) != 0)
 		return op_err_set(OP_E_DB, "%s: %s", w->path, mdb_strerror(rc));
 	return 0;
 }
@@ -269,8 +266,7 @@ int gen_work_publish(struct gen_work *w, int *published)
 	*published = 0;
 	if ((rc = mdb_txn_begin(w->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return op_err_set(OP_E_DB, "%s: %s", w->path, mdb_strerror(rc));
-	work_gen = op_db_meta_i64(txn, w->dbi, OP_META_GENERATION,
-				  sizeof(OP_META_GENERATION) - 1);
+	work_gen = op_db_meta_i64(txn, w->dbi, OP_META_K_GENERATION);
 	mdb_txn_abort(txn);
 	w->generation = work_gen;
 	if (op_db_open(w->output, &pub) == 0) {

@@ -3,24 +3,46 @@
 #include "op_key.h"
 #include "op_rec.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-int op_db_meta(MDB_txn *txn, MDB_dbi dbi, const char *name, size_t namelen,
-	       MDB_val *data)
+int op_db_meta(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind,
+	       const uint8_t *suffix, size_t slen, MDB_val *data)
 {
-	MDB_val k = { namelen, (void *)name };
+	uint8_t k[OP_META_KEY_MAX];
+	MDB_val mk = { op_meta_key(k, sizeof(k), kind, suffix, slen), k };
 
-	return mdb_get(txn, dbi, &k, data);
+	if (!mk.mv_size)
+		return EINVAL;
+	return mdb_get(txn, dbi, &mk, data);
 }
 
-int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
-		       size_t namelen)
+int op_db_meta_put(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind,
+		   const uint8_t *suffix, size_t slen, const void *val,
+		   size_t vlen, int *changed)
+{
+	uint8_t k[OP_META_KEY_MAX];
+	MDB_val mk = { op_meta_key(k, sizeof(k), kind, suffix, slen), k };
+	MDB_val mv = { vlen, (void *)val }, old;
+	int rc;
+
+	if (!mk.mv_size)
+		return EINVAL;
+	if (mdb_get(txn, dbi, &mk, &old) == 0 && old.mv_size == vlen &&
+	    memcmp(old.mv_data, val, vlen) == 0)
+		return 0;
+	if ((rc = mdb_put(txn, dbi, &mk, &mv, 0)) == 0 && changed)
+		*changed = 1;
+	return rc;
+}
+
+int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind)
 {
 	MDB_val v;
 
-	if (op_db_meta(txn, dbi, name, namelen, &v) == 0 && v.mv_size == 8)
+	if (op_db_meta(txn, dbi, kind, NULL, 0, &v) == 0 && v.mv_size == 8)
 		return op_get_i64(v.mv_data);
 	return 0;
 }
@@ -29,9 +51,10 @@ int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
 	       int (*fn)(const uint8_t *prefix, size_t plen,
 			 const struct op_sum *s, void *arg), void *arg)
 {
-	const size_t ml = sizeof(OP_META_SUMMARY) - 1;
+	const struct op_meta_def *m = &op_meta_table[OP_META_K_SUMMARY];
+	const size_t ml = m->len;
 	MDB_cursor *cur;
-	MDB_val k = { ml, (void *)OP_META_SUMMARY }, v;
+	MDB_val k = { ml, (void *)m->key }, v;
 	struct op_sum sum;
 	int rc, mrc;
 
@@ -40,7 +63,7 @@ int op_db_sums(MDB_txn *txn, MDB_dbi dbi,
 	rc = 0;
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0 && !rc;
 	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= ml || memcmp(k.mv_data, OP_META_SUMMARY, ml) != 0)
+		if (k.mv_size <= ml || memcmp(k.mv_data, m->key, ml) != 0)
 			break;
 		if ((rc = op_sum_decode(v.mv_data, v.mv_size, &sum)) == 0)
 			rc = fn((const uint8_t *)k.mv_data + ml, k.mv_size - ml,
@@ -63,14 +86,12 @@ static int add_sum(const uint8_t *prefix, size_t plen, const struct op_sum *s,
 
 int op_db_rec_certs(MDB_txn *txn, MDB_dbi dbi, struct op_rec *rec)
 {
-	uint8_t k[sizeof(OP_META_CERTS) - 1 + OP_REC_SIGNER_ID];
-	MDB_val mk = { sizeof(k), k }, v;
+	MDB_val v;
 
 	if (!(rec->flags & OP_REC_F_CERTS))
 		return 0;
-	memcpy(k, OP_META_CERTS, sizeof(OP_META_CERTS) - 1);
-	memcpy(k + sizeof(OP_META_CERTS) - 1, rec->signer_id, OP_REC_SIGNER_ID);
-	if (mdb_get(txn, dbi, &mk, &v) != 0 || v.mv_size == 0)
+	if (op_db_meta(txn, dbi, OP_META_K_CERTS, rec->signer_id,
+		       OP_REC_SIGNER_ID, &v) != 0 || v.mv_size == 0)
 		return op_err_set(OP_E_FORMAT, "record refers to a missing signer "
 				  "certificate record");
 	rec->certs = v.mv_data;
@@ -120,7 +141,7 @@ static int is_format(const MDB_val *v, const char *name)
 int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format)
 {
 	MDB_val v;
-	int rc = op_db_meta(txn, dbi, OP_META_FORMAT, sizeof(OP_META_FORMAT) - 1, &v);
+	int rc = op_db_meta(txn, dbi, OP_META_K_FORMAT, NULL, 0, &v);
 
 	*format = 0;
 	if (rc == MDB_NOTFOUND)
@@ -194,10 +215,8 @@ int op_db_open(const char *path, struct op_db *db)
 		op_err_prefix(rc, "%s", path);
 		goto txn_abort;
 	}
-	db->generated = op_db_meta_i64(txn, db->dbi, OP_META_GENERATED,
-				       sizeof(OP_META_GENERATED) - 1);
-	db->generation = op_db_meta_i64(txn, db->dbi, OP_META_GENERATION,
-					sizeof(OP_META_GENERATION) - 1);
+	db->generated = op_db_meta_i64(txn, db->dbi, OP_META_K_GENERATED);
+	db->generation = op_db_meta_i64(txn, db->dbi, OP_META_K_GENERATION);
 	op_sum_init(&db->sum);
 	if ((rc = op_db_sums(txn, db->dbi, add_sum, &db->sum)) != 0) {
 		op_err_prefix(rc, "%s", path);

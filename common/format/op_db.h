@@ -1,6 +1,6 @@
 /*
  * op_db: open a published responses file for reading, as ocsp-serve and
- * ocsp-db do, and the meta record keys both halves agree on.
+ * ocsp-db do, and read its meta records (op_meta.h).
  *
  * Readers treat the file as immutable: it is opened MDB_RDONLY |
  * MDB_NOSUBDIR | MDB_NOLOCK, because the generator never writes a
@@ -14,17 +14,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "op_meta.h"
 #include "op_rec.h"
 #include "op_sum.h"
-
-/* Meta records live under tag 0 (op_key.h): "\0" + name. */
-#define OP_META_FORMAT "\0format"
-#define OP_META_GENERATED "\0generated"
-#define OP_META_GENERATION "\0generation"	/* counter, +1 per change */
-#define OP_META_ISSUER "\0issuer"	/* + issuer key prefix -> "name\tsubject" */
-#define OP_META_SUMMARY "\0summary"	/* + issuer key prefix -> op_sum */
-#define OP_META_CERTS "\0certs"	/* + signer id -> certs field */
-#define OP_META_CRL "\0crl"	/* + sha256 issuer prefix -> CRL numbers seen */
 
 struct op_db {
 	MDB_env *env;
@@ -59,13 +51,22 @@ int op_db_check_format(MDB_txn *txn, MDB_dbi dbi);
 /* The same, with *format set to the version found (2 or 3). */
 int op_db_format(MDB_txn *txn, MDB_dbi dbi, int *format);
 
-/* An 8-octet integer meta record, or 0 if absent. */
-int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, const char *name,
-		       size_t namelen);
+/* An 8-octet integer meta record without suffix (OP_META_K_GENERATED,
+ * OP_META_K_GENERATION), or 0 if absent. */
+int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind);
 
-/* Fetch a meta record; data points into the map. */
-int op_db_meta(MDB_txn *txn, MDB_dbi dbi, const char *name, size_t namelen,
-	       MDB_val *data);
+/* Fetch the meta record of kind with suffix (NULL, 0: none), as
+ * mdb_get(); data points into the map.  EINVAL when the key is too long. */
+int op_db_meta(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind,
+	       const uint8_t *suffix, size_t slen, MDB_val *data);
+
+/* Store the meta record of kind with suffix (NULL, 0: none) in a write
+ * transaction, unless it holds that value already (its page then stays as
+ * it was); *changed (may be NULL) is set to 1 when it was written.
+ * Returns as mdb_put(); EINVAL when the key is too long. */
+int op_db_meta_put(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind,
+		   const uint8_t *suffix, size_t slen, const void *val,
+		   size_t vlen, int *changed);
 
 /* Call fn for every "\0summary" record: the issuer key prefix it counts
  * and its totals.  A non-zero return from fn stops and is returned;

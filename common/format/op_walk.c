@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define ISSUER_LEN (sizeof(OP_META_ISSUER) - 1)
+#define ISSUER_LEN (op_meta_table[OP_META_K_ISSUER].len)
 
 int op_walk_begin(struct op_walk *w, MDB_txn *txn, MDB_dbi dbi, unsigned what)
 {
@@ -30,7 +30,7 @@ static int first(struct op_walk *w)
 		return mdb_cursor_get(w->cur, &w->key, &w->val, MDB_FIRST);
 	if (w->what & OP_WALK_ISSUERS) {
 		w->key.mv_size = ISSUER_LEN;
-		w->key.mv_data = OP_META_ISSUER;
+		w->key.mv_data = (void *)op_meta_table[OP_META_K_ISSUER].key;
 	} else {
 		w->key.mv_size = 1;
 		w->key.mv_data = (void *)&first_response;
@@ -48,7 +48,7 @@ static unsigned classify(struct op_walk *w)
 		w->plen = op_key_issuer_len(k, n);
 		return OP_WALK_RESPONSES;
 	}
-	if (n > ISSUER_LEN && memcmp(k, OP_META_ISSUER, ISSUER_LEN) == 0) {
+	if (n > ISSUER_LEN && memcmp(k, op_meta_table[OP_META_K_ISSUER].key, ISSUER_LEN) == 0) {
 		w->prefix = k + ISSUER_LEN;
 		w->plen = n - ISSUER_LEN;
 		return OP_WALK_ISSUERS;
@@ -120,4 +120,62 @@ int op_walk(MDB_txn *txn, MDB_dbi dbi, unsigned what,
 			break;
 	op_walk_end(&w);
 	return rc;
+}
+
+int op_walk_prefix(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
+		   size_t plen,
+		   int (*fn)(const uint8_t *rest, size_t rlen, const MDB_val *val,
+			     void *arg), void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int mrc, rc = 0;
+
+	if ((mrc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     mrc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		if (k.mv_size > plen && (rc = fn((const uint8_t *)k.mv_data + plen, k.mv_size - plen,
+			     &v, arg)) != 0)
+			break;
+	if (!rc && mrc && mrc != MDB_NOTFOUND)
+		rc = op_err_set(OP_E_DB, "reading records: %s", mdb_strerror(mrc));
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+struct issuer_walk {
+	int tag;
+	int (*fn)(int tag, const uint8_t *serial, size_t slen,
+		  const MDB_val *val, void *arg);
+	void *arg;
+};
+
+static int issuer_rec(const uint8_t *rest, size_t rlen, const MDB_val *val,
+		      void *arg)
+{
+	struct issuer_walk *iw = arg;
+
+	return iw->fn(iw->tag, rest, rlen, val, iw->arg);
+}
+
+int op_walk_issuer(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
+		   int (*fn)(int tag, const uint8_t *serial, size_t slen,
+			     const MDB_val *val, void *arg), void *arg)
+{
+	struct issuer_walk iw = { 0, fn, arg };
+	uint8_t prefix[OP_KEY_MAX];
+	size_t plen;
+	int rc;
+
+	for (iw.tag = 1; iw.tag < 256; iw.tag++) {
+		if (!op_hash_len(iw.tag))
+			continue;
+		if ((rc = op_key_issuer_prefix(ca, iw.tag, prefix, &plen)) != 0 ||
+		    (rc = op_walk_prefix(txn, dbi, prefix, plen, issuer_rec,
+					 &iw)) != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -15,7 +15,9 @@
  *   while ((rc = op_walk_next(&w)) > 0) ... w.rec ...
  *   op_walk_end(&w);          (rc is 0 at the end, < 0 on error)
  *
- * or with a callback through op_walk().
+ * or with a callback through op_walk().  op_walk_prefix() walks the
+ * records under one key prefix (an issuer's responses, a meta kind's
+ * records of one issuer) without decoding them.
  */
 #ifndef OP_WALK_H
 #define OP_WALK_H
@@ -25,6 +27,7 @@
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/x509.h>
 
 /* What a walk visits (or together); also the kind of the current record. */
 #define OP_WALK_RESPONSES 0x1	/* response records, decoded into rec */
@@ -69,5 +72,29 @@ void op_walk_end(struct op_walk *w);
  */
 int op_walk(MDB_txn *txn, MDB_dbi dbi, unsigned what,
 	    int (*fn)(const struct op_walk *w, void *arg), void *arg);
+
+/*
+ * Call fn, in key order, for every record whose key is prefix (plen
+ * octets) followed by at least one more octet, with that rest of the key
+ * (a serial, where the prefix is an issuer's) and the value, both in the
+ * map; until fn returns non-zero, which is returned.  0 at the end;
+ * OP_E_DB with detail when the cursor fails.
+ */
+int op_walk_prefix(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
+		   size_t plen,
+		   int (*fn)(const uint8_t *rest, size_t rlen, const MDB_val *val,
+			     void *arg), void *arg);
+
+/*
+ * The response records of the CA ca under every CertID hash and form the
+ * format has (not only those configured now: a hash dropped from cert_ids
+ * still holds its history), one issuer prefix after the other, each in
+ * serial order: fn gets the tag, the rest of the key (a serial, or longer
+ * in a damaged file) and the value.  Returns as op_walk_prefix();
+ * OP_E_CRYPTO if hashing the CA fails.
+ */
+int op_walk_issuer(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
+		   int (*fn)(int tag, const uint8_t *serial, size_t slen,
+			     const MDB_val *val, void *arg), void *arg);
 
 #endif

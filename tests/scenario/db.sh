@@ -76,10 +76,35 @@ if command -v script > /dev/null; then
 	t_grep "verify: progress line on a terminal" "verify: 72 of about 72 responses" tty.out
 fi
 # An authority leaves the configuration: the generator's walk removes its
-# responses and its per-issuer records, and the file still verifies.
+# responses and every per-issuer record (issuer, summary, sweep, CRL
+# numbers, retention: docs/db-format.txt), leaves the other authorities'
+# records as they were, and the file still verifies.  First issuing_ec
+# gets a retention record: 2005 leaves index.txt under retain_expired.
 ec_prefix=$(mdb_dump -n -p dmg/good.lmdb 2>/dev/null | grep -c '^ \\00issuer')
+sed -i '/^\[issuing_ec\]/a retain_expired = forever' ocsp-gen.conf
+sed -i '/\t2005\t/d' ec/index.txt
+"$B/ocsp-gen" -q -c ocsp-gen.conf || t_fail "ocsp-gen with 2005 retained"
+records() {  # DUMP CA: KIND KEY VALUE of the CA's records (tests/lib/dbissuer.py)
+	/usr/bin/python3 "$here/lib/dbissuer.py" "$1" "$2"
+}
+kinds() { records "$1" "$2" | cut -d' ' -f1 | sort -u | tr '\n' ' '; }
+mdb_dump -n "$DB" > dmg/before.dump
+all_kinds="crl issuer response retain summary sweep "
+[ "$(kinds dmg/before.dump ec/ca.pem)" = "$all_kinds" ] &&
+	t_ok "before removal: issuing_ec has records of every per-issuer kind" ||
+	t_fail "issuing_ec's records: $(kinds dmg/before.dump ec/ca.pem)"
+for c in rsa self; do records dmg/before.dump $c/ca.pem > dmg/$c.before; done
 sed -i 's|^authorities .*|authorities = issuing_rsa, issuing_self|' ocsp-gen.conf
 "$B/ocsp-gen" -q -c ocsp-gen.conf || t_fail "ocsp-gen without issuing_ec"
+mdb_dump -n "$DB" > dmg/removed.dump
+left=$(records dmg/removed.dump ec/ca.pem | cut -c1-80)
+[ -z "$left" ] && t_ok "authority removed: no record of its issuer is left, meta records included" ||
+	t_fail "authority removed: left of issuing_ec: $left"
+for c in rsa self; do
+	records dmg/removed.dump $c/ca.pem > dmg/$c.after
+	t_check "authority removed: the records of ca $c are untouched" \
+		cmp dmg/$c.before dmg/$c.after
+done
 "$B/ocsp-db" stats "$DB" > stats2.out
 t_grep "authority removed: 48 responses left" "^responses +48$" stats2.out
 ! grep -q issuing_ec stats2.out && t_ok "authority removed: its issuer records are gone" ||
@@ -89,4 +114,16 @@ n=$(mdb_dump -n -p dmg/after.lmdb 2>/dev/null | grep -c '^ \\00issuer')
 [ "$ec_prefix" -gt "$n" ] && t_ok "authority removed: issuer records $ec_prefix -> $n" ||
 	t_fail "issuer records $ec_prefix -> $n"
 t_check "authority removed: the file verifies" "$B/ocsp-db" verify "$DB" $ISS
+# CRL numbers stay under the SHA-256 prefix whatever cert_ids says: with
+# SHA-1 only, the SHA-256 responses go, the authorities' CRL marks stay.
+sed -i 's|^cert_ids .*|cert_ids = sha1|' ocsp-gen.conf
+"$B/ocsp-gen" -q -c ocsp-gen.conf || t_fail "ocsp-gen with cert_ids = sha1"
+mdb_dump -n "$DB" > dmg/sha1.dump
+[ "$(records dmg/sha1.dump rsa/ca.pem | grep -c '^response')" = 12 ] &&
+	t_ok "cert_ids = sha1: the SHA-256 responses are gone" ||
+	t_fail "cert_ids = sha1: $(records dmg/sha1.dump rsa/ca.pem | grep -c '^response') responses"
+grep '^crl' dmg/rsa.before > dmg/crl.before
+records dmg/sha1.dump rsa/ca.pem | grep '^crl' > dmg/crl.after
+[ -s dmg/crl.before ] && t_check "cert_ids = sha1: the CRL numbers of issuing_rsa are kept" \
+	cmp dmg/crl.before dmg/crl.after || t_fail "no CRL mark for issuing_rsa"
 t_done

@@ -50,8 +50,7 @@ static void write_file(const char *p, const char *format, unsigned bad_at)
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	uint8_t buf[8], der[300], val[OP_REC_HDR + 300], key[OP_KEY_MAX];
-	uint8_t ik[sizeof(OP_META_ISSUER) + OP_KEY_MAX];
-	size_t klen, ml = sizeof(OP_META_ISSUER) - 1;
+	size_t klen;
 
 	unlink(p);
 	ck_assert_int_eq(mdb_env_create(&env), 0);
@@ -59,15 +58,17 @@ static void write_file(const char *p, const char *format, unsigned bad_at)
 	ck_assert_int_eq(mdb_env_open(env, p, MDB_NOSUBDIR | MDB_NOLOCK, 0600), 0);
 	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
-	put(txn, dbi, OP_META_FORMAT, sizeof(OP_META_FORMAT) - 1, format, strlen(format));
+	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_FORMAT, NULL, 0,
+					format, strlen(format), NULL), 0);
 	op_put_i64(buf, 1700000000);
-	put(txn, dbi, OP_META_GENERATED, sizeof(OP_META_GENERATED) - 1, buf, 8);
+	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_GENERATED, NULL, 0,
+					buf, 8, NULL), 0);
 	op_put_i64(buf, 7);
-	put(txn, dbi, OP_META_GENERATION, sizeof(OP_META_GENERATION) - 1, buf, 8);
+	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_GENERATION, NULL, 0,
+					buf, 8, NULL), 0);
 	key_of(ISSUER_A, 0, key, &klen);
-	memcpy(ik, OP_META_ISSUER, ml);
-	memcpy(ik + ml, key, 41);
-	put(txn, dbi, ik, ml + 41, "a\tCN=A", 6);
+	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_ISSUER, key, 41,
+					"a\tCN=A", 6, NULL), 0);
 	memset(der, 0x30, sizeof(der));
 	for (unsigned n = 0; n < NRESP; n++) {
 		struct op_rec r = { .status = n % 7 == 0, .this_update = n,
@@ -397,6 +398,93 @@ START_TEST(cert_files)
 }
 END_TEST
 
+struct seen {
+	unsigned n, stop_at;
+	int tags[8];
+	size_t rlen;
+};
+
+static int seen_rec(const uint8_t *rest, size_t rlen, const MDB_val *v,
+		    void *arg)
+{
+	struct seen *s = arg;
+
+	(void)rest;
+	(void)v;
+	s->rlen = rlen;
+	return ++s->n == s->stop_at ? 77 : 0;
+}
+
+static int seen_tag(int tag, const uint8_t *serial, size_t slen,
+		    const MDB_val *v, void *arg)
+{
+	struct seen *s = arg;
+
+	ck_assert_uint_eq(slen, 1);
+	ck_assert_uint_eq(serial[0], 0x10 + s->n);
+	ck_assert_uint_eq(v->mv_size, 1);
+	s->tags[s->n++] = tag;
+	return 0;
+}
+
+/* The records under one prefix, and a CA's under every hash and form. */
+START_TEST(walk_prefix)
+{
+	X509 *ca = make_ca("Walk CA");
+	uint8_t p[OP_KEY_MAX], key[OP_KEY_MAX], serial;
+	size_t klen;
+	struct op_db db;
+	struct seen s = { 0 };
+	MDB_txn *txn;
+	MDB_env *env;
+	MDB_dbi dbi;
+
+	write_file(path, OP_DB_FORMAT, NRESP);
+	txn = rdtxn(&db);
+	key_of(ISSUER_A, 0, p, &klen);
+	ck_assert_int_eq(op_walk_prefix(txn, db.dbi, p, 41, seen_rec, &s), 0);
+	ck_assert_uint_eq(s.n, NRESP / 2);
+	ck_assert_uint_eq(s.rlen, 2);
+	s = (struct seen){ .stop_at = 3 };
+	ck_assert_int_eq(op_walk_prefix(txn, db.dbi, p, 41, seen_rec, &s), 77);
+	ck_assert_uint_eq(s.n, 3);
+	s = (struct seen){ 0 };
+	ck_assert_int_eq(op_walk_prefix(txn, db.dbi,
+					(const uint8_t *)"\0issuer", 7,
+					seen_rec, &s), 0);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.rlen, 41);
+	mdb_txn_abort(txn);
+	op_db_close(&db);
+
+	/* One response of the CA under SHA-512, SHA-1 and SHA-256's NULL
+	 * form, serials 10, 11, 12 in the order the walk goes. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	serial = 0x10;
+	for (int tag = 1; tag < 256; tag++) {
+		if (tag != OP_HASH_SHA1 && tag != OP_HASH_SHA512 &&
+		    tag != op_key_tag(OP_HASH_SHA256, 1))
+			continue;
+		ck_assert_int_eq(op_key_from_issuer(ca, tag, &serial, 1, key,
+						    &klen), 0);
+		put(txn, dbi, key, klen, "x", 1);
+		serial++;
+	}
+	s = (struct seen){ 0 };
+	ck_assert_int_eq(op_walk_issuer(txn, dbi, ca, seen_tag, &s), 0);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_int_eq(s.tags[0], OP_HASH_SHA1);
+	ck_assert_int_eq(s.tags[1], OP_HASH_SHA512);
+	ck_assert_int_eq(s.tags[2], op_key_tag(OP_HASH_SHA256, 1));
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	X509_free(ca);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -411,6 +499,7 @@ int main(void)
 	tcase_add_test(tc, walk_reports_cursor_errors);
 	tcase_add_test(tc, issuer_prefix_matches_openssl_certid);
 	tcase_add_test(tc, cert_files);
+	tcase_add_test(tc, walk_prefix);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include "gen_conf.h"
 #include "gen_retain.h"
 #include "op_err.h"
+#include "op_meta.h"
 
 #define DAY 86400
 #define T0 1800000000LL
@@ -168,8 +169,8 @@ START_TEST(unreadable_memory_fails_closed)
 {
 	struct gen_list in = { 0 };
 	struct gen_retain r;
-	uint8_t k[64 + OP_KEY_MAX], serial = 0x50;
-	size_t klen, ml = sizeof(GEN_RETAIN_META) - 1;
+	uint8_t k[OP_META_KEY_MAX], serial = 0x50;
+	size_t klen, ml;
 	MDB_val mk, mv = { 5, "short" };
 
 	/* A response of an unlisted serial that does not decode. */
@@ -188,10 +189,9 @@ START_TEST(unreadable_memory_fails_closed)
 					  &in, &r), 0);
 	gen_retain_free(&r);
 	/* A retention record that does not decode. */
-	memcpy(k, GEN_RETAIN_META, ml);
-	ck_assert_int_eq(op_key_from_issuer(ca, OP_HASH_SHA256, &serial, 1,
-					    k + ml, &klen), 0);
-	mk.mv_size = ml + klen;
+	ck_assert_int_eq(op_meta_ca_key(k, OP_META_K_RETAIN, ca, &ml), 0);
+	k[ml] = serial;
+	mk.mv_size = ml + 1;
 	ck_assert_int_eq(mdb_put(txn, dbi, &mk, &mv, 0), 0);
 	ck_assert_int_eq(gen_retain_apply(txn, dbi, "w.lmdb", ca, 0, T0, NULL,
 					  &in, &r), OP_E_HISTORY);

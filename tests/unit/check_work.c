@@ -131,14 +131,13 @@ END_TEST
 START_TEST(foreign_working_copy_refused)
 {
 	struct gen_work w;
-	MDB_val k = { sizeof(OP_META_FORMAT) - 1, OP_META_FORMAT };
-	MDB_val v = { 5, "other" };
 	int published;
 
 	ck_assert_int_eq(run("a", &published), 0);
 	ck_assert_int_eq(gen_work_lock(&w, out), 0);
 	ck_assert_int_eq(gen_work_open(&w), 0);
-	ck_assert_int_eq(mdb_put(w.txn, w.dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(op_db_meta_put(w.txn, w.dbi, OP_META_K_FORMAT, NULL, 0,
+					"other", 5, NULL), 0);
 	ck_assert_int_eq(gen_work_commit(&w), 0);
 	gen_work_close(&w);
 	ck_assert_int_eq(gen_work_lock(&w, out), 0);

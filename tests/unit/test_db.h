@@ -38,7 +38,8 @@ static inline int test_db_write(const char *path, int64_t generated,
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	uint8_t gen[8], val[512], sk[sizeof(OP_META_SUMMARY)], sv[OP_SUM_LEN];
+	static const uint8_t all = 1;	/* a summary's "prefix" */
+	uint8_t gen[8], val[512], sv[OP_SUM_LEN];
 	struct op_sum sum;
 	int rc;
 
@@ -50,10 +51,10 @@ static inline int test_db_write(const char *path, int64_t generated,
 		goto env_close;
 	op_put_i64(gen, generated);
 	if ((rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
-	    (rc = test_db_put(txn, dbi, OP_META_FORMAT, sizeof(OP_META_FORMAT) - 1,
-			      OP_DB_FORMAT, strlen(OP_DB_FORMAT))) != 0 ||
-	    (rc = test_db_put(txn, dbi, OP_META_GENERATED,
-			      sizeof(OP_META_GENERATED) - 1, gen, 8)) != 0)
+	    (rc = op_db_meta_put(txn, dbi, OP_META_K_FORMAT, NULL, 0,
+				 OP_DB_FORMAT, strlen(OP_DB_FORMAT), NULL)) != 0 ||
+	    (rc = op_db_meta_put(txn, dbi, OP_META_K_GENERATED, NULL, 0, gen, 8,
+				 NULL)) != 0)
 		goto txn_abort;
 	op_sum_init(&sum);
 	for (int i = 0; i < n; i++) {
@@ -72,10 +73,9 @@ static inline int test_db_write(const char *path, int64_t generated,
 		op_sum_add(&sum, &rec);
 	}
 	/* One summary for all issuers: readers only add them up. */
-	memcpy(sk, OP_META_SUMMARY, sizeof(OP_META_SUMMARY) - 1);
-	sk[sizeof(OP_META_SUMMARY) - 1] = 1;
 	op_sum_encode(&sum, sv);
-	if ((rc = test_db_put(txn, dbi, sk, sizeof(sk), sv, sizeof(sv))) != 0)
+	if ((rc = op_db_meta_put(txn, dbi, OP_META_K_SUMMARY, &all, 1, sv,
+				 sizeof(sv), NULL)) != 0)
 		goto txn_abort;
 	rc = mdb_txn_commit(txn);
 	goto env_close;
