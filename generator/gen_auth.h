@@ -87,7 +87,7 @@ int gen_auth_why_not(const struct gen_auth *a, size_t i, int64_t now,
 void gen_auth_free(struct gen_auth *a);
 
 /*
- * Write the issuer record (OP_META_ISSUER + prefix -> "NAME\tSUBJECT",
+ * Write the issuer record ("\0issuer" + prefix -> "NAME\tSUBJECT",
  * docs/db-format.txt) that lets readers name a's responses under the
  * CertID hash whose key prefix is prefix/plen (op_key_issuer_prefix()).
  */

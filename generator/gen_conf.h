@@ -4,6 +4,8 @@
  * Keys are a contract (docs/ocsp-gen.conf.5).  Relative file names are taken
  * relative to the configuration file's directory.  Unknown keys are
  * warned about (a typo in "local_revocations" must not pass silently).
+ * How one key is read is gen_confkey's; the regulated profile and the
+ * token-fault keys are gen_conf_profile's.
  */
 #ifndef GEN_CONF_H
 #define GEN_CONF_H
