@@ -2,9 +2,11 @@
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
+#include "op_meta.h"
 
 #include <string.h>
 
+#define ISSUER (op_meta_table[OP_META_K_ISSUER].key)
 #define ISSUER_LEN (op_meta_table[OP_META_K_ISSUER].len)
 
 int op_walk_begin(struct op_walk *w, MDB_txn *txn, MDB_dbi dbi, unsigned what)
@@ -30,7 +32,7 @@ static int first(struct op_walk *w)
 		return mdb_cursor_get(w->cur, &w->key, &w->val, MDB_FIRST);
 	if (w->what & OP_WALK_ISSUERS) {
 		w->key.mv_size = ISSUER_LEN;
-		w->key.mv_data = (void *)op_meta_table[OP_META_K_ISSUER].key;
+		w->key.mv_data = (void *)ISSUER;
 	} else {
 		w->key.mv_size = 1;
 		w->key.mv_data = (void *)&first_response;
@@ -48,7 +50,7 @@ static unsigned classify(struct op_walk *w)
 		w->plen = op_key_issuer_len(k, n);
 		return OP_WALK_RESPONSES;
 	}
-	if (n > ISSUER_LEN && memcmp(k, op_meta_table[OP_META_K_ISSUER].key, ISSUER_LEN) == 0) {
+	if (n > ISSUER_LEN && memcmp(k, ISSUER, ISSUER_LEN) == 0) {
 		w->prefix = k + ISSUER_LEN;
 		w->plen = n - ISSUER_LEN;
 		return OP_WALK_ISSUERS;
@@ -135,10 +137,13 @@ int op_walk_prefix(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     mrc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		if (k.mv_size > plen && (rc = fn((const uint8_t *)k.mv_data + plen, k.mv_size - plen,
-			     &v, arg)) != 0)
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *rest = (const uint8_t *)k.mv_data + plen;
+
+		if (k.mv_size > plen &&
+		    (rc = fn(rest, k.mv_size - plen, &v, arg)) != 0)
 			break;
+	}
 	if (!rc && mrc && mrc != MDB_NOTFOUND)
 		rc = op_err_set(OP_E_DB, "reading records: %s", mdb_strerror(mrc));
 	mdb_cursor_close(cur);
