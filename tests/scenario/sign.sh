@@ -2,7 +2,8 @@
 # The signing path: every response ocsp-gen writes verifies with openssl
 # ocsp (all four CertID hashes, RSA and ECDSA through SoftHSM, a PEM key,
 # byKey and byName, with and without certificates), with more workers than
-# cores, each worker signing in a PKCS#11 session of its own.
+# cores, each worker signing in a PKCS#11 session of its own; an Ed25519
+# signer refused before anything is signed.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
