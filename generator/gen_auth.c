@@ -163,8 +163,8 @@ static int open_signer(struct gen_auth *a, struct gen_keystore *ks, X509 *cert,
 
 	if (!(a->keys = calloc((size_t)workers, sizeof(*a->keys))))
 		return OP_E_NOMEM;
-	if ((rc = gen_key_load_workers(ks, a->signer_name, keyspec, cert,
-				       workers, a->keys)) != 0)
+	if ((rc = gen_keystore_load_workers(ks, a->signer_name, keyspec,
+					     cert, workers, a->keys)) != 0)
 		return rc;
 	a->nkeys = workers;
 	if ((rc = gen_resp_signer_new(a->ca, cert, a->keys, workers, &prof,

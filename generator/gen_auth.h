@@ -9,9 +9,10 @@
  * input stops the run with the working copy and the published file
  * untouched.
  *
- * The struct is the seam between preparation and the rest of the run:
- * the diff reads entries, signer and signer_id; the summary line and the
- * metrics file read the counters, which the diff fills.
+ * The struct is the seam between preparation and the rest of the run,
+ * which only reads it: the diff reads entries, the CRLs and the signer
+ * (rs, keys, signer_id); what the run did is counted by the run itself
+ * (gen_diff_count), not here.
  */
 #ifndef GEN_AUTH_H
 #define GEN_AUTH_H
@@ -48,10 +49,6 @@ struct gen_auth {
 					   inputs; records to write */
 	struct gen_list entries;	/* merged, sorted by serial */
 	char subject[256];		/* the CA's subject, one line */
-	/* Counters of this run, filled by the diff: responses signed, kept,
-	 * removed; of the signed, those that had reached refresh (aged) and
-	 * those re-signed before it by the sweep (early, gen_sweep.h). */
-	size_t nsigned, kept, removed, aged, early;
 };
 
 /* What preparing an authority needs besides its section. */

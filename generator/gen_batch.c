@@ -30,7 +30,8 @@ struct gen_batch {
 	size_t done;
 	int64_t this_update;
 	int64_t produced_at;		/* set per batch */
-	int progress;
+	gen_batch_progress_fn progress;
+	void *progress_arg;
 	/* Commits as the run goes (gen_batch_set_commit). */
 	gen_batch_commit_fn commit;
 	void *commit_arg;
@@ -43,6 +44,7 @@ struct gen_batch {
 static void sign_job(void *job, void *arg, int worker)
 {
 	struct gen_job *j = job;
+	const struct gen_batch_signer *by = j->by;
 	const struct gen_batch *b = arg;
 	struct gen_resp_in in = {
 		.hash = j->hash, .serial = j->e->serial,
@@ -55,17 +57,18 @@ static void sign_job(void *job, void *arg, int worker)
 	struct gen_hsm_stats st;
 	char why[sizeof(j->err)];
 
-	j->rc = gen_resp_make(j->a->rs, worker, &in, &j->der, &j->der_len);
+	j->rc = gen_resp_make(by->rs, worker, &in, &j->der, &j->der_len);
 	if (!j->rc)
 		return;
 	/* A token fault that outlasted the retries says what it was. */
-	if (!gen_hsm_key_stats(j->a->keys[worker], &st, why, sizeof(why)) ||
+	if (!gen_hsm_key_stats(by->keys[worker], &st, why, sizeof(why)) ||
 	    !why[0])
 		snprintf(why, sizeof(why), "%s", op_err_detail());
 	memcpy(j->err, why, sizeof(j->err));
 }
 
-int gen_batch_open(int workers, int64_t this_update, int progress,
+int gen_batch_open(int workers, int64_t this_update,
+		   gen_batch_progress_fn progress, void *arg,
 		   struct gen_batch **out)
 {
 	struct gen_batch *b = calloc(1, sizeof(*b));
@@ -75,6 +78,7 @@ int gen_batch_open(int workers, int64_t this_update, int progress,
 		return OP_E_NOMEM;
 	b->this_update = this_update;
 	b->progress = progress;
+	b->progress_arg = arg;
 	if ((rc = gen_pool_start(workers, sign_job, b, &b->pool)) != 0) {
 		free(b);
 		return rc;
@@ -123,7 +127,7 @@ static void fill(const struct gen_job *j, struct op_rec *rec)
 	rec->this_update = j->this_update;
 	rec->next_update = j->next_update;
 	rec->rev_time = j->e->status == OP_STATUS_REVOKED ? j->rev_time : 0;
-	memcpy(rec->signer_id, j->a->signer_id, OP_REC_SIGNER_ID);
+	memcpy(rec->signer_id, j->by->signer_id, OP_REC_SIGNER_ID);
 }
 
 /* Store the signed jobs in key order through one cursor. */
@@ -163,7 +167,6 @@ static int store(struct gen_batch *b, struct half *h, struct gen_store *st,
 					   j->key, j->keylen, &rec, j->der,
 					   j->der_len)) != 0)
 			break;
-		j->a->nsigned++;
 	}
 	mrc = 0;
 out:
@@ -183,16 +186,17 @@ static int finish(struct gen_batch *b, struct half *h, struct gen_store *st,
 	for (size_t i = 0; i < h->n && !rc; i++)
 		if (h->jobs[i].rc)
 			rc = op_err_set(h->jobs[i].rc, "authority %s: %s",
-					h->jobs[i].a->c->name, h->jobs[i].err);
+					h->jobs[i].by->name, h->jobs[i].err);
 	if (!rc && h->n)
 		rc = store(b, h, st, txn, dbi);
 	for (size_t i = 0; i < h->n; i++) {
 		OPENSSL_free(h->jobs[i].der);
 		h->jobs[i].der = NULL;
 	}
-	b->done += h->n;
-	if (b->progress && h->n)
-		fprintf(stderr, "\rocsp-gen: signed %zu", b->done);
+	if (!rc)
+		b->done += h->n;
+	if (!rc && b->progress && h->n)
+		b->progress(b->progress_arg, b->done, 0);
 	h->n = 0;
 	return rc;
 }
@@ -270,6 +274,12 @@ int gen_batch_commit(struct gen_batch *b, MDB_txn **txn)
 size_t gen_batch_done(const struct gen_batch *b)
 {
 	return b ? b->done : 0;
+}
+
+void gen_batch_progress_end(const struct gen_batch *b)
+{
+	if (b->progress && b->done)
+		b->progress(b->progress_arg, b->done, 1);
 }
 
 void gen_batch_close(struct gen_batch *b)

@@ -12,8 +12,11 @@
  * filled to the brim instead of split in half).
  *
  * The job is the seam between the diff and signing: the diff says what to
- * sign (authority, CertID hash, entry, revocation time, record flags, key);
- * gen_resp makes the DER with the authority's signer (gen_auth).
+ * sign (CertID hash, entry, revocation time, record flags, key) and with
+ * what (gen_batch_signer: an authority's prepared signer, not the
+ * authority); gen_resp makes the DER.  The batch counts what it stored
+ * (gen_batch_done()) and reports progress through the caller's callback;
+ * it keeps no other count and prints nothing.
  */
 #ifndef GEN_BATCH_H
 #define GEN_BATCH_H
@@ -21,15 +24,26 @@
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/evp.h>
 
-#include "gen_auth.h"
 #include "gen_input.h"
+#include "gen_resp.h"
 #include "gen_store.h"
 #include "op_key.h"
 
+/* What a job signs with: one authority's signer as gen_auth prepared it.
+ * The pointers are the preparer's and outlive the jobs. */
+struct gen_batch_signer {
+	const char *name;		/* the authority, in error details */
+	struct gen_resp_signer *rs;	/* constant parts, per-worker contexts */
+	EVP_PKEY *const *keys;		/* one per worker: a token fault's cause */
+	const uint8_t *signer_id;	/* OP_REC_SIGNER_ID octets, stored in
+					   each record */
+};
+
 struct gen_job {
 	/* Filled by the diff. */
-	struct gen_auth *a;
+	const struct gen_batch_signer *by;
 	int hash;			/* OP_HASH_* of the CertID */
 	const struct gen_entry *e;
 	int64_t rev_time;		/* the revocation time to state */
@@ -48,12 +62,24 @@ struct gen_job {
 struct gen_batch;
 
 /*
- * Start workers signing threads; producedAt is never before this_update
- * (the run's time).  progress: print a running count on stderr.  The
- * caller closes b with gen_batch_close().
+ * Progress, on the caller's thread: after each batch stored, with the
+ * number of responses stored so far in the run (end 0); with end 1 when
+ * the caller says an output is done (gen_batch_progress_end()).
  */
-int gen_batch_open(int workers, int64_t this_update, int progress,
+typedef void (*gen_batch_progress_fn)(void *arg, size_t done, int end);
+
+/*
+ * Start workers signing threads; producedAt is never before this_update
+ * (the run's time).  progress (NULL: none) is called with arg as above.
+ * The caller closes b with gen_batch_close().
+ */
+int gen_batch_open(int workers, int64_t this_update,
+		   gen_batch_progress_fn progress, void *arg,
 		   struct gen_batch **b);
+
+/* Tell the progress callback that an output is done, if anything was
+ * stored so far (a progress line then needs ending). */
+void gen_batch_progress_end(const struct gen_batch *b);
 
 /* The next free job slot, zeroed; it joins the batch at gen_batch_push(). */
 struct gen_job *gen_batch_slot(struct gen_batch *b);
@@ -63,11 +89,11 @@ int gen_batch_push(struct gen_batch *b);
 
 /*
  * Sign the queued jobs and store them in txn/dbi through st (gen_store:
- * one record each, the signer's certificates kept once), counting them in
- * their authority's nsigned.  On error (the
- * first failed signature or put) the detail names the authority; records
- * stored before it stay in the (to be aborted) transaction.  The batch is
- * empty afterwards either way.
+ * one record each, the signer's certificates kept once), counted in
+ * gen_batch_done().  On error (the first failed signature or put) the
+ * detail names the authority and keeps the cause; records stored before
+ * it stay in the (to be aborted) transaction.  The batch is empty
+ * afterwards either way.
  */
 int gen_batch_flush(struct gen_batch *b, struct gen_store *st, MDB_txn *txn,
 		    MDB_dbi dbi);
@@ -98,7 +124,8 @@ void gen_batch_set_commit(struct gen_batch *b, size_t every, int64_t interval,
 int gen_batch_commit_due(const struct gen_batch *b);
 int gen_batch_commit(struct gen_batch *b, MDB_txn **txn);
 
-/* Responses signed so far, and whether a progress line was printed. */
+/* Responses signed and stored so far (0 for b NULL): a caller counts
+ * what one stretch of work signed as the difference. */
 size_t gen_batch_done(const struct gen_batch *b);
 
 /* Stop the threads and free b (queued jobs are dropped); NULL is fine. */

@@ -208,7 +208,7 @@ int gen_csr_write(const struct gen_conf *conf, const char *signer, FILE *out)
 				  conf->path, signer);
 	if ((rc = subject_for(conf, a, s, &subject)) != 0 ||
 	    (rc = gen_keystore_open(conf->pkcs11_module, &ks)) != 0 ||
-	    (rc = gen_key_load(ks, s->name, s->key, NULL, &key)) != 0 ||
+	    (rc = gen_keystore_load(ks, s->name, s->key, NULL, &key)) != 0 ||
 	    (rc = gen_csr_make(key, subject, &req)) != 0)
 		goto out;
 	if (!PEM_write_X509_REQ(out, req) || fflush(out) != 0)

@@ -16,7 +16,9 @@
 
 /* One issuer prefix: an authority under one CertID hash. */
 struct pair {
-	struct gen_auth *a;
+	const struct gen_auth *a;
+	struct gen_diff_count *n;	/* the run's, of a */
+	struct gen_batch_signer by;	/* what a's jobs sign with */
 	int hash;
 	int audit;		/* the authority's first pair: status changes
 				   go to the audit trail once, not per hash */
@@ -96,7 +98,7 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 		return 0;
 	if (!early && old &&
 	    (what = verdict(r, p->a, e, old, rev_time, &w)) == KEEP) {
-		p->a->kept++;
+		p->n->kept++;
 		r->kept_at[i] = old->this_update;
 		r->kept_nu[i] = old->next_update;
 		return 0;
@@ -107,8 +109,8 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 		return rc;
 	if (!early)
 		audit_change(p, e, old, rev_time);
-	p->a->aged += what == SIGN_AGED;
-	j->a = p->a;
+	p->n->aged += what == SIGN_AGED;
+	j->by = &p->by;
 	j->hash = p->hash;
 	j->e = e;
 	j->rev_time = rev_time;
@@ -190,7 +192,7 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor **cur,
 					 old.reason, NULL, 0);
 		if ((*mrc = mdb_cursor_del(*cur, 0)) != 0)
 			return 0;
-		p->a->removed++;
+		p->n->removed++;
 		*mrc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
 		return 0;
 	}
@@ -307,8 +309,8 @@ static int early(struct gen_diff *r, const struct pair *p, size_t i,
 		r->kept_nu[i] = nu;
 		return rc;
 	}
-	p->a->early++;
-	p->a->kept--;
+	p->n->early++;
+	p->n->kept--;
 	(*done)++;
 	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
 }
@@ -399,7 +401,7 @@ static int summarize(struct gen_diff *r, const struct pair *p)
 /* Re-sign, keep or drop the responses of one issuer prefix. */
 static int diff_pair(struct gen_diff *r, const struct pair *p)
 {
-	size_t aged = p->a->aged, spent;
+	size_t aged = p->n->aged, done = gen_batch_done(r->batch), spent;
 	int rc;
 
 	if ((rc = gen_auth_put_issuer(r->txn, r->dbi, p->a, p->prefix,
@@ -408,12 +410,14 @@ static int diff_pair(struct gen_diff *r, const struct pair *p)
 	    /* Early re-signing must see this run's signatures stored. */
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
-	spent = p->a->aged - aged;
+	spent = p->n->aged - aged;
 	if ((rc = stale(r, p, &spent)) != 0 ||
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
 	    (rc = sweep(r, p, spent)) != 0 ||
 	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
 		return rc;
+	/* Every job of p is stored now, and only p's were queued. */
+	p->n->nsigned += gen_batch_done(r->batch) - done;
 	return summarize(r, p);
 }
 
@@ -520,6 +524,12 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 					!(tag & OP_TAG_NULL)))
 				continue;
 			p[np].a = &r->auths[i];
+			p[np].n = &r->counts[i];
+			p[np].by = (struct gen_batch_signer){
+				.name = r->auths[i].c->name,
+				.rs = r->auths[i].rs, .keys = r->auths[i].keys,
+				.signer_id = r->auths[i].signer_id,
+			};
 			p[np].hash = tag;
 			p[np].audit = h == 0;
 			if ((rc = op_key_issuer_prefix(p[np].a->ca, p[np].hash,

@@ -12,8 +12,9 @@
  * op_sum) are written for every prefix; signed responses are stored
  * through gen_store (the signer's certificates once per file).
  *
- * Everything happens in the caller's write transaction; counters go to
- * each authority (gen_auth: nsigned, kept, removed, aged, early).
+ * Everything happens in the caller's write transaction.  What the diff
+ * did is counted per authority in the caller's gen_diff_count array; the
+ * authorities (gen_auth) are only read.
  */
 #ifndef GEN_DIFF_H
 #define GEN_DIFF_H
@@ -27,6 +28,15 @@
 #include "gen_conf.h"
 #include "gen_store.h"
 
+/* What one run did to one authority's responses: the run owns these
+ * (gen_run sums them for the summary line, the metrics, the report). */
+struct gen_diff_count {
+	size_t nsigned, kept, removed;
+	size_t aged;		/* of nsigned, those that had reached refresh */
+	size_t early;		/* of nsigned, re-signed before refresh by the
+				   sweep (gen_sweep.h) */
+};
+
 struct gen_diff {
 	const struct gen_conf *conf;	/* validity, refresh, run_interval,
 					   cert_ids */
@@ -35,8 +45,9 @@ struct gen_diff {
 	struct gen_batch *batch;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	struct gen_auth *auths;
+	const struct gen_auth *auths;
 	size_t nauths;
+	struct gen_diff_count *counts;	/* one per authority, added to */
 	/* Private to gen_diff_run(): per entry, the thisUpdate and
 	 * nextUpdate of the response kept (INT64_MAX: signed this run). */
 	int64_t *kept_at, *kept_nu;

@@ -7,6 +7,7 @@
 
 #include "gen_hsm.h"
 #include "gen_p11rv.h"
+#include "gen_p11sess.h"
 #include "op_err.h"
 #include "op_log.h"
 
@@ -24,14 +25,6 @@
 
 #define BACKOFF_CAP_MS 60000
 
-/* One signing thread's session on a token, shared by every signer's key
- * on that token (authorities are signed one after the other). */
-struct sess {
-	CK_SESSION_HANDLE h;
-	int open;
-	unsigned long gen;	/* bumped at each open */
-};
-
 /* One token: where it is, how to log in, a session per signing thread. */
 struct tok {
 	struct gen_hsm *hsm;
@@ -41,7 +34,9 @@ struct tok {
 	int login;		/* the token wants a login */
 	char pin[256];
 	int n;
-	struct sess *s;
+	struct gen_p11sess *s;	/* one per signing thread, shared by every
+				   signer's key on the token (authorities
+				   are signed one after the other) */
 };
 
 /* One signer's key on a token, and what happened to it. */
@@ -105,71 +100,28 @@ static void sleep_ms(int64_t ms)
 
 /* ---- sessions ---- */
 
-static void sess_close(struct tok *t, struct sess *s)
+static void sess_close(struct tok *t, struct gen_p11sess *s)
 {
-	if (s->open)
-		t->hsm->f->C_CloseSession(s->h);
-	s->open = 0;
+	gen_p11sess_close(t->hsm->f, s);
 }
 
-/* Open session s of t and log in when the token wants it and the
- * application is not logged in yet (login is per application, not per
- * session).  On failure *fn names the call and s is closed. */
-static CK_RV sess_open(struct tok *t, struct sess *s, const char **fn)
+/* Open session s of t, logged in when the token wants it. */
+static CK_RV sess_open(struct tok *t, struct gen_p11sess *s, const char **fn)
 {
-	CK_FUNCTION_LIST_PTR f = t->hsm->f;
-	CK_SESSION_INFO si;
-	CK_RV rv;
-
-	*fn = "C_OpenSession";
-	if ((rv = f->C_OpenSession(t->slot, CKF_SERIAL_SESSION, NULL, NULL,
-				   &s->h)) != CKR_OK)
-		return rv;
-	s->open = 1;
-	s->gen++;
-	*fn = "C_GetSessionInfo";
-	if ((rv = f->C_GetSessionInfo(s->h, &si)) == CKR_OK && t->login &&
-	    si.state == CKS_RO_PUBLIC_SESSION) {
-		*fn = "C_Login";
-		rv = f->C_Login(s->h, CKU_USER, (CK_UTF8CHAR_PTR)t->pin,
-				strlen(t->pin));
-		if (rv == CKR_USER_ALREADY_LOGGED_IN)
-			rv = CKR_OK;
-	}
-	if (rv != CKR_OK)
-		sess_close(t, s);
-	return rv;
+	return gen_p11sess_open(t->hsm->f, t->slot, t->login ? t->pin : NULL,
+				s, fn);
 }
 
 /* d's key as its thread's session sees it: found again after the session
  * was (re)opened. */
-static CK_RV find_key(struct handle *d, struct sess *s, const char **fn)
+static CK_RV find_key(struct handle *d, struct gen_p11sess *s, const char **fn)
 {
-	CK_FUNCTION_LIST_PTR f = d->k->t->hsm->f;
-	const struct gen_p11_uri *u = &d->k->u;
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[3] = { { CKA_CLASS, &cls, sizeof(cls) } };
-	CK_ULONG nt = 1, found = 0;
-	CK_RV rv, rv2;
+	CK_RV rv;
 
 	if (d->gen == s->gen)
 		return CKR_OK;
-	if (u->has_object)
-		t[nt++] = (CK_ATTRIBUTE){ CKA_LABEL, (void *)u->object,
-					  strlen(u->object) };
-	if (u->has_id)
-		t[nt++] = (CK_ATTRIBUTE){ CKA_ID, (void *)u->id, u->id_len };
-	*fn = "C_FindObjectsInit";
-	if ((rv = f->C_FindObjectsInit(s->h, t, nt)) != CKR_OK)
-		return rv;
-	*fn = "C_FindObjects";
-	rv = f->C_FindObjects(s->h, &d->obj, 1, &found);
-	rv2 = f->C_FindObjectsFinal(s->h);
-	if (rv == CKR_OK && found != 1) {
-		*fn = "C_FindObjects (the key is gone)";
-		rv = CKR_KEY_HANDLE_INVALID;
-	}
-	if ((rv = rv != CKR_OK ? rv : rv2) == CKR_OK)
+	rv = gen_p11sess_find_key(d->k->t->hsm->f, s, &d->k->u, &d->obj, fn);
+	if (rv == CKR_OK)
 		d->gen = s->gen;
 	return rv;
 }
@@ -207,7 +159,7 @@ static int sign(struct handle *d, CK_MECHANISM_TYPE mech,
 {
 	struct key *k = d->k;
 	struct tok *t = k->t;
-	struct sess *s = &t->s[d->w];
+	struct gen_p11sess *s = &t->s[d->w];
 	CK_FUNCTION_LIST_PTR f = t->hsm->f;
 	const struct gen_hsm_limits *lim = &t->hsm->lim;
 	CK_MECHANISM m = { mech, NULL, 0 };
@@ -374,45 +326,6 @@ void gen_hsm_close(struct gen_hsm *h)
 	free(h);
 }
 
-/* A fixed-width, space-padded PKCS#11 field equals s. */
-static int padded_eq(const unsigned char *field, size_t width, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > width || memcmp(field, s, n) != 0)
-		return 0;
-	while (n < width && field[n] == ' ')
-		n++;
-	return n == width;
-}
-
-/* The slot of the first initialised token u names, with its information. */
-static int find_slot(struct gen_hsm *h, const char *signer,
-		     const struct gen_p11_uri *u, CK_SLOT_ID *slot,
-		     CK_TOKEN_INFO *ti)
-{
-	CK_SLOT_ID ids[64];
-	CK_ULONG nids = 64;
-	CK_RV rv;
-	char buf[32];
-
-	if ((rv = h->f->C_GetSlotList(CK_TRUE, ids, &nids)) != CKR_OK)
-		return op_err_set(OP_E_PKCS11, "signer %s: C_GetSlotList failed "
-				  "with %s", signer,
-				  gen_p11rv_name(rv, buf, sizeof(buf)));
-	for (CK_ULONG i = 0; i < nids; i++) {
-		if (h->f->C_GetTokenInfo(ids[i], ti) != CKR_OK ||
-		    !(ti->flags & CKF_TOKEN_INITIALIZED) ||
-		    (u->has_token && !padded_eq(ti->label, 32, u->token)) ||
-		    (u->has_serial && !padded_eq(ti->serialNumber, 16, u->serial)))
-			continue;
-		*slot = ids[i];
-		return 0;
-	}
-	return op_err_set(OP_E_PKCS11, "signer %s: no token '%s'", signer,
-			  u->has_token ? u->token : "(any)");
-}
-
 /* The token u names with n sessions open, shared with the signers before
  * on it; a token that cannot give the sessions still needed is refused. */
 static int token(struct gen_hsm *h, const char *signer,
@@ -422,13 +335,13 @@ static int token(struct gen_hsm *h, const char *signer,
 	CK_TOKEN_INFO ti;
 	CK_SLOT_ID slot = 0;
 	struct tok *t;
-	struct sess *v;
+	struct gen_p11sess *v;
 	const char *fn;
 	char buf[32];
 	int rc;
 	CK_RV rv;
 
-	if ((rc = find_slot(h, signer, u, &slot, &ti)) != 0)
+	if ((rc = gen_p11sess_slot(h->f, signer, u, &slot, &ti)) != 0)
 		return rc;
 	for (t = h->toks; t && t->slot != slot; t = t->next)
 		;
@@ -453,8 +366,9 @@ static int token(struct gen_hsm *h, const char *signer,
 		 n <= t->n ? ", shared with the signers before" : "");
 	if (n <= t->n)
 		return 0;
-	if ((rc = gen_p11_sessions_check(signer, t->label, ti.ulMaxSessionCount,
-					 ti.ulSessionCount, n - t->n)) != 0)
+	if ((rc = gen_keystore_sessions_check(signer, t->label,
+					       ti.ulMaxSessionCount,
+					       ti.ulSessionCount, n - t->n)) != 0)
 		return rc;
 	if (!(v = realloc(t->s, (size_t)n * sizeof(*v))))
 		return OP_E_NOMEM;
@@ -515,7 +429,8 @@ static int handle(struct gen_hsm *h, EVP_PKEY *pub, struct handle *d,
 		}
 		d->k->ec_field = ((size_t)EC_GROUP_get_degree(EC_KEY_get0_group(src)) + 7) / 8;
 	} else {
-		rc = op_err_set(OP_E_SIGNER, "only RSA and EC keys sign responses");
+		rc = op_err_set(OP_E_SIGNER, "%s key: only RSA and EC keys sign "
+				"responses", OBJ_nid2sn(EVP_PKEY_get_base_id(pub)));
 		goto err;
 	}
 	*out = pk;

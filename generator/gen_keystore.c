@@ -44,7 +44,7 @@ static int pct_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	return 0;
 }
 
-int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *u)
+int gen_keystore_uri_parse(const char *uri, struct gen_p11_uri *u)
 {
 	const char *p;
 
@@ -101,7 +101,7 @@ int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *u)
 	return 0;
 }
 
-void gen_p11_uri_redact(const char *uri, char *out, size_t size)
+void gen_keystore_uri_redact(const char *uri, char *out, size_t size)
 {
 	const char *p = uri;
 	size_t n;
@@ -134,7 +134,7 @@ void gen_p11_uri_redact(const char *uri, char *out, size_t size)
 		out[--n] = '\0';
 }
 
-int gen_pin_read(const char *path, char *pin, size_t size)
+int gen_keystore_pin_read(const char *path, char *pin, size_t size)
 {
 	struct stat st;
 	FILE *f;
@@ -279,7 +279,7 @@ static int p11_pin(const struct gen_p11_uri *u, const char *signer,
 	if (u->has_pin_value) {
 		snprintf(pin, size, "%s", u->pin_value);
 	} else if (u->pin_source[0]) {
-		if ((rc = gen_pin_read(u->pin_source, pin, size)) != 0)
+		if ((rc = gen_keystore_pin_read(u->pin_source, pin, size)) != 0)
 			return op_err_prefix(rc, "signer %s", signer);
 	} else {
 		return op_err_set(OP_E_PKCS11, "signer %s: token '%s' needs a PIN: "
@@ -346,7 +346,7 @@ static int p11_key(struct gen_keystore *ks, struct p11_ctx *c,
 					  "'%s'", signer, u->object);
 		return 0;
 	}
-	gen_p11_uri_redact(spec, shown, sizeof(shown));
+	gen_keystore_uri_redact(spec, shown, sizeof(shown));
 	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' has no private key "
 			  "that matches key = %s", signer, slot->token->label,
 			  shown);
@@ -360,15 +360,15 @@ static int load_pkcs11(struct gen_keystore *ks, const char *signer,
 	PKCS11_SLOT *slot;
 	int rc;
 
-	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+	if ((rc = gen_keystore_uri_parse(spec, &u)) != 0)
 		return op_err_prefix(rc, "signer %s: key", signer);
 	if (ks->np11 == 0 && (rc = p11_add(ks, signer, &c)) != 0)
 		return rc;
 	return p11_key(ks, &ks->p11[0], signer, spec, &u, &slot, key);
 }
 
-int gen_p11_sessions_check(const char *signer, const char *token,
-			   unsigned long max, unsigned long open, int need)
+int gen_keystore_sessions_check(const char *signer, const char *token,
+				unsigned long max, unsigned long open, int need)
 {
 	/* 0 is CK_EFFECTIVELY_INFINITE, ~0 CK_UNAVAILABLE_INFORMATION. */
 	if (max == 0 || max == ~0UL || open == ~0UL ||
@@ -393,7 +393,7 @@ static int workers_pkcs11(struct gen_keystore *ks, const char *signer,
 	char pin[256] = "";
 	int rc;
 
-	if ((rc = gen_p11_uri_parse(spec, &u)) != 0)
+	if ((rc = gen_keystore_uri_parse(spec, &u)) != 0)
 		return op_err_prefix(rc, "signer %s: key", signer);
 	if (!(slot = p11_find_slot(&ks->p11[0], &u)))
 		return op_err_set(OP_E_PKCS11, "signer %s: token gone", signer);
@@ -471,8 +471,8 @@ static const struct key_backend *backend(const char *spec)
 	return &backends[i];
 }
 
-int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
-		 X509 *cert, EVP_PKEY **key)
+int gen_keystore_load(struct gen_keystore *ks, const char *label,
+		      const char *spec, X509 *cert, EVP_PKEY **key)
 {
 	int rc;
 
@@ -494,13 +494,13 @@ int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
 	return 0;
 }
 
-int gen_key_load_workers(struct gen_keystore *ks, const char *label,
-			 const char *spec, X509 *cert, int n, EVP_PKEY **keys)
+int gen_keystore_load_workers(struct gen_keystore *ks, const char *label,
+			      const char *spec, X509 *cert, int n, EVP_PKEY **keys)
 {
 	int rc;
 
 	memset(keys, 0, (size_t)n * sizeof(*keys));
-	if ((rc = gen_key_load(ks, label, spec, cert, &keys[0])) == 0)
+	if ((rc = gen_keystore_load(ks, label, spec, cert, &keys[0])) == 0)
 		rc = backend(spec)->workers(ks, label, spec, cert, n, keys);
 	if (rc) {
 		for (int i = 0; i < n; i++) {

@@ -30,19 +30,19 @@ struct gen_p11_uri {
 
 /* Parse "pkcs11:token=...;object=...;pin-source=file:..."; OP_E_PARSE or
  * OP_E_RANGE with a detail if malformed or naming no key. */
-int gen_p11_uri_parse(const char *uri, struct gen_p11_uri *out);
+int gen_keystore_uri_parse(const char *uri, struct gen_p11_uri *out);
 
 /*
  * Copy uri to out without its pin-value attribute, for messages: a URI may
  * be printed, a PIN never.  Truncates to size (always terminated).
  */
-void gen_p11_uri_redact(const char *uri, char *out, size_t size);
+void gen_keystore_uri_redact(const char *uri, char *out, size_t size);
 
 /*
  * Read a PIN from a file ("file:" prefix optional): the first line, without
  * its newline.  The file must not be readable by group or others.
  */
-int gen_pin_read(const char *path, char *pin, size_t size);
+int gen_keystore_pin_read(const char *path, char *pin, size_t size);
 
 struct gen_keystore;
 
@@ -57,8 +57,8 @@ void gen_keystore_close(struct gen_keystore *ks);
 #define GEN_SIGN_BACKOFF_MS 250
 
 /*
- * How the signing handles of gen_key_load_workers() loaded after this call
- * bear a token's faults: retries further attempts per signature, the
+ * How the signing handles of gen_keystore_load_workers() loaded after this
+ * call bear a token's faults: retries further attempts per signature, the
  * first after backoff_ms, each next after twice the wait before.
  */
 void gen_keystore_set_limits(struct gen_keystore *ks, int retries,
@@ -71,27 +71,27 @@ void gen_keystore_set_limits(struct gen_keystore *ks, int retries,
  * details ("signer LABEL: ...").  *key is the caller's (EVP_PKEY_free), but
  * a PKCS#11 key needs ks open to sign.
  */
-int gen_key_load(struct gen_keystore *ks, const char *label, const char *spec,
-		 X509 *cert, EVP_PKEY **key);
+int gen_keystore_load(struct gen_keystore *ks, const char *label,
+		      const char *spec, X509 *cert, EVP_PKEY **key);
 
 /*
  * n handles on one key, one per signing thread.  For a PKCS#11 key each
  * signs in a PKCS#11 session of its own that survives the token's faults
  * (gen_hsm.h: retried with backoff, reopened and logged in again, within
  * the limits of gen_keystore_set_limits()); for a PEM key they are the
- * key gen_key_load() gives, again.  OP_E_PKCS11 saying so when the token
+ * key gen_keystore_load() gives, again.  OP_E_PKCS11 saying so when the token
  * allows fewer sessions than n.  On error none is handed out.  The caller
  * frees each (EVP_PKEY_free), then closes ks.
  */
-int gen_key_load_workers(struct gen_keystore *ks, const char *label,
-			 const char *spec, X509 *cert, int n, EVP_PKEY **keys);
+int gen_keystore_load_workers(struct gen_keystore *ks, const char *label,
+			      const char *spec, X509 *cert, int n, EVP_PKEY **keys);
 
 /*
  * 0 if a token allowing max sessions, open of them open, has need more
  * (max 0 means no limit, ~0 unknown: both pass); else OP_E_PKCS11 with
  * advice naming signer and token.
  */
-int gen_p11_sessions_check(const char *signer, const char *token,
-			   unsigned long max, unsigned long open, int need);
+int gen_keystore_sessions_check(const char *signer, const char *token,
+				unsigned long max, unsigned long open, int need);
 
 #endif

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int gen_lock(const char *output, int *fd)
+int gen_publish_lock(const char *output, int *fd)
 {
 	char path[PATH_MAX];
 
@@ -37,7 +37,7 @@ int gen_lock(const char *output, int *fd)
 	return 0;
 }
 
-void gen_unlock(int fd)
+void gen_publish_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);

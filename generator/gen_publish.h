@@ -14,9 +14,9 @@
 #include <lmdb.h>
 
 /* Take the run lock beside output ("OUTPUT.lock").  *fd is held until
- * gen_unlock().  OP_E_LOCKED if another run holds it. */
-int gen_lock(const char *output, int *fd);
-void gen_unlock(int fd);
+ * gen_publish_unlock().  OP_E_LOCKED if another run holds it. */
+int gen_publish_lock(const char *output, int *fd);
+void gen_publish_unlock(int fd);
 
 /* Copy env (plain, page numbers kept) over output through op_file
  * (temporary file, fsync, rename, fsync of the directory); where the

@@ -290,16 +290,18 @@ static int constant_parts(struct gen_resp_signer *s, X509 *ca, X509 *cert,
 	if (!rid || !(prof->by_name ? OCSP_RESPID_set_by_name(rid, cert)
 				    : OCSP_RESPID_set_by_key(rid, cert)) ||
 	    I2D(i2d_OCSP_RESPID, rid, s->rid, s->rid_len) != 0)
-		goto out;
+		goto ssl;
 	if (prof->include_cert) {
 		/* certs [0] EXPLICIT SEQUENCE OF Certificate, one of them */
 		if (I2D(i2d_X509, cert, c, clen) != 0)
-			goto out;
+			goto ssl;
 		size_t seq = gen_der_hdr_len(clen) + clen;
 
 		s->certs_len = gen_der_hdr_len(seq) + seq;
-		if (!(s->certs = OPENSSL_malloc(s->certs_len)))
+		if (!(s->certs = OPENSSL_malloc(s->certs_len))) {
+			rc = OP_E_NOMEM;
 			goto out;
+		}
 		gen_der_put(gen_der_hdr(gen_der_hdr(s->certs, 0xa0, seq),
 					V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
 					clen), c, clen);
@@ -314,11 +316,14 @@ static int constant_parts(struct gen_resp_signer *s, X509 *ca, X509 *cert,
 	s->cutoff = prof->cutoff;
 	s->cutoff_at = prof->cutoff_at;
 	s->retain = prof->retain;
+	/* Their details name what failed (a CertID, the test signature):
+	 * kept as they are. */
 	if ((rc = certid_parts(s, ca)) == 0)
 		rc = sigalg_part(s, ca, cert, key, prof);
+	goto out;
+ssl:
+	rc = op_err_ssl(OP_E_CRYPTO, "encoding the response's constant parts");
 out:
-	if (rc == OP_E_CRYPTO)
-		rc = op_err_ssl(rc, "encoding the response's constant parts");
 	OPENSSL_free(c);
 	OCSP_RESPID_free(rid);
 	return rc;
@@ -361,13 +366,17 @@ int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
 		rc = op_err_set(OP_E_SIGNER, "%s", why);
 		goto err;
 	}
-	for (int i = 0; i < nworkers; i++)
-		if (EVP_PKEY_get_base_id(keys[i]) !=
-		    EVP_PKEY_get_base_id(X509_get0_pubkey(cert))) {
-			rc = op_err_set(OP_E_SIGNER, "the key is of another type "
-					"than its certificate's");
+	for (int i = 0; i < nworkers; i++) {
+		int kt = EVP_PKEY_get_base_id(keys[i]),
+		    ct = EVP_PKEY_get_base_id(X509_get0_pubkey(cert));
+
+		if (kt != ct) {
+			rc = op_err_set(OP_E_SIGNER, "%s key, but its "
+					"certificate's is %s", OBJ_nid2sn(kt),
+					OBJ_nid2sn(ct));
 			goto err;
 		}
+	}
 	if (!(s->md = EVP_MD_fetch(NULL, md, NULL))) {
 		rc = op_err_ssl(OP_E_CRYPTO, "fetching %s", md);
 		goto err;

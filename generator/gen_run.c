@@ -24,6 +24,7 @@ struct run {
 	int64_t now;
 	struct gen_plan plan;		/* authorities grouped by output */
 	struct gen_auth *auths;		/* plan.auths, prepared */
+	struct gen_diff_count *counts;	/* what the run did, per authority */
 	size_t nauths;
 	struct gen_keystore *ks;
 	struct gen_batch *batch;
@@ -83,7 +84,9 @@ static int run_txn(struct run *r, size_t k)
 		.batch = r->batch, .txn = w->txn, .dbi = w->dbi,
 		.auths = r->auths + r->plan.group[k],
 		.nauths = r->plan.group[k + 1] - r->plan.group[k],
+		.counts = r->counts + r->plan.group[k],
 	};
+	const struct gen_diff_count *n = d.counts;
 	size_t removed_unknown = 0, changed = 0;
 	int rc = 0, crl_changed = 0;
 	struct resume ck = { w, r->now, 0 };
@@ -103,14 +106,13 @@ static int run_txn(struct run *r, size_t k)
 	if (!rc)
 		rc = gen_diff_run(&d, !r->opts->only_ca, &removed_unknown);
 	gen_batch_set_commit(r->batch, 0, 0, NULL, NULL);
-	if (r->opts->progress && gen_batch_done(r->batch))
-		fputc('\n', stderr);
+	gen_batch_progress_end(r->batch);
 	for (size_t i = 0; i < d.nauths; i++) {
-		r->stats->signed_count += d.auths[i].nsigned;
-		r->stats->kept += d.auths[i].kept;
-		r->stats->removed += d.auths[i].removed;
-		r->stats->early += d.auths[i].early;
-		changed += d.auths[i].nsigned + d.auths[i].removed;
+		r->stats->signed_count += n[i].nsigned;
+		r->stats->kept += n[i].kept;
+		r->stats->removed += n[i].removed;
+		r->stats->early += n[i].early;
+		changed += n[i].nsigned + n[i].removed;
 	}
 	r->stats->removed += removed_unknown;
 	r->removed_unknown += removed_unknown;
@@ -129,10 +131,11 @@ static void report(const struct run *r)
 
 	for (size_t i = 0; i < r->nauths; i++) {
 		const struct gen_auth *a = &r->auths[i];
+		const struct gen_diff_count *n = &r->counts[i];
 
 		op_info("%s: %zu serials; signed %zu, kept %zu, removed %zu "
 			"(%zu re-signed early; signer %s)%s", a->c->name,
-			a->entries.n, a->nsigned, a->kept, a->removed, a->early,
+			a->entries.n, n->nsigned, n->kept, n->removed, n->early,
 			a->signer_name, a->stick.kept ?
 			"; revocations kept that the inputs dropped: see the "
 			"warning" : "");
@@ -165,15 +168,16 @@ static int write_metrics(struct run *r, const struct timespec *t0)
 	if (!(m.auths = calloc(r->nauths, sizeof(*m.auths))))
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++) {
-		struct gen_auth *a = &r->auths[i];
+		const struct gen_auth *a = &r->auths[i];
+		const struct gen_diff_count *n = &r->counts[i];
 		struct gen_hsm_stats hs;
 
 		gen_hsm_key_stats(a->nkeys ? a->keys[0] : NULL, &hs, NULL, 0);
 		m.auths[i] = (struct gen_metrics_auth){
 			.name = a->c->name, .signer = a->signer_name,
-			.serials = a->entries.n, .signed_count = a->nsigned,
-			.kept = a->kept, .removed = a->removed,
-			.early = a->early,
+			.serials = a->entries.n, .signed_count = n->nsigned,
+			.kept = n->kept, .removed = n->removed,
+			.early = n->early,
 			.signer_not_after = a->signer_not_after,
 			.crl_next_update = a->crl_next,
 			.crl_cache_used = a->crls.cache_used,
@@ -194,7 +198,8 @@ static int prepare_auths(struct run *r)
 	const struct gen_conf *conf = r->conf;
 	int rc;
 
-	if (!(r->auths = calloc(r->plan.nauths + 1, sizeof(*r->auths))))
+	if (!(r->auths = calloc(r->plan.nauths + 1, sizeof(*r->auths))) ||
+	    !(r->counts = calloc(r->plan.nauths + 1, sizeof(*r->counts))))
 		return OP_E_NOMEM;
 	if ((rc = gen_keystore_open(conf->pkcs11_module, &r->ks)) != 0)
 		return rc;
@@ -274,7 +279,7 @@ int gen_run(const struct gen_conf *conf, const struct gen_opts *opts,
 	if ((rc = gen_plan_make(conf, opts->only_ca, &r.plan)) != 0 ||
 	    (rc = open_outputs(&r)) != 0 || (rc = prepare_auths(&r)) != 0 ||
 	    (rc = gen_batch_open(conf->workers, r.now, opts->progress,
-				 &r.batch)) != 0)
+				 opts->progress_arg, &r.batch)) != 0)
 		goto out;
 	for (size_t k = 0; k < r.nworks && !rc; k++)
 		rc = update(&r, k);
@@ -293,6 +298,7 @@ out:
 	for (size_t i = 0; i < r.nauths; i++)
 		gen_auth_free(&r.auths[i]);
 	free(r.auths);
+	free(r.counts);
 	free(r.works);
 	free(r.published);
 	gen_plan_free(&r.plan);

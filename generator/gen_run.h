@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "gen_batch.h"
 #include "gen_conf.h"
 #include "gen_input.h"
 
@@ -22,7 +23,10 @@ struct gen_opts {
 	int force;		/* re-sign everything */
 	int dry_run;		/* decide, sign, then abort: nothing written */
 	const char *only_ca;	/* NULL: all authorities */
-	int progress;		/* progress line on stderr (a TTY) */
+	/* Called as responses are stored (gen_batch.h); NULL: none.  The
+	 * run prints nothing itself: main() draws the line. */
+	gen_batch_progress_fn progress;
+	void *progress_arg;
 	/* Serials whose remembered permanent revocation the operator
 	 * releases (--release, with only_ca); NULL: none.  gen_stick.h. */
 	const struct gen_list *release;

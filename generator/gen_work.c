@@ -46,7 +46,8 @@ int gen_work_lock(struct gen_work *w, const char *output)
 {
 	int rc;
 
-	if ((rc = init(w, output)) != 0 || (rc = gen_lock(output, &w->lockfd)) != 0)
+	if ((rc = init(w, output)) != 0 ||
+	    (rc = gen_publish_lock(output, &w->lockfd)) != 0)
 		return rc;
 	op_file_cleanup(output);
 	op_file_cleanup(w->path);
@@ -296,6 +297,6 @@ void gen_work_close_env(struct gen_work *w)
 void gen_work_close(struct gen_work *w)
 {
 	gen_work_close_env(w);
-	gen_unlock(w->lockfd);
+	gen_publish_unlock(w->lockfd);
 	w->lockfd = -1;
 }

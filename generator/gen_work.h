@@ -1,7 +1,7 @@
 /*
  * gen_work: one output file's working copy and its publication.
  *
- * Each output file OUTPUT has a lock (OUTPUT.lock, gen_lock()) and a
+ * Each output file OUTPUT has a lock (OUTPUT.lock, gen_publish_lock()) and a
  * working LMDB environment (OUTPUT.work) that only the lock holder opens.
  * A run changes the working copy in one write transaction; after the
  * commit, the working copy is published over OUTPUT (gen_publish()) when

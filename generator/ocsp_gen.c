@@ -66,6 +66,17 @@ static void usage(FILE *f)
 	      "nothing published; 2 usage; 3 another run holds the lock.\n", f);
 }
 
+/* The run's progress line on a terminal (gen_batch_progress_fn): a count
+ * rewritten in place, ended when an output is done. */
+static void progress(void *arg, size_t done, int end)
+{
+	(void)arg;
+	if (end)
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, "\rocsp-gen: signed %zu", done);
+}
+
 /* What the command line asks for. */
 struct cli {
 	struct gen_opts opts;
@@ -123,7 +134,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->release && (!o->only_ca || cli->csr))
 		return usage_error("--release needs --ca NAME: a release names "
 				   "the authority whose serials it forgets");
-	o->progress = cli->level >= OP_LOG_INFO && isatty(STDERR_FILENO);
+	if (cli->level >= OP_LOG_INFO && isatty(STDERR_FILENO))
+		o->progress = progress;
 	return -1;
 }
 

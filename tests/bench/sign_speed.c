@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	}
 	seconds = atof(argv[2]);
 	if (gen_keystore_open(module, &ks) != 0 ||
-	    gen_key_load(ks, "bench", argv[3], NULL, &key) != 0 ||
+	    gen_keystore_load(ks, "bench", argv[3], NULL, &key) != 0 ||
 	    (is_resp && (op_cert_load(argv[4], &cert) != 0 ||
 			 op_cert_load(argv[5], &ca) != 0)))
 		goto out;

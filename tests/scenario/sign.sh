@@ -2,7 +2,8 @@
 # The signing path: every response ocsp-gen writes verifies with openssl
 # ocsp (all four CertID hashes, RSA and ECDSA through SoftHSM, a PEM key,
 # byKey and byName, with and without certificates), with more workers than
-# cores, each worker signing in a PKCS#11 session of its own.
+# cores, each worker signing in a PKCS#11 session of its own; an Ed25519
+# signer refused before anything is signed.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/t.sh"
@@ -44,4 +45,21 @@ openssl ocsp -respin "$T_TMP/b.der" -resp_text -noverify > "$T_TMP/b.txt" 2>&1
 t_grep "byName profile: responder named" "Responder Id: O ?= ?Demo PKI, CN ?= ?Demo Self-signing CA" "$T_TMP/b.txt"
 if grep -q "BEGIN CERTIFICATE" "$T_TMP/b.txt"; then t_fail "include_signer_cert = no: CA response without certificate"
 else t_ok "include_signer_cert = no: CA response without certificate"; fi
+
+# An unsupported key type (Ed25519, PEM) is refused before anything is
+# signed, naming the signer, the key type and what signs; a configuration
+# error (exit 1, ocsp-gen(8)) with the published file left as it was.
+openssl genpkey -algorithm ED25519 -out self/ed.key 2>/dev/null
+pki_cert self/ed.key "/CN=Ed25519 OCSP" self/ca.pem self/ca.key ocsp 30 self/ed.pem
+sed -e 's|^cert = self/ca.pem|cert = self/ed.pem|' -e 's|^key  = self/ca.key|key = self/ed.key|' \
+    a.conf > ed.conf
+cp out/responses.lmdb "$T_TMP/before.lmdb"
+"$B/ocsp-gen" -c ed.conf > "$T_TMP/ed.log" 2>&1; rc=$?
+t_check "Ed25519 signer: exit status 1" [ "$rc" -eq 1 ]
+t_grep "Ed25519 signer: the message names signer and key type, and what signs" \
+	"authority issuing_self: no usable signer: signer_self: ED25519 key: responses are signed with RSA \(PKCS#1 v1.5\) or ECDSA on P-256, P-384 or P-521 only; nothing was published" "$T_TMP/ed.log"
+if grep -q "constant parts\|signing a response" "$T_TMP/ed.log"; then
+	t_fail "Ed25519 signer: refused before any signing"; cat "$T_TMP/ed.log"
+else t_ok "Ed25519 signer: refused before any signing"; fi
+t_check "Ed25519 signer: the published file is unchanged" cmp -s out/responses.lmdb "$T_TMP/before.lmdb"
 t_done

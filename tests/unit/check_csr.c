@@ -120,15 +120,15 @@ START_TEST(uri_without_pin)
 {
 	char out[256];
 
-	gen_p11_uri_redact("pkcs11:token=t;object=k;pin-source=file:/p", out, sizeof(out));
+	gen_keystore_uri_redact("pkcs11:token=t;object=k;pin-source=file:/p", out, sizeof(out));
 	ck_assert_str_eq(out, "pkcs11:token=t;object=k;pin-source=file:/p");
-	gen_p11_uri_redact("pkcs11:token=t;object=k?pin-value=4711", out, sizeof(out));
+	gen_keystore_uri_redact("pkcs11:token=t;object=k?pin-value=4711", out, sizeof(out));
 	ck_assert_str_eq(out, "pkcs11:token=t;object=k");
-	gen_p11_uri_redact("pkcs11:pin-value=4711;object=k", out, sizeof(out));
+	gen_keystore_uri_redact("pkcs11:pin-value=4711;object=k", out, sizeof(out));
 	ck_assert_str_eq(out, "pkcs11:object=k");
-	gen_p11_uri_redact("pkcs11:object=k?module-name=x&pin-value=1", out, sizeof(out));
+	gen_keystore_uri_redact("pkcs11:object=k?module-name=x&pin-value=1", out, sizeof(out));
 	ck_assert_str_eq(out, "pkcs11:object=k?module-name=x");
-	gen_p11_uri_redact("pkcs11:object=a-long-label", out, 12);
+	gen_keystore_uri_redact("pkcs11:object=a-long-label", out, 12);
 	ck_assert_str_eq(out, "pkcs11:obje");
 }
 END_TEST

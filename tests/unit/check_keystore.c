@@ -17,20 +17,20 @@ START_TEST(pkcs11_uri)
 {
 	struct gen_p11_uri u;
 
-	ck_assert_int_eq(gen_p11_uri_parse("pkcs11:token=my%20token;object=ocsp-rsa-2026;"
+	ck_assert_int_eq(gen_keystore_uri_parse("pkcs11:token=my%20token;object=ocsp-rsa-2026;"
 					   "pin-source=file:/etc/pin", &u), 0);
 	ck_assert_str_eq(u.token, "my token");
 	ck_assert_str_eq(u.object, "ocsp-rsa-2026");
 	ck_assert_str_eq(u.pin_source, "file:/etc/pin");
-	ck_assert_int_eq(gen_p11_uri_parse("pkcs11:token=t;id=%01%A0;type=private"
+	ck_assert_int_eq(gen_keystore_uri_parse("pkcs11:token=t;id=%01%A0;type=private"
 					   "?pin-value=1234", &u), 0);
 	ck_assert_uint_eq(u.id_len, 2);
 	ck_assert_uint_eq(u.id[1], 0xa0);
 	ck_assert_str_eq(u.pin_value, "1234");
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:token=t", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:object=%zz", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("pkcs11:object", &u), 0);
-	ck_assert_int_ne(gen_p11_uri_parse("file:/x", &u), 0);
+	ck_assert_int_ne(gen_keystore_uri_parse("pkcs11:token=t", &u), 0);
+	ck_assert_int_ne(gen_keystore_uri_parse("pkcs11:object=%zz", &u), 0);
+	ck_assert_int_ne(gen_keystore_uri_parse("pkcs11:object", &u), 0);
+	ck_assert_int_ne(gen_keystore_uri_parse("file:/x", &u), 0);
 }
 END_TEST
 
@@ -43,10 +43,10 @@ START_TEST(pin_file_mode)
 	ck_assert_int_eq(write(fd, "4711\n", 5), 5);
 	close(fd);
 	chmod(path, 0600);
-	ck_assert_int_eq(gen_pin_read(path, pin, sizeof(pin)), 0);
+	ck_assert_int_eq(gen_keystore_pin_read(path, pin, sizeof(pin)), 0);
 	ck_assert_str_eq(pin, "4711");
 	chmod(path, 0644);
-	ck_assert_int_eq(gen_pin_read(path, pin, sizeof(pin)), OP_E_PKCS11);
+	ck_assert_int_eq(gen_keystore_pin_read(path, pin, sizeof(pin)), OP_E_PKCS11);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "chmod 600"));
 	unlink(path);
 }
@@ -92,23 +92,23 @@ START_TEST(pem_keys)
 	write_key(k1, path);
 	ck_assert_int_eq(gen_keystore_open(NULL, &ks), 0);
 	/* With its certificate. */
-	ck_assert_int_eq(gen_key_load(ks, "s", path, c1, &got), 0);
+	ck_assert_int_eq(gen_keystore_load(ks, "s", path, c1, &got), 0);
 	ck_assert_int_eq(EVP_PKEY_eq(got, k1), 1);
 	EVP_PKEY_free(got);
 	/* Without a certificate: the key alone (what --csr needs). */
-	ck_assert_int_eq(gen_key_load(ks, "s", path, NULL, &got), 0);
+	ck_assert_int_eq(gen_keystore_load(ks, "s", path, NULL, &got), 0);
 	ck_assert_int_eq(EVP_PKEY_eq(got, k1), 1);
 	EVP_PKEY_free(got);
 	/* Another key's certificate is refused, and nothing is handed out. */
-	ck_assert_int_eq(gen_key_load(ks, "s", path, c2, &got), OP_E_SIGNER);
+	ck_assert_int_eq(gen_keystore_load(ks, "s", path, c2, &got), OP_E_SIGNER);
 	ck_assert_ptr_null(got);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "does not match"));
 	/* Not a key. */
-	ck_assert_int_eq(gen_key_load(ks, "s", "/nonexistent/key.pem", NULL,
+	ck_assert_int_eq(gen_keystore_load(ks, "s", "/nonexistent/key.pem", NULL,
 				      &got), OP_E_PARSE);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "signer s"));
 	/* A PKCS#11 URI without a module says what to configure. */
-	ck_assert_int_eq(gen_key_load(ks, "s", "pkcs11:object=x", NULL, &got),
+	ck_assert_int_eq(gen_keystore_load(ks, "s", "pkcs11:object=x", NULL, &got),
 			 OP_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "pkcs11_module"));
 	gen_keystore_close(ks);
@@ -123,15 +123,15 @@ END_TEST
 START_TEST(session_limit)
 {
 	/* No limit, unknown counts, and enough room pass. */
-	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 0, 3, 64), 0);
-	ck_assert_int_eq(gen_p11_sessions_check("s", "t", ~0UL, 3, 64), 0);
-	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 16, ~0UL, 64), 0);
-	ck_assert_int_eq(gen_p11_sessions_check("s", "t", 16, 1, 15), 0);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 0, 3, 64), 0);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", ~0UL, 3, 64), 0);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 16, ~0UL, 64), 0);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 16, 1, 15), 0);
 	/* Too few: say which token, how many, and what to change. */
-	ck_assert_int_eq(gen_p11_sessions_check("s", "hsm", 16, 2, 15), OP_E_PKCS11);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "hsm", 16, 2, 15), OP_E_PKCS11);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "token 'hsm' allows 16"));
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "lower workers"));
-	ck_assert_int_eq(gen_p11_sessions_check("s", "hsm", 4, 9, 1), OP_E_PKCS11);
+	ck_assert_int_eq(gen_keystore_sessions_check("s", "hsm", 4, 9, 1), OP_E_PKCS11);
 }
 END_TEST
 
@@ -143,12 +143,12 @@ START_TEST(pem_handles_per_worker)
 
 	write_key(k, path);
 	ck_assert_int_eq(gen_keystore_open(NULL, &ks), 0);
-	ck_assert_int_eq(gen_key_load_workers(ks, "s", path, NULL, 3, keys), 0);
+	ck_assert_int_eq(gen_keystore_load_workers(ks, "s", path, NULL, 3, keys), 0);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(EVP_PKEY_eq(keys[i], k), 1);
 		EVP_PKEY_free(keys[i]);
 	}
-	ck_assert_int_eq(gen_key_load_workers(ks, "s", "/nonexistent", NULL, 3,
+	ck_assert_int_eq(gen_keystore_load_workers(ks, "s", "/nonexistent", NULL, 3,
 					      keys), OP_E_PARSE);
 	ck_assert_ptr_null(keys[0]);
 	gen_keystore_close(ks);
