@@ -130,6 +130,11 @@ $(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The request parser alone, before and after a change (tests/bench/req_parse.c).
+$(BUILD)/bench/req_parse: $(call obj,tests/bench/req_parse.c) $(SRV_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+
 # The PKCS#11 fault injector for the scenarios (tests/pkcs11/fault.c):
 # built without sanitizers, so any process can load it.
 P11FAULT := $(BUILD)/tests/libp11fault.so
