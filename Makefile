@@ -201,12 +201,16 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE $(COMMON_INC) -Igenerator -Iserver
 FUZZ_COMMON := common/format/op_key.c common/util/op_err.c common/format/op_rec.c common/util/op_time.c \
-	common/util/op_file.c common/util/op_log.c
-FUZZ_TARGETS := req issued local crl rec http delta
+	common/util/op_file.c common/util/op_log.c common/util/op_der.c common/util/op_hex.c
+FUZZ_TARGETS := req issued local crl rec http delta der
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))
 build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h common/*/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+# The one DER reader and writer (common/util/op_der), on its own.
+build-fuzz/fuzz_der: tests/fuzz/fuzz_der.c common/util/op_der.c $(FUZZ_COMMON) $(wildcard common/util/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) tests/fuzz/fuzz_der.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
 # The HTTP layer: head parser and connection state machine, with the
 # answer policy, a real LMDB file and the access log behind them.
 FUZZ_SRV := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))

@@ -80,12 +80,14 @@ int op_der_next(struct op_der *d, unsigned flags, struct op_der_tlv *t)
 	return 0;
 }
 
-int op_der_expect(struct op_der *d, uint8_t tag, struct op_der *in)
+int op_der_expect_slow(struct op_der *d, uint8_t tag, struct op_der *in)
 {
 	struct op_der save = *d;
 	struct op_der_tlv t;
 	int rc;
 
+	if ((tag & 0x1f) == 0x1f)
+		return OP_DER_E_HIGH_TAG;
 	if ((rc = op_der_next(d, 0, &t)) != 0)
 		return rc;
 	if (t.tag != tag) {
@@ -94,29 +96,6 @@ int op_der_expect(struct op_der *d, uint8_t tag, struct op_der *in)
 	}
 	*in = t.in;
 	return 0;
-}
-
-int op_der_last(struct op_der *d, uint8_t tag, struct op_der *in)
-{
-	struct op_der save = *d;
-	int rc;
-
-	if ((rc = op_der_expect(d, tag, in)) != 0)
-		return rc;
-	if (d->p != d->end) {
-		*d = save;
-		return OP_DER_E_VALUE;
-	}
-	return 0;
-}
-
-int op_der_optional(struct op_der *d, uint8_t tag, struct op_der *in)
-{
-	int rc;
-
-	if (d->p == d->end || d->p[0] != tag)
-		return 0;
-	return (rc = op_der_expect(d, tag, in)) != 0 ? rc : 1;
 }
 
 int op_der_skip(struct op_der *d)

@@ -88,15 +88,54 @@ static inline int op_der_peek(const struct op_der *d)
 /* The next element, whatever its tag; flags 0 or OP_DER_HIGH_TAG. */
 int op_der_next(struct op_der *d, unsigned flags, struct op_der_tlv *t);
 
-/* The next element must carry tag (low form); its contents go to *in. */
-int op_der_expect(struct op_der *d, uint8_t tag, struct op_der *in);
+/* The general case of op_der_expect(), out of line: call that. */
+int op_der_expect_slow(struct op_der *d, uint8_t tag, struct op_der *in);
+
+/*
+ * The next element must carry tag (low form); its contents go to *in.
+ * Inline for the server's request walker: a short element with the tag
+ * expected is taken here, anything else goes the whole way.
+ */
+static inline int op_der_expect(struct op_der *d, uint8_t tag,
+				struct op_der *in)
+{
+	const uint8_t *p = d->p;
+
+	if ((tag & 0x1f) != 0x1f && d->end - p >= 2 && p[0] == tag &&
+	    p[1] < 0x80 && (size_t)(d->end - p) - 2 >= p[1]) {
+		in->p = p + 2;
+		in->end = in->p + p[1];
+		d->p = in->end;
+		return 0;
+	}
+	return op_der_expect_slow(d, tag, in);
+}
 
 /* op_der_expect(), and the element must be the last one in d. */
-int op_der_last(struct op_der *d, uint8_t tag, struct op_der *in);
+static inline int op_der_last(struct op_der *d, uint8_t tag,
+			      struct op_der *in)
+{
+	struct op_der save = *d;
+	int rc = op_der_expect(d, tag, in);
+
+	if (rc == 0 && d->p != d->end) {
+		*d = save;
+		rc = OP_DER_E_VALUE;
+	}
+	return rc;
+}
 
 /* An OPTIONAL element: 1 and *in when the next carries tag, 0 when it
  * does not (d unchanged), an error when it does and is malformed. */
-int op_der_optional(struct op_der *d, uint8_t tag, struct op_der *in);
+static inline int op_der_optional(struct op_der *d, uint8_t tag,
+				  struct op_der *in)
+{
+	int rc;
+
+	if (d->p == d->end || d->p[0] != tag)
+		return 0;
+	return (rc = op_der_expect(d, tag, in)) != 0 ? rc : 1;
+}
 
 /* Step over the next element, whatever its tag (low form). */
 int op_der_skip(struct op_der *d);
