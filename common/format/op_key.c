@@ -1,4 +1,5 @@
 #include "op_key.h"
+#include "op_der.h"
 #include "op_err.h"
 #include "op_hex.h"
 
@@ -197,33 +198,34 @@ int op_key_make(uint8_t key[OP_KEY_MAX], size_t *keylen, int tag,
 int op_serial_from_asn1(const ASN1_INTEGER *ai, uint8_t *out, size_t *outlen)
 {
 	unsigned char der[OP_SERIAL_MAX + 16], *p = der;
-	size_t hdr = 2, len;
+	const uint8_t *v;
+	size_t vlen;
+	struct op_der d;
 	int n = i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, NULL);
 
 	if (n <= 2 || n > (int)sizeof(der))
 		return op_err_set(OP_E_RANGE, "serial number longer than %d octets",
 				  OP_SERIAL_MAX);
 	i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, &p);
-	/* Skip tag and length: short form, or 0x81 nn for 128..255. */
-	if (der[1] & 0x80)
-		hdr += der[1] & 0x7f;
-	len = (size_t)n - hdr;
-	return op_serial_normalize(der + hdr, len, out, outlen);
+	op_der_init(&d, der, (size_t)n);
+	if (op_der_integer(&d, &v, &vlen) != 0)
+		return op_err_set(OP_E_PARSE, "serial number: not a DER INTEGER");
+	return op_serial_normalize(v, vlen, out, outlen);
 }
 
-/* Whether the CertID's hashAlgorithm has parameters (NULL): its DER is
- * 30 L { 30 L' { 06 n OID [05 00] } ... } with short lengths. */
+/* Whether the CertID's hashAlgorithm has parameters (NULL): OpenSSL's
+ * structure does not say, its DER does. */
 static int certid_null_params(const OCSP_CERTID *cid)
 {
 	unsigned char *der = NULL;
 	int len = i2d_OCSP_CERTID((OCSP_CERTID *)cid, &der), null = 0;
-	size_t h;
+	struct op_der d, c, alg, x;
 
-	if (len > 6) {
-		h = der[1] & 0x80 ? 2 + (size_t)(der[1] & 0x7f) : 2;
-		if (h + 4 < (size_t)len && der[h] == 0x30 && der[h + 2] == 0x06)
-			null = der[h + 1] == 2 + der[h + 3] + 2;
-	}
+	op_der_init(&d, der, len > 0 ? (size_t)len : 0);
+	if (len > 0 && op_der_expect(&d, OP_DER_SEQUENCE, &c) == 0 &&
+	    op_der_expect(&c, OP_DER_SEQUENCE, &alg) == 0 &&
+	    op_der_expect(&alg, OP_DER_OID, &x) == 0)
+		null = op_der_optional(&alg, OP_DER_NULL, &x) == 1;
 	OPENSSL_free(der);
 	return null;
 }
