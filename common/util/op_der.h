@@ -53,8 +53,9 @@ enum op_der_err {
 /* GeneralizedTime TLV as written: YYYYMMDDHHMMSSZ, 17 octets. */
 #define OP_DER_TIME_LEN 17
 
-/* Octets p .. end (p == end: nothing left).  Fields are read-only to
- * callers apart from op_der_init(); they may compare pointers. */
+/* Octets p .. end (p == end: nothing left).  Callers read the fields
+ * (an element's extent is pointer arithmetic) and may step p over a
+ * fixed prefix they have compared themselves, never past end. */
 struct op_der {
 	const uint8_t *p, *end;
 };
