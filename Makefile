@@ -130,6 +130,11 @@ $(BUILD)/bench/sign_speed: $(call obj,tests/bench/sign_speed.c) $(GEN_LIB) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
 
+# The request parser alone, before and after a change (tests/bench/req_parse.c).
+$(BUILD)/bench/req_parse: $(call obj,tests/bench/req_parse.c) $(SRV_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LMDB_LIBS) -lpthread
+
 # The PKCS#11 fault injector for the scenarios (tests/pkcs11/fault.c):
 # built without sanitizers, so any process can load it.
 P11FAULT := $(BUILD)/tests/libp11fault.so
@@ -196,12 +201,16 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE $(COMMON_INC) -Igenerator -Iserver
 FUZZ_COMMON := common/format/op_key.c common/util/op_err.c common/format/op_rec.c common/util/op_time.c \
-	common/util/op_file.c common/util/op_log.c
-FUZZ_TARGETS := req issued local crl rec http delta
+	common/util/op_file.c common/util/op_log.c common/util/op_der.c common/util/op_hex.c
+FUZZ_TARGETS := req issued local crl rec http delta der
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))
 build-fuzz/fuzz_req: tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) $(wildcard */*.h common/*/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz_req.c server/srv_req.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
+# The one DER reader and writer (common/util/op_der), on its own.
+build-fuzz/fuzz_der: tests/fuzz/fuzz_der.c common/util/op_der.c $(FUZZ_COMMON) $(wildcard common/util/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) tests/fuzz/fuzz_der.c $(FUZZ_COMMON) -o $@ -lcrypto -llmdb
 # The HTTP layer: head parser and connection state machine, with the
 # answer policy, a real LMDB file and the access log behind them.
 FUZZ_SRV := $(filter-out server/ocsp_serve.c,$(wildcard server/*.c))

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GEN_MAX_HASHES 4
+#include "op_key.h"
+
+#define GEN_MAX_HASHES OP_HASH_COUNT	/* cert_ids names each hash once */
 #define GEN_CACHE_DIR "/var/cache/ocsp-presign"
 
 struct gen_signer_conf {

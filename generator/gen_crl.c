@@ -1,4 +1,5 @@
 #include "gen_crl.h"
+#include "op_der.h"
 #include "op_err.h"
 #include "op_file.h"
 #include "op_key.h"
@@ -12,76 +13,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-
-/* ---------------- a minimal DER walker ---------------- */
-
-struct der {
-	const uint8_t *p, *end;
-};
-
-/*
- * Take the next element of d: its tag (low-tag-number form only, which is
- * all a CRL uses), its contents in *in, and where the whole element starts.
- * Definite lengths only (DER); anything else is malformed.
- */
-static int der_next(struct der *d, uint8_t *tag, struct der *in,
-		    const uint8_t **start)
-{
-	const uint8_t *p = d->p;
-	size_t len = 0, n;
-
-	if (d->end - p < 2 || (p[0] & 0x1f) == 0x1f)
-		return -1;
-	*start = p;
-	*tag = *p++;
-	if (*p < 0x80) {
-		len = *p++;
-	} else {
-		n = *p++ & 0x7f;
-		if (n == 0 || n > 4 || (size_t)(d->end - p) < n)
-			return -1;
-		while (n--)
-			len = len << 8 | *p++;
-	}
-	if ((size_t)(d->end - p) < len)
-		return -1;
-	in->p = p;
-	in->end = p + len;
-	d->p = p + len;
-	return 0;
-}
-
-/* The next element must carry tag; its contents go to *in. */
-static int der_expect(struct der *d, uint8_t tag, struct der *in)
-{
-	const uint8_t *start;
-	struct der save = *d;
-	uint8_t t;
-
-	if (der_next(d, &t, in, &start) != 0 || t != tag) {
-		*d = save;
-		return -1;
-	}
-	return 0;
-}
-
-static int der_peek(const struct der *d)
-{
-	return d->p < d->end ? d->p[0] : -1;
-}
-
-/* UTCTime or GeneralizedTime contents, as RFC 5280 profiles them. */
-static int der_time(uint8_t tag, const struct der *in, int64_t *t)
-{
-	char s[16];
-	size_t n = (size_t)(in->end - in->p);
-
-	if ((tag != 0x17 || n != 13) && (tag != 0x18 || n != 15))
-		return -1;
-	memcpy(s, in->p, n);
-	s[n] = '\0';
-	return tag == 0x17 ? op_time_parse_utc(s, t) : op_time_parse_gt(s, t);
-}
 
 /* ---------------- numbers ---------------- */
 
@@ -147,27 +78,28 @@ static int bad(const char *name, const char *what)
 
 /* crlEntryExtensions: the reason, and whether the entry is someone
  * else's (certificateIssuer). */
-static int entry_exts(struct der *exts, const char *name, size_t idx,
+static int entry_exts(struct op_der *exts, const char *name, size_t idx,
 		      int *reason, int *scope)
 {
 	static const uint8_t oid_reason[] = { 0x55, 0x1d, 0x15 };
 	static const uint8_t oid_issuer[] = { 0x55, 0x1d, 0x1d };
 	static const uint8_t oid_invalidity[] = { 0x55, 0x1d, 0x18 };
-	struct der ext, oid, val, flag, e;
+	struct op_der ext, oid, val, flag, e;
 
-	while (exts->p < exts->end) {
-		int critical = 0;
+	while (!op_der_done(exts)) {
+		int critical = 0, has;
 		size_t olen;
 
-		if (der_expect(exts, 0x30, &ext) || der_expect(&ext, 0x06, &oid))
+		if (op_der_expect(exts, OP_DER_SEQUENCE, &ext) ||
+		    op_der_expect(&ext, OP_DER_OID, &oid) ||
+		    (has = op_der_optional(&ext, OP_DER_BOOLEAN, &flag)) < 0 ||
+		    op_der_last(&ext, OP_DER_OCTET_STRING, &val))
 			return bad(name, "entry extension");
-		if (der_expect(&ext, 0x01, &flag) == 0)
+		if (has)
 			critical = flag.end - flag.p == 1 && flag.p[0] != 0;
-		if (der_expect(&ext, 0x04, &val) || ext.p != ext.end)
-			return bad(name, "entry extension");
 		olen = (size_t)(oid.end - oid.p);
 		if (olen == 3 && memcmp(oid.p, oid_reason, 3) == 0) {
-			if (der_expect(&val, 0x0a, &e) || e.end - e.p != 1)
+			if (op_der_last(&val, OP_DER_ENUMERATED, &e) || e.end - e.p != 1)
 				return bad(name, "reasonCode");
 			*reason = e.p[0];
 		} else if (olen == 3 && memcmp(oid.p, oid_issuer, 3) == 0) {
@@ -183,36 +115,31 @@ static int entry_exts(struct der *exts, const char *name, size_t idx,
 }
 
 /* revokedCertificates, appended to out. */
-static int parse_entries(struct der *list, const char *name, int *scope,
+static int parse_entries(struct op_der *list, const char *name, int *scope,
 			 struct gen_list *out)
 {
-	for (size_t i = 1; list->p < list->end; i++) {
-		struct der rc, sn, when, exts;
-		const uint8_t *start;
-		uint8_t tag;
+	for (size_t i = 1; !op_der_done(list); i++) {
+		struct op_der rc, exts;
+		const uint8_t *sn;
 		struct gen_entry *e;
-		size_t slen;
-		int reason = OP_REASON_NONE;
+		size_t snl, slen;
+		int reason = OP_REASON_NONE, r;
 
-		if (der_expect(list, 0x30, &rc) || der_expect(&rc, 0x02, &sn) ||
-		    der_next(&rc, &tag, &when, &start))
+		if (op_der_expect(list, OP_DER_SEQUENCE, &rc))
 			return bad(name, "revoked entry");
 		if (!(e = gen_list_add(out)))
 			return op_err_set(OP_E_NOMEM, "%s: out of memory", name);
-		if (op_serial_normalize(sn.p, (size_t)(sn.end - sn.p), e->serial,
-					&slen) != 0 ||
-		    der_time(tag, &when, &e->rev_time) != 0)
+		if (op_der_integer(&rc, &sn, &snl) != 0 ||
+		    op_serial_normalize(sn, snl, e->serial, &slen) != 0 ||
+		    op_der_time(&rc, &e->rev_time) != 0)
 			return op_err_set(OP_E_CRL, "%s: entry %zu: bad serial "
 					  "number or revocation date", name, i);
 		e->serial_len = (uint8_t)slen;
-		if (rc.p < rc.end) {
-			int r;
-
-			if (der_expect(&rc, 0x30, &exts) || rc.p != rc.end)
-				return bad(name, "revoked entry");
-			if ((r = entry_exts(&exts, name, i, &reason, scope)) != 0)
-				return r;
-		}
+		if ((r = op_der_optional(&rc, OP_DER_SEQUENCE, &exts)) < 0 ||
+		    !op_der_done(&rc))
+			return bad(name, "revoked entry");
+		if (r && (r = entry_exts(&exts, name, i, &reason, scope)) != 0)
+			return r;
 		if (reason < 0 || reason > 10 || reason == 7)
 			reason = OP_REASON_NONE;
 		e->status = OP_STATUS_REVOKED;
@@ -286,20 +213,39 @@ static int crl_exts(const STACK_OF(X509_EXTENSION) *exts, const char *name,
 	return 0;
 }
 
-/* The pieces of tbsCertList, in order (RFC 5280, 5.1). */
-static int parse_tbs(struct der *tbs, const struct der *outer_alg,
-		     const char *name, struct gen_crl *c)
+/* crlExtensions' contents (the SEQUENCE OF Extension, whole), judged. */
+static int parse_exts(const struct op_der *x0, const char *name,
+		      struct gen_crl *c)
 {
-	struct der v, alg, issuer, t, list, x0, x;
-	const uint8_t *start, *q;
-	uint8_t tag;
+	struct op_der all = *x0, x;
+	const uint8_t *q = x0->p;
 	STACK_OF(X509_EXTENSION) *exts;
 	int rc;
 
-	if (der_peek(tbs) == 0x02 && der_expect(tbs, 0x02, &v))
+	if (op_der_last(&all, OP_DER_SEQUENCE, &x))
+		return bad(name, "crlExtensions");
+	exts = d2i_X509_EXTENSIONS(NULL, &q, x0->end - x0->p);
+	if (!exts || q != x0->end) {
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+		return bad(name, "crlExtensions");
+	}
+	rc = crl_exts(exts, name, c);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return rc;
+}
+
+/* The pieces of tbsCertList, in order (RFC 5280, 5.1). */
+static int parse_tbs(struct op_der *tbs, const struct op_der *outer_alg,
+		     const char *name, struct gen_crl *c)
+{
+	struct op_der v, alg, issuer, list, x0;
+	const uint8_t *start, *q;
+	int rc;
+
+	if (op_der_optional(tbs, OP_DER_INTEGER, &v) < 0)
 		return bad(name, "version");
 	start = tbs->p;
-	if (der_expect(tbs, 0x30, &alg))
+	if (op_der_expect(tbs, OP_DER_SEQUENCE, &alg))
 		return bad(name, "signature algorithm");
 	/* The algorithm signed inside must be the one outside (5.1.2.2). */
 	if (tbs->p - start != outer_alg->end - outer_alg->p ||
@@ -307,38 +253,25 @@ static int parse_tbs(struct der *tbs, const struct der *outer_alg,
 		return op_err_set(OP_E_CRL, "%s: signature algorithms inside and "
 				  "outside tbsCertList differ", name);
 	start = tbs->p;
-	if (der_expect(tbs, 0x30, &issuer))
+	if (op_der_expect(tbs, OP_DER_SEQUENCE, &issuer))
 		return bad(name, "issuer");
 	q = start;
 	if (!(c->issuer = d2i_X509_NAME(NULL, &q, tbs->p - start)))
 		return bad(name, "issuer");
-	if (der_next(tbs, &tag, &t, &start) || der_time(tag, &t, &c->this_update))
+	if (op_der_time(tbs, &c->this_update))
 		return bad(name, "thisUpdate");
-	if ((der_peek(tbs) == 0x17 || der_peek(tbs) == 0x18) &&
-	    (der_next(tbs, &tag, &t, &start) || der_time(tag, &t, &c->next_update)))
+	if ((op_der_peek(tbs) == OP_DER_UTCTIME || op_der_peek(tbs) == OP_DER_GENTIME) &&
+	    op_der_time(tbs, &c->next_update))
 		return bad(name, "nextUpdate");
-	if (der_peek(tbs) == 0x30) {
-		if (der_expect(tbs, 0x30, &list))
-			return bad(name, "revokedCertificates");
-		if ((rc = parse_entries(&list, name, &c->scope, &c->entries)) != 0)
-			return rc;
-	}
-	if (der_peek(tbs) == 0xa0) {
-		if (der_expect(tbs, 0xa0, &x0) ||
-		    der_next(&x0, &tag, &x, &start) || tag != 0x30 || x0.p != x0.end)
-			return bad(name, "crlExtensions");
-		q = start;
-		exts = d2i_X509_EXTENSIONS(NULL, &q, x0.end - start);
-		if (!exts || q != x0.end) {
-			sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-			return bad(name, "crlExtensions");
-		}
-		rc = crl_exts(exts, name, c);
-		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-		if (rc)
-			return rc;
-	}
-	if (tbs->p != tbs->end)
+	if ((rc = op_der_optional(tbs, OP_DER_SEQUENCE, &list)) < 0)
+		return bad(name, "revokedCertificates");
+	if (rc && (rc = parse_entries(&list, name, &c->scope, &c->entries)) != 0)
+		return rc;
+	if ((rc = op_der_optional(tbs, OP_DER_CTX(0), &x0)) < 0)
+		return bad(name, "crlExtensions");
+	if (rc && (rc = parse_exts(&x0, name, c)) != 0)
+		return rc;
+	if (!op_der_done(tbs))
 		return bad(name, "tbsCertList");
 	return 0;
 }
@@ -356,9 +289,8 @@ static int is_pem(const uint8_t *data, size_t len)
 int gen_crl_parse(const uint8_t *data, size_t len, const char *name,
 		  struct gen_crl *out, unsigned char **pem_der)
 {
-	struct der all, cl, tbs, alg, sig;
-	const uint8_t *start, *q;
-	uint8_t tag;
+	struct op_der all, cl, tbs, alg, sig;
+	const uint8_t *q;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -379,32 +311,28 @@ int gen_crl_parse(const uint8_t *data, size_t len, const char *name,
 		data = *pem_der;
 		len = (size_t)dlen;
 	}
-	all.p = data;
-	all.end = data + len;
-	if (der_expect(&all, 0x30, &cl) || all.p != all.end) {
+	op_der_init(&all, data, len);
+	if (op_der_last(&all, OP_DER_SEQUENCE, &cl)) {
 		rc = bad(name, "outer SEQUENCE");
 		goto err;
 	}
-	if (der_next(&cl, &tag, &tbs, &start) || tag != 0x30) {
+	out->tbs = cl.p;
+	if (op_der_expect(&cl, OP_DER_SEQUENCE, &tbs)) {
 		rc = bad(name, "tbsCertList");
 		goto err;
 	}
-	out->tbs = start;
-	out->tbs_len = (size_t)(cl.p - start);
-	alg.p = cl.p;
-	if (der_next(&cl, &tag, &sig, &start) || tag != 0x30) {
+	out->tbs_len = (size_t)(cl.p - out->tbs);
+	/* signatureAlgorithm, whole in alg, to compare with the inner one */
+	alg.p = q = cl.p;
+	if (op_der_expect(&cl, OP_DER_SEQUENCE, &sig) ||
+	    !(out->alg = d2i_X509_ALGOR(NULL, &q, cl.p - alg.p))) {
 		rc = bad(name, "signatureAlgorithm");
 		goto err;
 	}
 	alg.end = cl.p;
-	q = alg.p;
-	if (!(out->alg = d2i_X509_ALGOR(NULL, &q, alg.end - alg.p))) {
-		rc = bad(name, "signatureAlgorithm");
-		goto err;
-	}
-	start = cl.p;
-	if (der_expect(&cl, 0x03, &sig) || cl.p != cl.end ||
-	    !(q = start, out->sig = d2i_ASN1_BIT_STRING(NULL, &q, cl.p - start))) {
+	q = cl.p;
+	if (op_der_last(&cl, OP_DER_BIT_STRING, &sig) ||
+	    !(out->sig = d2i_ASN1_BIT_STRING(NULL, &q, cl.p - q))) {
 		rc = bad(name, "signatureValue");
 		goto err;
 	}

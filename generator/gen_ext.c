@@ -1,4 +1,5 @@
 #include "gen_ext.h"
+#include "op_der.h"
 #include "op_err.h"
 
 #include <stdlib.h>
@@ -20,16 +21,15 @@ static const uint8_t cutoff_oid[] = {
 /* Extension { oid, OCTET STRING { value } } around value/vlen at p. */
 static uint8_t *wrap(uint8_t *p, const uint8_t *oid, size_t olen, size_t vlen)
 {
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-			olen + gen_der_hdr_len(vlen) + vlen);
-	p = gen_der_put(p, oid, olen);
-	return gen_der_hdr(p, V_ASN1_OCTET_STRING, vlen);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, olen + op_der_tlv_len(vlen));
+	p = op_der_put(p, oid, olen);
+	return op_der_hdr(p, OP_DER_OCTET_STRING, vlen);
 }
 
 int gen_ext_cutoff(uint8_t **pp, int64_t t)
 {
-	uint8_t *p = wrap(*pp, cutoff_oid, sizeof(cutoff_oid), GEN_DER_TIME);
-	int rc = gen_der_time(&p, t);
+	uint8_t *p = wrap(*pp, cutoff_oid, sizeof(cutoff_oid), OP_DER_TIME_LEN);
+	int rc = op_der_put_time(&p, t);
 
 	if (rc == 0)
 		*pp = p;
@@ -55,30 +55,28 @@ int gen_ext_crlid(const struct gen_ext_crlid *c, uint8_t **der, size_t *len)
 	if (ulen > URL_MAX || c->num_len > 20)
 		return op_err_set(OP_E_RANGE, "CRL URL or number too long");
 	if (c->url)	/* [0] EXPLICIT IA5String */
-		body += u = gen_der_hdr_len(gen_der_hdr_len(ulen) + ulen) +
-			    gen_der_hdr_len(ulen) + ulen;
+		body += u = op_der_tlv_len(op_der_tlv_len(ulen));
 	if (c->has_num)	/* [1] EXPLICIT INTEGER */
-		body += n = 2 + gen_der_hdr_len(nlen) + nlen;
-	body += 2 + GEN_DER_TIME;	/* [2] EXPLICIT GeneralizedTime */
-	seq = gen_der_hdr_len(body) + body;
-	total = gen_der_hdr_len(sizeof(crl_oid) + gen_der_hdr_len(seq) + seq) +
-		sizeof(crl_oid) + gen_der_hdr_len(seq) + seq;
+		body += n = 2 + op_der_tlv_len(nlen);
+	body += 2 + OP_DER_TIME_LEN;	/* [2] EXPLICIT GeneralizedTime */
+	seq = op_der_tlv_len(body);
+	total = op_der_tlv_len(sizeof(crl_oid) + op_der_tlv_len(seq));
 	if (!(*der = malloc(total)))
 		return OP_E_NOMEM;
 	p = wrap(*der, crl_oid, sizeof(crl_oid), seq);
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, body);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, body);
 	if (u) {
-		p = gen_der_hdr(p, 0xa0, gen_der_hdr_len(ulen) + ulen);
-		p = gen_der_put(gen_der_hdr(p, V_ASN1_IA5STRING, ulen), c->url, ulen);
+		p = op_der_hdr(p, OP_DER_CTX(0), op_der_tlv_len(ulen));
+		p = op_der_put(op_der_hdr(p, V_ASN1_IA5STRING, ulen), c->url, ulen);
 	}
 	if (n) {
-		p = gen_der_hdr(gen_der_hdr(p, 0xa1, n - 2), V_ASN1_INTEGER, nlen);
+		p = op_der_hdr(op_der_hdr(p, OP_DER_CTX(1), n - 2), OP_DER_INTEGER, nlen);
 		if (nlen > c->num_len)
 			*p++ = 0;
-		p = gen_der_put(p, c->num, c->num_len);
+		p = op_der_put(p, c->num, c->num_len);
 	}
-	p = gen_der_hdr(p, 0xa2, GEN_DER_TIME);
-	if (gen_der_time(&p, c->time) != 0) {
+	p = op_der_hdr(p, OP_DER_CTX(2), OP_DER_TIME_LEN);
+	if (op_der_put_time(&p, c->time) != 0) {
 		free(*der);
 		*der = NULL;
 		return OP_E_RANGE;

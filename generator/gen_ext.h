@@ -16,10 +16,10 @@
 #include <stdint.h>
 #include <openssl/ocsp.h>
 
-#include "gen_der.h"
+#include "op_der.h"
 
 /* Extension { OID (11), OCTET STRING { GeneralizedTime } } */
-#define GEN_EXT_CUTOFF_LEN (2 + 11 + 2 + GEN_DER_TIME)
+#define GEN_EXT_CUTOFF_LEN (2 + 11 + 2 + OP_DER_TIME_LEN)
 
 /* A CRL as a response cites it. */
 struct gen_ext_crlid {
@@ -36,7 +36,7 @@ struct gen_ext_crlid {
 int gen_ext_crlid(const struct gen_ext_crlid *c, uint8_t **der, size_t *len);
 
 /* The archive cutoff Extension for t at *pp (GEN_EXT_CUTOFF_LEN octets),
- * advanced; OP_E_RANGE as gen_der_time. */
+ * advanced; OP_E_RANGE as op_der_put_time. */
 int gen_ext_cutoff(uint8_t **pp, int64_t t);
 
 /*

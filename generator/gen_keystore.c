@@ -1,9 +1,9 @@
 #include "gen_keystore.h"
 #include "gen_hsm.h"
 #include "op_err.h"
+#include "op_hex.h"
 #include "op_log.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <libp11.h>
 #include <stdio.h>
@@ -26,13 +26,8 @@ static int pct_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 		int c = (unsigned char)in[i];
 
 		if (c == '%') {
-			unsigned int v;
-
-			if (i + 2 >= n || !isxdigit((unsigned char)in[i + 1]) ||
-			    !isxdigit((unsigned char)in[i + 2]) ||
-			    sscanf(in + i + 1, "%2x", &v) != 1)
+			if (i + 2 >= n || (c = op_hex_octet(in + i + 1)) < 0)
 				return -1;
-			c = (int)v;
 			i += 2;
 		}
 		if (j + 1 >= cap)

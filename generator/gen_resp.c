@@ -1,5 +1,5 @@
 #include "gen_resp.h"
-#include "gen_der.h"
+#include "op_der.h"
 #include "op_err.h"
 #include "op_key.h"
 #include "op_rec.h"
@@ -9,13 +9,8 @@
 #include <time.h>
 #include <openssl/err.h>
 
-#define NSLOT 8			/* CertID forms: OP_HASH_* 1..4, NULL forms */
+#define NSLOT (2 * OP_HASH_COUNT)	/* CertID forms: each hash, NULL forms */
 #define CID_MAX 160		/* CertID content before the serial */
-
-/* id-pkix-ocsp-basic, with its tag and length. */
-static const uint8_t basic_oid[] = {
-	0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01
-};
 
 struct worker {
 	EVP_MD_CTX *md;
@@ -102,7 +97,7 @@ static int slot(int tag)
 
 	if (!h)
 		return -1;
-	return tag & OP_TAG_NULL ? h + 3 : h - 1;
+	return tag & OP_TAG_NULL ? OP_HASH_COUNT + h - 1 : h - 1;
 }
 
 /*
@@ -122,13 +117,12 @@ static int certid_head(X509 *ca, int tag, uint8_t *out, size_t *len)
 		return op_err_set(OP_E_RANGE, "CertID hash tag %d unknown", tag);
 	if ((rc = op_key_issuer_prefix(ca, tag, prefix, &plen)) != 0)
 		return rc;
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-			2 + olen + (null ? 2 : 0));
-	p = gen_der_put(gen_der_hdr(p, V_ASN1_OBJECT, olen), oid, olen);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, 2 + olen + (null ? 2 : 0));
+	p = op_der_put(op_der_hdr(p, OP_DER_OID, olen), oid, olen);
 	if (null)
-		p = gen_der_hdr(p, V_ASN1_NULL, 0);
-	p = gen_der_put(gen_der_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1, h);
-	p = gen_der_put(gen_der_hdr(p, V_ASN1_OCTET_STRING, h), prefix + 1 + h, h);
+		p = op_der_hdr(p, OP_DER_NULL, 0);
+	p = op_der_put(op_der_hdr(p, OP_DER_OCTET_STRING, h), prefix + 1, h);
+	p = op_der_put(op_der_hdr(p, OP_DER_OCTET_STRING, h), prefix + 1 + h, h);
 	*len = (size_t)(p - out);
 	return 0;
 }
@@ -144,10 +138,10 @@ OCSP_CERTID *gen_resp_certid(X509 *ca, int tag, const uint8_t *serial,
 	    certid_head(ca, tag, head, &hlen) != 0)
 		return NULL;
 	n = hlen + 2 + serial_len;
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, n);
-	p = gen_der_put(p, head, hlen);
-	p = gen_der_put(gen_der_hdr(p, V_ASN1_INTEGER, serial_len), serial,
-			serial_len);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, n);
+	p = op_der_put(p, head, hlen);
+	p = op_der_put(op_der_hdr(p, OP_DER_INTEGER, serial_len), serial,
+		       serial_len);
 	/* Parsed by OpenSSL, which keeps the parameters as they are. */
 	return d2i_OCSP_CERTID(NULL, &q, p - der);
 }
@@ -239,7 +233,7 @@ out:
 /* CertID content before the serial, for each form. */
 static int certid_parts(struct gen_resp_signer *s, X509 *ca)
 {
-	for (int h = OP_HASH_SHA1; h <= OP_HASH_SHA512; h++)
+	for (int h = OP_HASH_SHA1; h <= OP_HASH_COUNT; h++)
 		for (int null = 0; null < 2; null++) {
 			int tag = op_key_tag(h, null), i = slot(tag), rc;
 
@@ -295,16 +289,15 @@ static int constant_parts(struct gen_resp_signer *s, X509 *ca, X509 *cert,
 		/* certs [0] EXPLICIT SEQUENCE OF Certificate, one of them */
 		if (I2D(i2d_X509, cert, c, clen) != 0)
 			goto ssl;
-		size_t seq = gen_der_hdr_len(clen) + clen;
+		size_t seq = op_der_tlv_len(clen);
 
-		s->certs_len = gen_der_hdr_len(seq) + seq;
+		s->certs_len = op_der_tlv_len(seq);
 		if (!(s->certs = OPENSSL_malloc(s->certs_len))) {
 			rc = OP_E_NOMEM;
 			goto out;
 		}
-		gen_der_put(gen_der_hdr(gen_der_hdr(s->certs, 0xa0, seq),
-					V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-					clen), c, clen);
+		op_der_put(op_der_hdr(op_der_hdr(s->certs, OP_DER_CTX(0), seq),
+				      OP_DER_SEQUENCE, clen), c, clen);
 	}
 	for (int i = 0; i < 2; i++)
 		if (prof->crlid[i] &&
@@ -385,8 +378,8 @@ int gen_resp_signer_new(X509 *ca, X509 *cert, EVP_PKEY *const *keys,
 		goto err;
 	/* responderID, producedAt, responses { single: CertID, status,
 	 * times, extensions } */
-	s->tbs_max = 8 + s->rid_len + GEN_DER_TIME + 8 + 8 + 4 + CID_MAX +
-		     4 + OP_SERIAL_MAX + 32 + 2 * GEN_DER_TIME + 4 + 10 +
+	s->tbs_max = 8 + s->rid_len + OP_DER_TIME_LEN + 8 + 8 + 4 + CID_MAX +
+		     4 + OP_SERIAL_MAX + 32 + 2 * OP_DER_TIME_LEN + 4 + 10 +
 		     (s->crl_ext_len[0] > s->crl_ext_len[1] ? s->crl_ext_len[0] :
 		      s->crl_ext_len[1]) + GEN_EXT_CUTOFF_LEN;
 	s->sig_max = (size_t)EVP_PKEY_get_size(keys[0]);
@@ -444,10 +437,10 @@ static int put_exts(const struct gen_resp_signer *s, struct worker *w,
 	uint8_t *p = *pp, *q = w->cut;
 	int rc;
 
-	p = gen_der_hdr(p, 0xa1, gen_der_hdr_len(exts) + exts);
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, exts);
+	p = op_der_hdr(p, OP_DER_CTX(1), op_der_tlv_len(exts));
+	p = op_der_hdr(p, OP_DER_SEQUENCE, exts);
 	if (c)
-		p = gen_der_put(p, c, clen);
+		p = op_der_put(p, c, clen);
 	if (s->cutoff != GEN_RESP_CUTOFF_NONE) {
 		if (!w->cut_set || w->cut_at != at) {
 			if ((rc = gen_ext_cutoff(&q, at)) != 0)
@@ -455,7 +448,7 @@ static int put_exts(const struct gen_resp_signer *s, struct worker *w,
 			w->cut_at = at;
 			w->cut_set = 1;
 		}
-		p = gen_der_put(p, w->cut, sizeof(w->cut));
+		p = op_der_put(p, w->cut, sizeof(w->cut));
 	}
 	*pp = p;
 	return 0;
@@ -469,14 +462,14 @@ static int put_status(const struct gen_resp_in *in, size_t st, uint8_t **pp)
 	int rc;
 
 	if (in->status != OP_STATUS_REVOKED) {
-		*pp = gen_der_hdr(p, 0x80, 0);
+		*pp = op_der_hdr(p, OP_DER_CTX_PRIM(0), 0);
 		return 0;
 	}
-	p = gen_der_hdr(p, 0xa1, st - 2);
-	if ((rc = gen_der_time(&p, in->rev_time)) != 0)
+	p = op_der_hdr(p, OP_DER_CTX(1), st - 2);
+	if ((rc = op_der_put_time(&p, in->rev_time)) != 0)
 		return rc;
 	if (in->reason != OP_REASON_NONE) {
-		p = gen_der_hdr(gen_der_hdr(p, 0xa0, 3), V_ASN1_ENUMERATED, 1);
+		p = op_der_hdr(op_der_hdr(p, OP_DER_CTX(0), 3), OP_DER_ENUMERATED, 1);
 		*p++ = (uint8_t)in->reason;
 	}
 	*pp = p;
@@ -487,7 +480,6 @@ static int put_status(const struct gen_resp_in *in, size_t st, uint8_t **pp)
 static int write_tbs(const struct gen_resp_signer *s, struct worker *w,
 		     const struct gen_resp_in *in, size_t *len)
 {
-	const uint8_t seq = V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED;
 	int form = slot(in->hash);
 	size_t cid = s->cid_len[form] + 2 + in->serial_len, st, single, tbs;
 	size_t exts, ext_field = 0, clen;
@@ -495,35 +487,32 @@ static int write_tbs(const struct gen_resp_signer *s, struct worker *w,
 	uint8_t *p = w->tbs;
 	int rc;
 
-	st = revoked ? 2 + GEN_DER_TIME +
+	st = revoked ? 2 + OP_DER_TIME_LEN +
 		       (in->reason != OP_REASON_NONE ? 5 : 0) : 2;
 	crl_ext(s, in, &clen);
 	exts = clen + (s->cutoff != GEN_RESP_CUTOFF_NONE ? GEN_EXT_CUTOFF_LEN : 0);
 	if (exts)
-		ext_field = gen_der_hdr_len(gen_der_hdr_len(exts) + exts) +
-			    gen_der_hdr_len(exts) + exts;
-	single = gen_der_hdr_len(cid) + cid + st + GEN_DER_TIME + 2 +
-		 GEN_DER_TIME + ext_field;
-	tbs = s->rid_len + GEN_DER_TIME +
-	      gen_der_hdr_len(gen_der_hdr_len(single) + single) +
-	      gen_der_hdr_len(single) + single;
-	if (gen_der_hdr_len(tbs) + tbs > s->tbs_max)
+		ext_field = op_der_tlv_len(op_der_tlv_len(exts));
+	single = op_der_tlv_len(cid) + st + OP_DER_TIME_LEN + 2 +
+		 OP_DER_TIME_LEN + ext_field;
+	tbs = s->rid_len + OP_DER_TIME_LEN + op_der_tlv_len(op_der_tlv_len(single));
+	if (op_der_tlv_len(tbs) > s->tbs_max)
 		return op_err_set(OP_E_RANGE, "response too long");
-	p = gen_der_hdr(p, seq, tbs);
-	p = gen_der_put(p, s->rid, s->rid_len);
-	if ((rc = gen_der_time(&p, in->produced_at)) != 0)
+	p = op_der_hdr(p, OP_DER_SEQUENCE, tbs);
+	p = op_der_put(p, s->rid, s->rid_len);
+	if ((rc = op_der_put_time(&p, in->produced_at)) != 0)
 		return rc;
-	p = gen_der_hdr(p, seq, gen_der_hdr_len(single) + single);
-	p = gen_der_hdr(p, seq, single);
-	p = gen_der_hdr(p, seq, cid);
-	p = gen_der_put(p, s->cid[form], s->cid_len[form]);
-	p = gen_der_put(gen_der_hdr(p, V_ASN1_INTEGER, in->serial_len),
-			in->serial, in->serial_len);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, op_der_tlv_len(single));
+	p = op_der_hdr(p, OP_DER_SEQUENCE, single);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, cid);
+	p = op_der_put(p, s->cid[form], s->cid_len[form]);
+	p = op_der_put(op_der_hdr(p, OP_DER_INTEGER, in->serial_len),
+		       in->serial, in->serial_len);
 	if ((rc = put_status(in, st, &p)) != 0 ||
-	    (rc = gen_der_time(&p, in->this_update)) != 0)
+	    (rc = op_der_put_time(&p, in->this_update)) != 0)
 		return rc;
-	p = gen_der_hdr(p, 0xa0, GEN_DER_TIME);	/* nextUpdate [0] EXPLICIT */
-	if ((rc = gen_der_time(&p, in->next_update)) != 0 ||
+	p = op_der_hdr(p, OP_DER_CTX(0), OP_DER_TIME_LEN);	/* nextUpdate [0] EXPLICIT */
+	if ((rc = op_der_put_time(&p, in->next_update)) != 0 ||
 	    (exts && (rc = put_exts(s, w, in, exts, &p)) != 0))
 		return rc;
 	*len = (size_t)(p - w->tbs);
@@ -550,7 +539,7 @@ int gen_resp_make(struct gen_resp_signer *s, int worker,
 		  size_t *der_len)
 {
 	struct worker *w = &s->w[worker];
-	size_t tbs_len = 0, sig_len = 0, basic, bytes, total;
+	size_t tbs_len = 0, sig_len = 0, basic;
 	uint8_t *p;
 	int rc;
 
@@ -561,30 +550,19 @@ int gen_resp_make(struct gen_resp_signer *s, int worker,
 	if ((rc = write_tbs(s, w, in, &tbs_len)) != 0 ||
 	    (rc = sign_tbs(s, w, tbs_len, &sig_len)) != 0)
 		return rc;
-	/* BasicOCSPResponse { tbs, alg, BIT STRING sig, certs } inside
-	 * OCSPResponse { 0a 01 00, [0] { SEQUENCE { oid, OCTET STRING } } } */
-	basic = tbs_len + s->alg_len + gen_der_hdr_len(sig_len + 1) + sig_len + 1 +
-		s->certs_len;
-	bytes = sizeof(basic_oid) + gen_der_hdr_len(gen_der_hdr_len(basic) + basic) +
-		gen_der_hdr_len(basic) + basic;
-	total = 3 + gen_der_hdr_len(gen_der_hdr_len(bytes) + bytes) +
-		gen_der_hdr_len(bytes) + bytes;
-	if (!(*der = OPENSSL_malloc(gen_der_hdr_len(total) + total)))
+	/* BasicOCSPResponse { tbs, alg, BIT STRING sig, certs } in op_rec's
+	 * wrapping */
+	basic = tbs_len + s->alg_len + op_der_tlv_len(sig_len + 1) + s->certs_len;
+	if (!(*der = OPENSSL_malloc(op_rec_wrap_len(basic) + basic)))
 		return OP_E_NOMEM;
-	p = gen_der_hdr(*der, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, total);
-	p = gen_der_put(p, "\x0a\x01\x00", 3);		/* successful */
-	p = gen_der_hdr(p, 0xa0, gen_der_hdr_len(bytes) + bytes);
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, bytes);
-	p = gen_der_put(p, basic_oid, sizeof(basic_oid));
-	p = gen_der_hdr(p, V_ASN1_OCTET_STRING, gen_der_hdr_len(basic) + basic);
-	p = gen_der_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, basic);
-	p = gen_der_put(p, w->tbs, tbs_len);
-	p = gen_der_put(p, s->alg, s->alg_len);
-	p = gen_der_hdr(p, V_ASN1_BIT_STRING, sig_len + 1);
+	p = op_rec_wrap(*der, basic);
+	p = op_der_put(p, w->tbs, tbs_len);
+	p = op_der_put(p, s->alg, s->alg_len);
+	p = op_der_hdr(p, OP_DER_BIT_STRING, sig_len + 1);
 	*p++ = 0;				/* no unused bits */
-	p = gen_der_put(p, w->sig, sig_len);
+	p = op_der_put(p, w->sig, sig_len);
 	if (s->certs)
-		p = gen_der_put(p, s->certs, s->certs_len);
+		p = op_der_put(p, s->certs, s->certs_len);
 	*der_len = (size_t)(p - *der);
 	return 0;
 }

@@ -1,78 +1,35 @@
 #include "srv_req.h"
+#include "op_der.h"
+#include "op_hex.h"
 
 #include <string.h>
 
-struct der {
-	const uint8_t *p, *end;
-};
-
-/* Read one TLV: tag must equal want (any tag if want < 0).  Sets *val and
- * *vlen; advances d past it.  Only definite lengths up to 4 octets. */
-static int tlv(struct der *d, int want, int *tag, const uint8_t **val,
-	       size_t *vlen)
+/* CertID ::= SEQUENCE { hashAlgorithm, issuerNameHash, issuerKeyHash,
+ * serialNumber }, its contents in c. */
+static int parse_certid(struct op_der *c, uint8_t *key, size_t *keylen)
 {
-	size_t len, n;
+	struct op_der alg, oid, nh, kh, null;
+	const uint8_t *sn;
+	size_t snl;
+	int hash, has_null;
 
-	if (d->end - d->p < 2)
-		return -1;
-	*tag = d->p[0];
-	if (want >= 0 && *tag != want)
-		return -1;
-	len = d->p[1];
-	d->p += 2;
-	if (len & 0x80) {
-		n = len & 0x7f;
-		if (n == 0 || n > 4 || (size_t)(d->end - d->p) < n)
-			return -1;
-		for (len = 0; n > 0; n--)
-			len = (len << 8) | *d->p++;
-	}
-	if ((size_t)(d->end - d->p) < len)
-		return -1;
-	*val = d->p;
-	*vlen = len;
-	d->p += len;
-	return 0;
-}
-
-static int peek(const struct der *d)
-{
-	return d->p < d->end ? d->p[0] : -1;
-}
-
-static int parse_certid(const uint8_t *p, size_t n, uint8_t *key, size_t *keylen)
-{
-	struct der c = { p, p + n }, alg;
-	const uint8_t *v, *oid, *nh, *kh, *sn;
-	size_t vl, oidl, nhl, khl, snl;
-	int tag, hash, null = 0;
-
-	/* CertID ::= SEQUENCE { hashAlgorithm, issuerNameHash,
-	 *                      issuerKeyHash, serialNumber } */
-	if (tlv(&c, 0x30, &tag, &v, &vl) || c.p != c.end)
-		return SRV_REQ_MALFORMED;
-	c.p = v;
-	c.end = v + vl;
-	if (tlv(&c, 0x30, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	alg.p = v;
-	alg.end = v + vl;
-	if (tlv(&alg, 0x06, &tag, &oid, &oidl))
+	if (op_der_expect(c, OP_DER_SEQUENCE, &alg) ||
+	    op_der_expect(&alg, OP_DER_OID, &oid))
 		return SRV_REQ_MALFORMED;
 	/* Parameters absent or NULL: both are seen in the wild, and the
 	 * key says which (op_key.h), so the answer repeats the form asked. */
-	if (alg.p != alg.end) {
-		if (tlv(&alg, 0x05, &tag, &v, &vl) || vl != 0 || alg.p != alg.end)
-			return SRV_REQ_MALFORMED;
-		null = 1;
-	}
-	if (tlv(&c, 0x04, &tag, &nh, &nhl) || tlv(&c, 0x04, &tag, &kh, &khl) ||
-	    tlv(&c, 0x02, &tag, &sn, &snl) || c.p != c.end || snl == 0)
+	has_null = !op_der_done(&alg);
+	if (has_null && (op_der_last(&alg, OP_DER_NULL, &null) || !op_der_done(&null)))
 		return SRV_REQ_MALFORMED;
-	hash = op_hash_from_oid(oid, oidl);
+	if (op_der_expect(c, OP_DER_OCTET_STRING, &nh) ||
+	    op_der_expect(c, OP_DER_OCTET_STRING, &kh) ||
+	    op_der_integer(c, &sn, &snl) || !op_der_done(c))
+		return SRV_REQ_MALFORMED;
+	hash = op_hash_from_oid(oid.p, (size_t)(oid.end - oid.p));
 	if (hash == OP_HASH_NONE)
 		return SRV_REQ_UNKNOWN_HASH;
-	if (op_key_make(key, keylen, op_key_tag(hash, null), nh, nhl, kh, khl,
+	if (op_key_make(key, keylen, op_key_tag(hash, has_null), nh.p,
+			(size_t)(nh.end - nh.p), kh.p, (size_t)(kh.end - kh.p),
 			sn, snl) != 0)
 		return SRV_REQ_MALFORMED;
 	return SRV_REQ_OK;
@@ -81,45 +38,26 @@ static int parse_certid(const uint8_t *p, size_t n, uint8_t *key, size_t *keylen
 int srv_req_parse(const uint8_t *der, size_t len, uint8_t key[OP_KEY_MAX],
 		  size_t *keylen)
 {
-	struct der d = { der, der + len }, req, tbs, list, one;
-	const uint8_t *v, *certid;
-	size_t vl, certidl;
-	int tag;
+	struct op_der d, req, tbs, list, one, certid, skip;
 
+	op_der_init(&d, der, len);
 	/* OCSPRequest ::= SEQUENCE { tbsRequest, [0] optionalSignature } */
-	if (tlv(&d, 0x30, &tag, &v, &vl) || d.p != d.end)
-		return SRV_REQ_MALFORMED;
-	req.p = v;
-	req.end = v + vl;
-	if (tlv(&req, 0x30, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	tbs.p = v;
-	tbs.end = v + vl;
-	if (req.p != req.end && (tlv(&req, 0xa0, &tag, &v, &vl) || req.p != req.end))
+	if (op_der_last(&d, OP_DER_SEQUENCE, &req) ||
+	    op_der_expect(&req, OP_DER_SEQUENCE, &tbs) ||
+	    op_der_optional(&req, OP_DER_CTX(0), &skip) < 0 || !op_der_done(&req))
 		return SRV_REQ_MALFORMED;
 	/* TBSRequest: [0] version, [1] requestorName, requestList, [2] exts */
-	if (peek(&tbs) == 0xa0 && tlv(&tbs, 0xa0, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	if (peek(&tbs) == 0xa1 && tlv(&tbs, 0xa1, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	if (tlv(&tbs, 0x30, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	list.p = v;
-	list.end = v + vl;
-	if (tbs.p != tbs.end && (tlv(&tbs, 0xa2, &tag, &v, &vl) || tbs.p != tbs.end))
+	if (op_der_optional(&tbs, OP_DER_CTX(0), &skip) < 0 ||
+	    op_der_optional(&tbs, OP_DER_CTX(1), &skip) < 0 ||
+	    op_der_expect(&tbs, OP_DER_SEQUENCE, &list) ||
+	    op_der_optional(&tbs, OP_DER_CTX(2), &skip) < 0 || !op_der_done(&tbs))
 		return SRV_REQ_MALFORMED;
 	/* Exactly one Request ::= SEQUENCE { reqCert CertID, [0] exts } */
-	if (tlv(&list, 0x30, &tag, &v, &vl) || list.p != list.end)
+	if (op_der_last(&list, OP_DER_SEQUENCE, &one) ||
+	    op_der_expect(&one, OP_DER_SEQUENCE, &certid) ||
+	    op_der_optional(&one, OP_DER_CTX(0), &skip) < 0 || !op_der_done(&one))
 		return SRV_REQ_MALFORMED;
-	one.p = v;
-	one.end = v + vl;
-	certid = one.p;
-	if (tlv(&one, 0x30, &tag, &v, &vl))
-		return SRV_REQ_MALFORMED;
-	certidl = (size_t)(one.p - certid);
-	if (one.p != one.end && (tlv(&one, 0xa0, &tag, &v, &vl) || one.p != one.end))
-		return SRV_REQ_MALFORMED;
-	return parse_certid(certid, certidl, key, keylen);
+	return parse_certid(&certid, key, keylen);
 }
 
 static int b64val(int c)
@@ -165,17 +103,6 @@ int srv_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	return 0;
 }
 
-static int hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int srv_get_decode(const char *path, size_t pathlen, const char *prefix,
 		   uint8_t *out, size_t cap, size_t *outlen)
 {
@@ -192,15 +119,9 @@ int srv_get_decode(const char *path, size_t pathlen, const char *prefix,
 		int c = (unsigned char)path[i];
 
 		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= pathlen)
+			if (i + 2 >= pathlen ||
+			    (c = op_hex_octet(path + i + 1)) < 0)
 				return -2;
-			hi = hexv((unsigned char)path[i + 1]);
-			lo = hexv((unsigned char)path[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -2;
-			c = hi << 4 | lo;
 			i += 2;
 		}
 		if (n == sizeof(b64))

@@ -1,7 +1,8 @@
 #include "op_key.h"
+#include "op_der.h"
 #include "op_err.h"
+#include "op_hex.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <openssl/obj_mac.h>
@@ -12,7 +13,7 @@ static const struct {
 	int nid;
 	uint8_t oid[9];		/* content octets of the OID */
 	uint8_t oid_len;
-} hashes[] = {
+} hashes[OP_HASH_COUNT + 1] = {
 	[OP_HASH_SHA1] = { "sha1", NULL, 20, NID_sha1,
 		{ 0x2b, 0x0e, 0x03, 0x02, 0x1a }, 5 },
 	[OP_HASH_SHA256] = { "sha256", "sha256-null", 32, NID_sha256,
@@ -22,14 +23,13 @@ static const struct {
 	[OP_HASH_SHA512] = { "sha512", "sha512-null", 64, NID_sha512,
 		{ 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 }, 9 },
 };
-#define NHASH ((int)(sizeof(hashes) / sizeof(hashes[0])))
 
 int op_tag_hash(int tag)
 {
 	int h = tag & ~OP_TAG_NULL;
 
 	/* The NULL form exists only for the hashes that have a name for it. */
-	if (h <= 0 || h >= NHASH || tag & ~0xff ||
+	if (h <= 0 || h > OP_HASH_COUNT || tag & ~0xff ||
 	    ((tag & OP_TAG_NULL) && !hashes[h].null_name))
 		return OP_HASH_NONE;
 	return h;
@@ -67,7 +67,7 @@ const char *op_hash_name(int tag)
 
 int op_hash_from_name(const char *name)
 {
-	for (int t = 1; t < NHASH; t++) {
+	for (int t = 1; t <= OP_HASH_COUNT; t++) {
 		if (strcasecmp(name, hashes[t].name) == 0)
 			return t;
 		if (hashes[t].null_name && strcasecmp(name, hashes[t].null_name) == 0)
@@ -86,7 +86,7 @@ const uint8_t *op_hash_oid(int tag, size_t *len)
 
 int op_hash_from_oid(const uint8_t *oid, size_t len)
 {
-	for (int t = 1; t < NHASH; t++)
+	for (int t = 1; t <= OP_HASH_COUNT; t++)
 		if (len == hashes[t].oid_len && memcmp(oid, hashes[t].oid, len) == 0)
 			return t;
 	return OP_HASH_NONE;
@@ -94,7 +94,7 @@ int op_hash_from_oid(const uint8_t *oid, size_t len)
 
 int op_hash_from_nid(int nid)
 {
-	for (int t = 1; t < NHASH; t++)
+	for (int t = 1; t <= OP_HASH_COUNT; t++)
 		if (hashes[t].nid == nid)
 			return t;
 	return OP_HASH_NONE;
@@ -127,16 +127,6 @@ int op_serial_normalize(const uint8_t *in, size_t inlen,
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int op_serial_from_hex(const char *hex, size_t n, uint8_t *out, size_t *outlen)
 {
 	uint8_t buf[OP_SERIAL_MAX + 1];
@@ -145,7 +135,7 @@ int op_serial_from_hex(const char *hex, size_t n, uint8_t *out, size_t *outlen)
 	if (n == 0)
 		return op_err_set(OP_E_PARSE, "empty serial number");
 	for (i = 0; i < n; i++)
-		if (hexval((unsigned char)hex[i]) < 0)
+		if (op_hex_digit((unsigned char)hex[i]) < 0)
 			return op_err_set(OP_E_PARSE, "serial '%.*s': '%c' is not "
 					  "a hex digit", (int)n, hex, hex[i]);
 	while (n > 1 && hex[0] == '0') {
@@ -161,7 +151,7 @@ int op_serial_from_hex(const char *hex, size_t n, uint8_t *out, size_t *outlen)
 	memset(buf, 0, sizeof(buf));
 	for (i = 0; i < n; i++) {
 		size_t pos = n - 1 - i;		/* digit index from the right */
-		int v = hexval((unsigned char)hex[pos]);
+		int v = op_hex_digit((unsigned char)hex[pos]);
 
 		buf[1 + len - 1 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
 	}
@@ -208,33 +198,34 @@ int op_key_make(uint8_t key[OP_KEY_MAX], size_t *keylen, int tag,
 int op_serial_from_asn1(const ASN1_INTEGER *ai, uint8_t *out, size_t *outlen)
 {
 	unsigned char der[OP_SERIAL_MAX + 16], *p = der;
-	size_t hdr = 2, len;
+	const uint8_t *v;
+	size_t vlen;
+	struct op_der d;
 	int n = i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, NULL);
 
 	if (n <= 2 || n > (int)sizeof(der))
 		return op_err_set(OP_E_RANGE, "serial number longer than %d octets",
 				  OP_SERIAL_MAX);
 	i2d_ASN1_INTEGER((ASN1_INTEGER *)ai, &p);
-	/* Skip tag and length: short form, or 0x81 nn for 128..255. */
-	if (der[1] & 0x80)
-		hdr += der[1] & 0x7f;
-	len = (size_t)n - hdr;
-	return op_serial_normalize(der + hdr, len, out, outlen);
+	op_der_init(&d, der, (size_t)n);
+	if (op_der_integer(&d, &v, &vlen) != 0)
+		return op_err_set(OP_E_PARSE, "serial number: not a DER INTEGER");
+	return op_serial_normalize(v, vlen, out, outlen);
 }
 
-/* Whether the CertID's hashAlgorithm has parameters (NULL): its DER is
- * 30 L { 30 L' { 06 n OID [05 00] } ... } with short lengths. */
+/* Whether the CertID's hashAlgorithm has parameters (NULL): OpenSSL's
+ * structure does not say, its DER does. */
 static int certid_null_params(const OCSP_CERTID *cid)
 {
 	unsigned char *der = NULL;
 	int len = i2d_OCSP_CERTID((OCSP_CERTID *)cid, &der), null = 0;
-	size_t h;
+	struct op_der d, c, alg, x;
 
-	if (len > 6) {
-		h = der[1] & 0x80 ? 2 + (size_t)(der[1] & 0x7f) : 2;
-		if (h + 4 < (size_t)len && der[h] == 0x30 && der[h + 2] == 0x06)
-			null = der[h + 1] == 2 + der[h + 3] + 2;
-	}
+	op_der_init(&d, der, len > 0 ? (size_t)len : 0);
+	if (len > 0 && op_der_expect(&d, OP_DER_SEQUENCE, &c) == 0 &&
+	    op_der_expect(&c, OP_DER_SEQUENCE, &alg) == 0 &&
+	    op_der_expect(&alg, OP_DER_OID, &x) == 0)
+		null = op_der_optional(&alg, OP_DER_NULL, &x) == 1;
 	OPENSSL_free(der);
 	return null;
 }

@@ -37,6 +37,9 @@ enum op_hash {
 	OP_HASH_SHA384 = 3,
 	OP_HASH_SHA512 = 4,
 };
+/* How many CertID hashes there are: OP_HASH_SHA1 .. OP_HASH_COUNT.  A
+ * table per hash (or per tag, twice this: the NULL forms) is sized by it. */
+#define OP_HASH_COUNT OP_HASH_SHA512
 
 /* Tag bit: a SHA-2 hashAlgorithm with NULL parameters. */
 #define OP_TAG_NULL 0x80

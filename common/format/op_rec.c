@@ -1,4 +1,5 @@
 #include "op_rec.h"
+#include "op_der.h"
 #include "op_err.h"
 
 #include <string.h>
@@ -29,103 +30,46 @@ static const uint8_t status_ok[] = { 0x0a, 0x01, 0x00 };
 static const uint8_t basic_oid[] = { 0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05,
 				     0x07, 0x30, 0x01, 0x01 };
 
-/* Octets of a DER tag and definite length for content of n octets. */
-static size_t tl_len(size_t n)
-{
-	size_t l = 2;
-
-	if (n < 0x80)
-		return l;
-	for (; n; n >>= 8)
-		l++;
-	return l;
-}
-
-static size_t put_tl(uint8_t *out, uint8_t tag, size_t n)
-{
-	size_t l = tl_len(n), i;
-
-	out[0] = tag;
-	if (l == 2) {
-		out[1] = (uint8_t)n;
-		return 2;
-	}
-	out[1] = (uint8_t)(0x80 | (l - 2));
-	for (i = l - 1; i >= 2; i--, n >>= 8)
-		out[i] = (uint8_t)n;
-	return l;
-}
-
-/* Read one TLV at *p (before end) with tag; *p moves past its header,
- * *n receives the content length.  -1 unless well-formed and inside. */
-static int get_tl(const uint8_t **p, const uint8_t *end, uint8_t tag, size_t *n)
-{
-	const uint8_t *q = *p;
-	size_t len, k;
-
-	if (end - q < 2 || q[0] != tag)
-		return -1;
-	len = q[1];
-	q += 2;
-	if (len & 0x80) {
-		/* DER: the shortest form only, so emitting gives the input. */
-		k = len & 0x7f;
-		if (k == 0 || k > 4 || (size_t)(end - q) < k || q[0] == 0)
-			return -1;
-		for (len = 0; k > 0; k--)
-			len = len << 8 | *q++;
-		if (len < 0x80)
-			return -1;
-	}
-	if ((size_t)(end - q) < len)
-		return -1;
-	*p = q;
-	*n = len;
-	return 0;
-}
-
 int op_rec_from_der(const uint8_t *der, size_t len, struct op_rec *rec)
 {
-	const uint8_t *p = der, *end = der + len, *basic_end;
-	size_t n;
+	struct op_der d, resp, explicit0, rbytes, octets, basic, skip;
+	uint8_t md[SHA256_DIGEST_LENGTH];
 
-	/* Each wrapper must end exactly where its parent does. */
-	if (get_tl(&p, end, 0x30, &n) || p + n != end ||
-	    (size_t)(end - p) < sizeof(status_ok) ||
-	    memcmp(p, status_ok, sizeof(status_ok)) != 0)
+	/* Each wrapper must end exactly where its parent does, and the parts
+	 * rebuilt by op_rec_wrap() must be its octets, so that emitting gives
+	 * the input back. */
+	op_der_init(&d, der, len);
+	if (op_der_last(&d, OP_DER_SEQUENCE, &resp) ||
+	    (size_t)(resp.end - resp.p) < sizeof(status_ok) ||
+	    memcmp(resp.p, status_ok, sizeof(status_ok)) != 0)
 		goto bad;
-	p += sizeof(status_ok);
-	if (get_tl(&p, end, 0xa0, &n) || p + n != end ||
-	    get_tl(&p, end, 0x30, &n) || p + n != end ||
-	    (size_t)(end - p) < sizeof(basic_oid) ||
-	    memcmp(p, basic_oid, sizeof(basic_oid)) != 0)
+	resp.p += sizeof(status_ok);
+	if (op_der_last(&resp, OP_DER_CTX(0), &explicit0) ||
+	    op_der_last(&explicit0, OP_DER_SEQUENCE, &rbytes) ||
+	    (size_t)(rbytes.end - rbytes.p) < sizeof(basic_oid) ||
+	    memcmp(rbytes.p, basic_oid, sizeof(basic_oid)) != 0)
 		goto bad;
-	p += sizeof(basic_oid);
-	if (get_tl(&p, end, 0x04, &n) || p + n != end ||
-	    get_tl(&p, end, 0x30, &n) || p + n != end)
+	rbytes.p += sizeof(basic_oid);
+	if (op_der_last(&rbytes, OP_DER_OCTET_STRING, &octets) ||
+	    op_der_last(&octets, OP_DER_SEQUENCE, &basic))
 		goto bad;
-	rec->body = p;
+	rec->body = basic.p;
 	/* tbsResponseData, signatureAlgorithm, signature, then maybe certs. */
-	if (get_tl(&p, end, 0x30, &n) || (p += n, get_tl(&p, end, 0x30, &n)) ||
-	    (p += n, get_tl(&p, end, 0x03, &n)))
+	if (op_der_expect(&basic, OP_DER_SEQUENCE, &skip) ||
+	    op_der_expect(&basic, OP_DER_SEQUENCE, &skip) ||
+	    op_der_expect(&basic, OP_DER_BIT_STRING, &skip))
 		goto bad;
-	p += n;
-	rec->body_len = (size_t)(p - rec->body);
+	rec->body_len = (size_t)(basic.p - rec->body);
 	rec->certs = NULL;
 	rec->certs_len = 0;
-	if (p != end) {
-		basic_end = p;
-		if (get_tl(&p, end, 0xa0, &n) || p + n != end)
+	if (!op_der_done(&basic)) {
+		rec->certs = basic.p;
+		rec->certs_len = (size_t)(basic.end - basic.p);
+		if (op_der_last(&basic, OP_DER_CTX(0), &skip))
 			goto bad;
-		rec->certs = basic_end;
-		rec->certs_len = (size_t)(end - basic_end);
 	}
-	{
-		uint8_t md[SHA256_DIGEST_LENGTH];
-
-		SHA256(der, len, md);
-		memcpy(rec->etag, md, OP_REC_ETAG);
-	}
+	SHA256(der, len, md);
+	memcpy(rec->etag, md, OP_REC_ETAG);
 	return 0;
 bad:
 	return op_err_set(OP_E_FORMAT, "not a successful basic OCSP response");
@@ -185,49 +129,58 @@ int op_rec_decode(const void *val, size_t len, struct op_rec *rec)
 	return 0;
 }
 
-/* Content lengths of the nested wrappers, innermost first. */
+/* Content lengths of the nested wrappers around basic octets of
+ * BasicOCSPResponse content, innermost first. */
 struct wrap {
 	size_t basic, octets, bytes, explicit0, outer;
 };
 
-static void wrap_lengths(const struct op_rec *rec, struct wrap *w)
+static void wrap_lengths(size_t basic, struct wrap *w)
 {
-	w->basic = rec->body_len + rec->certs_len;
-	w->octets = tl_len(w->basic) + w->basic;
-	w->bytes = sizeof(basic_oid) + tl_len(w->octets) + w->octets;
-	w->explicit0 = tl_len(w->bytes) + w->bytes;
-	w->outer = sizeof(status_ok) + tl_len(w->explicit0) + w->explicit0;
+	w->basic = basic;
+	w->octets = op_der_tlv_len(w->basic);
+	w->bytes = sizeof(basic_oid) + op_der_tlv_len(w->octets);
+	w->explicit0 = op_der_tlv_len(w->bytes);
+	w->outer = sizeof(status_ok) + op_der_tlv_len(w->explicit0);
 }
 
-size_t op_rec_served_len(const struct op_rec *rec)
+size_t op_rec_wrap_len(size_t basic)
 {
 	struct wrap w;
 
-	wrap_lengths(rec, &w);
-	return tl_len(w.outer) + w.outer;
+	wrap_lengths(basic, &w);
+	return op_der_tlv_len(w.outer) - basic;
 }
 
-size_t op_rec_emit(const struct op_rec *rec, uint8_t *out)
+uint8_t *op_rec_wrap(uint8_t *out, size_t basic)
 {
 	struct wrap w;
 	uint8_t *p = out;
 
-	wrap_lengths(rec, &w);
-	p += put_tl(p, 0x30, w.outer);
-	memcpy(p, status_ok, sizeof(status_ok));
-	p += sizeof(status_ok);
-	p += put_tl(p, 0xa0, w.explicit0);
-	p += put_tl(p, 0x30, w.bytes);
-	memcpy(p, basic_oid, sizeof(basic_oid));
-	p += sizeof(basic_oid);
-	p += put_tl(p, 0x04, w.octets);
-	p += put_tl(p, 0x30, w.basic);
-	memcpy(p, rec->body, rec->body_len);
-	p += rec->body_len;
-	if (rec->certs_len) {
-		memcpy(p, rec->certs, rec->certs_len);
-		p += rec->certs_len;
-	}
+	wrap_lengths(basic, &w);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, w.outer);
+	p = op_der_put(p, status_ok, sizeof(status_ok));
+	p = op_der_hdr(p, OP_DER_CTX(0), w.explicit0);
+	p = op_der_hdr(p, OP_DER_SEQUENCE, w.bytes);
+	p = op_der_put(p, basic_oid, sizeof(basic_oid));
+	p = op_der_hdr(p, OP_DER_OCTET_STRING, w.octets);
+	return op_der_hdr(p, OP_DER_SEQUENCE, w.basic);
+}
+
+size_t op_rec_served_len(const struct op_rec *rec)
+{
+	size_t basic = rec->body_len + rec->certs_len;
+
+	return op_rec_wrap_len(basic) + basic;
+}
+
+size_t op_rec_emit(const struct op_rec *rec, uint8_t *out)
+{
+	uint8_t *p = op_rec_wrap(out, rec->body_len + rec->certs_len);
+
+	p = op_der_put(p, rec->body, rec->body_len);
+	if (rec->certs_len)
+		p = op_der_put(p, rec->certs, rec->certs_len);
 	return (size_t)(p - out);
 }
 

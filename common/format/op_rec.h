@@ -83,6 +83,16 @@ size_t op_rec_served_len(const struct op_rec *rec);
  * No allocation: this is the server's hot path.  Returns the length. */
 size_t op_rec_emit(const struct op_rec *rec, uint8_t *out);
 
+/*
+ * The fixed wrapping around basic octets of BasicOCSPResponse content:
+ * OCSPResponse { successful, [0] { id-pkix-ocsp-basic, OCTET STRING {
+ * SEQUENCE header } } }.  op_rec_wrap_len() is its length; op_rec_wrap()
+ * writes it at out and returns where the content goes.  Shared by
+ * op_rec_emit() and the generator's encoder, so both write one form.
+ */
+size_t op_rec_wrap_len(size_t basic);
+uint8_t *op_rec_wrap(uint8_t *out, size_t basic);
+
 /* Big-endian helpers for meta records. */
 void op_put_i64(uint8_t *p, int64_t v);
 int64_t op_get_i64(const uint8_t *p);

@@ -343,7 +343,8 @@ bench_crl() {
 	say "== CRL of $n entries: parse + verify + entries, peak RSS"
 	/usr/bin/python3 "$here/lib/mkcrl.py" --ca rsa/ca.pem --key rsa/ca.key \
 		--number 1 --days 30 --bulk "$n" "$W/big.crl"
-	cc -O2 -std=c11 -D_GNU_SOURCE -I"$here/../common" -I"$here/../generator" \
+	cc -O2 -std=c11 -D_GNU_SOURCE -I"$here/../common/format" \
+		-I"$here/../common/util" -I"$here/../generator" \
 		"$here/bench/crl_load.c" "$here/../build/libgen.a" \
 		"$here/../build/libcommon.a" -lcrypto -llmdb -o "$W/crl_load"
 	say "file $(($(stat -c %s "$W/big.crl") / 1048576)) MiB"

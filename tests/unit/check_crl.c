@@ -148,6 +148,64 @@ START_TEST(parse_refuses_garbage)
 }
 END_TEST
 
+/* A CRL of one entry signed by a fresh key, DER, in a fresh buffer. */
+static int one_entry_crl(uint8_t **der)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509_CRL *crl = X509_CRL_new();
+	X509_NAME *n = X509_NAME_new();
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_INTEGER *sn = ASN1_INTEGER_new();
+	ASN1_TIME *t = ASN1_TIME_new();
+	int len;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"CRL CA", -1, -1, 0);
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, n);
+	ASN1_TIME_set(t, 1700000000);
+	X509_CRL_set1_lastUpdate(crl, t);
+	ASN1_INTEGER_set(sn, 0x1234);
+	X509_REVOKED_set_serialNumber(r, sn);
+	X509_REVOKED_set_revocationDate(r, t);
+	X509_CRL_add0_revoked(crl, r);
+	ck_assert_int_gt(X509_CRL_sign(crl, k, EVP_sha256()), 0);
+	*der = NULL;
+	len = i2d_X509_CRL(crl, der);
+	X509_CRL_free(crl);
+	X509_NAME_free(n);
+	ASN1_INTEGER_free(sn);
+	ASN1_TIME_free(t);
+	EVP_PKEY_free(k);
+	return len;
+}
+
+START_TEST(parse_refuses_ber)
+{
+	uint8_t *der, ber[1024];
+	unsigned char *pem = NULL;
+	struct gen_crl c;
+	int len = one_entry_crl(&der);
+
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_lt(len, (int)sizeof(ber) - 1);
+	ck_assert_int_eq(gen_crl_parse(der, (size_t)len, "d", &c, &pem), 0);
+	ck_assert_uint_eq(c.entries.n, 1);
+	ck_assert_int_eq(c.entries.v[0].rev_time, 1700000000);
+	gen_crl_free(&c);
+	/* The outer length with a leading zero octet: BER, not DER. */
+	ck_assert_uint_eq(der[1], 0x81);
+	ber[0] = 0x30;
+	ber[1] = 0x82;
+	ber[2] = 0x00;
+	memcpy(ber + 3, der + 2, (size_t)len - 2);
+	ck_assert_int_eq(gen_crl_parse(ber, (size_t)len + 1, "b", &c, &pem), OP_E_CRL);
+	ck_assert_ptr_nonnull(strstr(op_err_detail(), "b: not a CRL"));
+	ck_assert_uint_eq(c.entries.n, 0);
+	OPENSSL_free(der);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gen_crl");
@@ -158,6 +216,7 @@ int main(void)
 	tcase_add_test(tc, delta_applied);
 	tcase_add_test(tc, delta_refused_or_ignored);
 	tcase_add_test(tc, parse_refuses_garbage);
+	tcase_add_test(tc, parse_refuses_ber);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

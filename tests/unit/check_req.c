@@ -80,6 +80,27 @@ START_TEST(parse_rejects)
 	ck_assert_int_eq(srv_req_parse(der, (size_t)len, key, &n), SRV_REQ_UNKNOWN_HASH);
 }
 END_TEST
+START_TEST(parse_refuses_ber)
+{
+	uint8_t der[2048], ber[2048 + 4], key[OP_KEY_MAX];
+	size_t n;
+	int len = make_req(EVP_sha1(), 1, 0, der, NULL);
+
+	ck_assert_int_gt(len, 2);
+	ck_assert_uint_lt(der[1], 0x80);
+	ck_assert_int_eq(srv_req_parse(der, (size_t)len, key, &n), SRV_REQ_OK);
+	/* The outer length in a long form: BER, not DER. */
+	ber[0] = 0x30;
+	ber[1] = 0x81;
+	memcpy(ber + 2, der + 1, (size_t)len - 1);
+	ck_assert_int_eq(srv_req_parse(ber, (size_t)len + 1, key, &n), SRV_REQ_MALFORMED);
+	/* An indefinite length with its end-of-contents octets. */
+	ber[1] = 0x80;
+	memcpy(ber + 2, der + 2, (size_t)len - 2);
+	ber[len] = ber[len + 1] = 0;
+	ck_assert_int_eq(srv_req_parse(ber, (size_t)len + 2, key, &n), SRV_REQ_MALFORMED);
+}
+END_TEST
 START_TEST(parse_absent_params)
 {
 	uint8_t der[2048], k1[OP_KEY_MAX], k2[OP_KEY_MAX];
@@ -156,5 +177,6 @@ START_TEST(get_paths)
 END_TEST
 
 CHECK_MAIN("srv_req", NULL, NULL,
-	   parse_matches_openssl_key, parse_rejects, parse_absent_params,
+	   parse_matches_openssl_key, parse_rejects, parse_refuses_ber,
+	   parse_absent_params,
 	   b64_variants, get_paths)
