@@ -187,7 +187,7 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			evbuffer_add_printf(out, "ocsp_serve_lookup_failures_total{db=\"");
 			label_value(out, slots[i].path);
 			evbuffer_add_printf(out, "\",cause=\"%s\"} %llu\n",
-					    srv_fail_name((enum srv_fail)f),
+					    srv_db_fail_name((enum srv_fail)f),
 					    (unsigned long long)atomic_load(&slots[i].failures[f]));
 		}
 }

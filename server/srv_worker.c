@@ -38,11 +38,11 @@ int srv_worker_lookup(void *arg, const uint8_t *key, size_t keylen,
 	for (int i = 0; i < w->cfg->nslots; i++) {
 		int rc;
 
-		if (srv_view_sync(&w->views[i], &w->cfg->slots[i]) != 0) {
+		if (srv_db_view_sync(&w->views[i], &w->cfg->slots[i]) != 0) {
 			failed = 1;
 			continue;
 		}
-		rc = srv_view_get(&w->views[i], &w->cfg->slots[i], key, keylen, rec);
+		rc = srv_db_view_get(&w->views[i], &w->cfg->slots[i], key, keylen, rec);
 		if (rc == 0)
 			return SRV_LOOKUP_FOUND;
 		if (rc != MDB_NOTFOUND)
@@ -208,7 +208,7 @@ static void on_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	for (int i = 0; i < w->cfg->nslots; i++)
-		srv_view_sync(&w->views[i], &w->cfg->slots[i]);
+		srv_db_view_sync(&w->views[i], &w->cfg->slots[i]);
 	if (w->alog_buf.data)
 		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	if (atomic_load(&w->cfg->stopping))
@@ -272,7 +272,7 @@ void *srv_worker_main(void *arg)
 		free(c);
 	}
 	for (int i = 0; i < w->cfg->nslots; i++)
-		srv_view_release(&w->views[i]);
+		srv_db_view_release(&w->views[i]);
 	if (w->alog_buf.data)
 		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	return NULL;

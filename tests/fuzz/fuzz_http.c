@@ -84,7 +84,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	op_time_set_fake(T0 + 60);	/* the Date header must not change */
 	make_db();
-	CHECK(srv_slot_init(&cfg.slots[0], path) == 0);
+	CHECK(srv_db_slot_init(&cfg.slots[0], path) == 0);
 	cfg.nslots = 1;
 	cfg.prefix = "/ocsp";
 	cfg.max_age = 3600;

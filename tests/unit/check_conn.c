@@ -38,7 +38,7 @@ static void setup(void)
 	r[1] = (struct test_resp){ k2, n2, OP_STATUS_REVOKED, T0, T0 + 86400, "REVOKED-DER" };
 	fx_db(path, T0, r, 2);
 	op_time_set_fake(T0 + 60);
-	ck_assert_int_eq(srv_slot_init(&cfg.slots[0], path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&cfg.slots[0], path), 0);
 	cfg.nslots = 1;
 	cfg.prefix = "/ocsp";
 	cfg.max_age = 3600;
@@ -49,8 +49,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	srv_view_release(&w.views[0]);
-	srv_slot_destroy(&cfg.slots[0]);
+	srv_db_view_release(&w.views[0]);
+	srv_db_slot_destroy(&cfg.slots[0]);
 	unlink(path);
 	rmdir(dir);
 	op_time_set_fake(-1);

@@ -92,7 +92,7 @@ START_TEST(files_and_health)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
 	fx_db(path, T0 + 5, &r, 1);
-	ck_assert_int_eq(srv_slot_init(&slot, path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&slot, path), 0);
 	srv_metrics_render(out, NULL, 0, &slot, 1);
 	text = text_of(out);
 	ck_assert_ptr_nonnull(strstr(text, "_generated_timestamp_seconds{db=\""));
@@ -109,7 +109,7 @@ START_TEST(files_and_health)
 	ck_assert_ptr_nonnull(strstr(text, "stale: "));
 	ck_assert_ptr_nonnull(strstr(text, "unhealthy\n"));
 	free(text);
-	srv_slot_destroy(&slot);
+	srv_db_slot_destroy(&slot);
 	evbuffer_free(out);
 	unlink(path);
 	rmdir(dir);

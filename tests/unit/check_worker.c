@@ -40,7 +40,7 @@ static void setup(void)
 	r = (struct test_resp){ key, keylen, OP_STATUS_GOOD, T0, T0 + 86400, "GOOD-DER" };
 	fx_db(path, T0, &r, 1);
 	op_time_set_fake(T0 + 60);
-	ck_assert_int_eq(srv_slot_init(&cfg.slots[0], path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&cfg.slots[0], path), 0);
 	cfg.nslots = 1;
 	cfg.prefix = "";
 	cfg.max_age = 3600;
@@ -58,7 +58,7 @@ static void teardown(void)
 	char cmd[128];
 
 	close(lfd);
-	srv_slot_destroy(&cfg.slots[0]);
+	srv_db_slot_destroy(&cfg.slots[0]);
 	srv_alog_close(&cfg.alog);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
