@@ -190,6 +190,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
 	event_add(c->ev, &tv);
+	/* A reused connection keeps its old links: set both. */
+	c->prev = NULL;
 	c->next = w->open_conns;
 	if (c->next)
 		c->next->prev = c;
