@@ -253,8 +253,8 @@ static long long rejected(int status)
 	return metric(name);
 }
 
-/* One answer, status, closing or not; counted once under count_status
- * (a refusal) or as GET not_found (404). */
+/* One answer, status, closing or not; a refusal counted once more under
+ * its status (404 is checked by the caller). */
 static void expect_one(const char *in, size_t n, const char *status, int close)
 {
 	size_t olen;
