@@ -175,8 +175,8 @@ static void handle(struct srv_conn *c, const struct srv_http_req *req)
 		der = (const uint8_t *)c->in + req->head_len;
 		len = (size_t)(req->content_length > 0 ? req->content_length : 0);
 	} else {
-		rc = srv_get_decode(req->target, req->target_len, c->ctx->prefix,
-				    buf, sizeof(buf), &len);
+		rc = srv_req_get_decode(req->target, req->target_len, c->ctx->prefix,
+					buf, sizeof(buf), &len);
 	}
 	if (rc == -1)
 		srv_answer_text(404, &a);
