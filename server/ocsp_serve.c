@@ -176,7 +176,7 @@ static void on_check(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	for (int i = 0; i < s->cfg.nslots; i++)
-		srv_slot_check(&s->cfg.slots[i]);
+		srv_db_slot_check(&s->cfg.slots[i]);
 }
 
 static void on_reopen(evutil_socket_t sig, short ev, void *arg)
@@ -418,7 +418,8 @@ int main(int argc, char **argv)
 
 	act = "opening files";
 	for (; s.cfg.nslots < o.ndb; s.cfg.nslots++)
-		if ((rc = srv_slot_init(&s.cfg.slots[s.cfg.nslots], o.dbs[s.cfg.nslots])) != 0)
+		if ((rc = srv_db_slot_init(&s.cfg.slots[s.cfg.nslots],
+					    o.dbs[s.cfg.nslots])) != 0)
 			goto close_slots;
 	if (o.check_only) {
 		for (int i = 0; i < s.cfg.nslots; i++)
@@ -463,7 +464,7 @@ free_server:
 close_slots:
 	/* The slot being opened when that failed cleaned up after itself. */
 	for (int i = 0; i < s.cfg.nslots; i++)
-		srv_slot_destroy(&s.cfg.slots[i]);
+		srv_db_slot_destroy(&s.cfg.slots[i]);
 	if (rc != 0) {
 		op_log_err("%s: %s%s%s", act, op_strerror(rc),
 			   *op_err_detail() ? ": " : "", op_err_detail());

@@ -1,5 +1,5 @@
 /*
- * srv_cache: the HTTP caching headers of a signed answer (ocsp-serve(8)):
+ * srv_cache: the HTTP caching fields of a signed answer (ocsp-serve(8)):
  * max-age = min(nextUpdate - now, --max-age), Last-Modified = thisUpdate,
  * Expires = nextUpdate, ETag from the stored digest.
  */
@@ -10,24 +10,34 @@
 #include <stdint.h>
 
 #include "op_rec.h"
+#include "srv_http.h"
 
-struct srv_cache_hdrs {
-	char cache_control[96];
-	char last_modified[40];
-	char expires[40];
-	char etag[2 * OP_REC_ETAG + 3];	/* quoted */
-};
+/* The quoted ETag: '"', the digest in hex, '"'. */
+#define SRV_CACHE_ETAG_LEN (2 * OP_REC_ETAG + 2)
 
-void srv_cache_headers(const struct op_rec *rec, int64_t now, int64_t max_age,
-		       struct srv_cache_hdrs *h);
+#define SRV_CACHE_CONTROL_TAIL ", public, no-transform, must-revalidate"
 
-/* Does an If-None-Match header value name etag (a list, or "*")? */
-int srv_etag_match(const char *if_none_match, const char *etag);
+/* The octets srv_cache_fields() writes at most. */
+#define SRV_CACHE_FIELDS_MAX \
+	(SRV_HTTP_FIELD("Cache-Control", sizeof("max-age=") - 1 + SRV_HTTP_NUM_MAX + \
+			sizeof(SRV_CACHE_CONTROL_TAIL) - 1) + \
+	 SRV_HTTP_FIELD("Last-Modified", SRV_HTTP_DATE_LEN) + \
+	 SRV_HTTP_FIELD("Expires", SRV_HTTP_DATE_LEN) + \
+	 SRV_HTTP_FIELD("ETag", SRV_CACHE_ETAG_LEN))
 
-/* 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can name. */
-#define SRV_HTTP_DATE_MAX 253402300799LL
+/* max-age for rec answered at now: min(nextUpdate - now, max_age), >= 0. */
+int64_t srv_cache_max_age(const struct op_rec *rec, int64_t now, int64_t max_age);
 
-/* RFC 7231 IMF-fixdate; buf >= 30.  t is clamped to 1970..9999. */
-void srv_http_date(int64_t t, char *buf, size_t size);
+/* Append Cache-Control (with max-age secs), Last-Modified, Expires and
+ * ETag for rec to h. */
+void srv_cache_fields(struct srv_http_head *h, const struct op_rec *rec,
+		      int64_t secs);
+
+/* rec's quoted ETag into buf (SRV_CACHE_ETAG_LEN + 1 octets, with NUL). */
+void srv_cache_etag(const struct op_rec *rec, char *buf);
+
+/* Does an If-None-Match value inm[0..len) (a list, or "*"; not
+ * NUL-terminated) name etag? */
+int srv_cache_etag_match(const char *inm, size_t len, const char *etag);
 
 #endif

@@ -45,7 +45,7 @@ static void unref(struct srv_dbfile *f)
 	}
 }
 
-int srv_slot_init(struct srv_slot *s, const char *path)
+int srv_db_slot_init(struct srv_slot *s, const char *path)
 {
 	int rc;
 
@@ -57,7 +57,7 @@ int srv_slot_init(struct srv_slot *s, const char *path)
 	return rc;
 }
 
-void srv_slot_destroy(struct srv_slot *s)
+void srv_db_slot_destroy(struct srv_slot *s)
 {
 	unref(s->cur);
 	s->cur = NULL;
@@ -106,7 +106,7 @@ static int judge(struct srv_slot *s, struct srv_dbfile *f)
 	return -1;
 }
 
-int srv_slot_check(struct srv_slot *s)
+int srv_db_slot_check(struct srv_slot *s)
 {
 	struct srv_dbfile *f, *old;
 	struct stat st;
@@ -153,7 +153,7 @@ int srv_slot_check(struct srv_slot *s)
 	return 1;
 }
 
-void srv_view_release(struct srv_view *v)
+void srv_db_view_release(struct srv_view *v)
 {
 	if (v->txn)
 		mdb_txn_abort(v->txn);
@@ -162,7 +162,7 @@ void srv_view_release(struct srv_view *v)
 	v->f = NULL;
 }
 
-const char *srv_fail_name(enum srv_fail f)
+const char *srv_db_fail_name(enum srv_fail f)
 {
 	static const char *const names[SRV_FAIL_COUNT] = {
 		"transaction", "read", "corrupt_record", "signer_certs"
@@ -171,7 +171,8 @@ const char *srv_fail_name(enum srv_fail f)
 	return f < SRV_FAIL_COUNT ? names[f] : "other";
 }
 
-void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why)
+void srv_db_slot_fail(struct srv_slot *s, struct srv_dbfile *f,
+		      enum srv_fail why)
 {
 	unsigned int bit = 1u << why;
 
@@ -180,11 +181,11 @@ void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why)
 		return;
 	op_log_err("%s: lookup failed (%s): %s; answering internalError (logged "
 		   "once per file; ocsp_serve_lookup_failures_total counts them)",
-		   s->path, srv_fail_name(why), op_err_detail());
+		   s->path, srv_db_fail_name(why), op_err_detail());
 }
 
-int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
-		 size_t keylen, struct op_rec *rec)
+int srv_db_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
+		    size_t keylen, struct op_rec *rec)
 {
 	MDB_val val;
 	int rc = op_db_find(v->txn, v->f->db.dbi, key, keylen, &val);
@@ -210,18 +211,18 @@ int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
 			op_serial_hex(key + 1 + 2 * h, keylen - 1 - 2 * h, serial);
 		op_err_prefix(-1, "%s serial %s", op_hash_name(key[0]), serial);
 	}
-	srv_slot_fail(s, v->f, why);
+	srv_db_slot_fail(s, v->f, why);
 	return -1;
 }
 
-int srv_view_sync(struct srv_view *v, struct srv_slot *s)
+int srv_db_view_sync(struct srv_view *v, struct srv_slot *s)
 {
 	unsigned int g = atomic_load_explicit(&s->gen, memory_order_acquire);
 	int rc;
 
 	if (v->f && v->gen == g)
 		return 0;
-	srv_view_release(v);
+	srv_db_view_release(v);
 	pthread_mutex_lock(&s->mu);
 	v->f = s->cur;
 	atomic_fetch_add(&v->f->refs, 1);
@@ -232,8 +233,8 @@ int srv_view_sync(struct srv_view *v, struct srv_slot *s)
 	if ((rc = mdb_txn_begin(v->f->db.env, NULL, MDB_RDONLY, &v->txn)) != 0) {
 		v->txn = NULL;
 		rc = op_err_set(OP_E_DB, "read transaction: %s", mdb_strerror(rc));
-		srv_slot_fail(s, v->f, SRV_FAIL_TXN);
-		srv_view_release(v);
+		srv_db_slot_fail(s, v->f, SRV_FAIL_TXN);
+		srv_db_view_release(v);
 		return rc;
 	}
 	return 0;

@@ -3,13 +3,14 @@
  *
  * A slot is one --db path.  It holds the current map (a refcounted
  * srv_dbfile) and a generation number.  The main thread calls
- * srv_slot_check() every half second (and on SIGHUP): if the path now
+ * srv_db_slot_check() every half second (and on SIGHUP): if the path now
  * names another inode, the new file is opened, its format checked and
  * its publication time compared with the served file's; a newer file
  * becomes current, otherwise it is refused and the old one stays (an edge
- * never rolls back to an older file while it runs).  Worker threads keep a view (map + long-lived read transaction)
- * per slot and move to the new map when the generation changes; a map is
- * closed when its last view lets go of it.
+ * never rolls back to an older file while it runs).  Worker threads keep
+ * a view (map + long-lived read transaction) per slot and move to the new
+ * map when the generation changes; a map is closed when its last view
+ * lets go of it.
  */
 #ifndef SRV_DB_H
 #define SRV_DB_H
@@ -22,7 +23,7 @@
 
 #include "op_db.h"
 
-/* Why a lookup failed, other than "not found" (srv_view_get). */
+/* Why a lookup failed, other than "not found" (srv_db_view_get). */
 enum srv_fail {
 	SRV_FAIL_TXN,		/* the read transaction could not begin */
 	SRV_FAIL_READ,		/* mdb_get failed */
@@ -32,7 +33,7 @@ enum srv_fail {
 };
 
 /* "transaction", "read", "corrupt_record", "signer_certs" (metric label). */
-const char *srv_fail_name(enum srv_fail f);
+const char *srv_db_fail_name(enum srv_fail f);
 
 struct srv_dbfile {
 	struct op_db db;
@@ -58,14 +59,14 @@ struct srv_slot {
 		ino_t ino;
 		off_t size;
 		struct timespec mtime;
-		int verdict;		/* srv_slot_check's answer for it */
+		int verdict;		/* srv_db_slot_check's answer for it */
 	} judged;			/* main thread only */
 };
 
 /* Open the first file; a failure here is fatal for the caller (and
  * leaves nothing to destroy). */
-int srv_slot_init(struct srv_slot *s, const char *path);
-void srv_slot_destroy(struct srv_slot *s);
+int srv_db_slot_init(struct srv_slot *s, const char *path);
+void srv_db_slot_destroy(struct srv_slot *s);
 
 /*
  * Swap in a new file at the path if there is one.  Returns 1 if swapped,
@@ -75,7 +76,7 @@ void srv_slot_destroy(struct srv_slot *s);
  * at the same time and generation is the same file again: 0, no swap.
  * Call from one thread only.
  */
-int srv_slot_check(struct srv_slot *s);
+int srv_db_slot_check(struct srv_slot *s);
 
 /* A worker thread's hold on a slot's current map. */
 struct srv_view {
@@ -85,21 +86,22 @@ struct srv_view {
 };
 
 /* Make v follow s's current map (cheap when nothing changed).  A failure
- * is counted and logged as srv_slot_fail() does. */
-int srv_view_sync(struct srv_view *v, struct srv_slot *s);
+ * is counted and logged as srv_db_slot_fail() does. */
+int srv_db_view_sync(struct srv_view *v, struct srv_slot *s);
 
 /*
  * Look key up in v (synced to s): 0 and rec (pointing into the map, valid
  * while v holds it), MDB_NOTFOUND, or -1 for any other failure, which is
- * counted and logged as srv_slot_fail() does.
+ * counted and logged as srv_db_slot_fail() does.
  */
-int srv_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
-		 size_t keylen, struct op_rec *rec);
+int srv_db_view_get(struct srv_view *v, struct srv_slot *s, const uint8_t *key,
+		    size_t keylen, struct op_rec *rec);
 
 /* Count a failed lookup in s and log it (with op_err_detail()) the first
  * time it happens for that cause in the file f: a corrupt file answering
  * thousands of requests a second must not flood the log. */
-void srv_slot_fail(struct srv_slot *s, struct srv_dbfile *f, enum srv_fail why);
-void srv_view_release(struct srv_view *v);
+void srv_db_slot_fail(struct srv_slot *s, struct srv_dbfile *f,
+		      enum srv_fail why);
+void srv_db_view_release(struct srv_view *v);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* RFC 9110 5.6.2 tchar: what a method or a field name is made of. */
 static int tchar(unsigned char c)
@@ -224,71 +225,143 @@ int srv_http_parse(const char *buf, size_t len, size_t max_head,
 	return SRV_HTTP_DONE;
 }
 
+/* A reason phrase longer than SRV_HTTP_REASON_MAX does not compile
+ * (-Werror: initializer-string too long), which keeps
+ * SRV_HTTP_HEAD_MAX an upper bound. */
+static const struct {
+	int status;
+	char text[SRV_HTTP_REASON_MAX + 1];
+} reasons[] = {
+	{ 200, "OK" }, { 304, "Not Modified" }, { 400, "Bad Request" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" }, { 411, "Length Required" },
+	{ 413, "Payload Too Large" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
+};
+
 static const char *reason(int status)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 411: return "Length Required";
-	case 413: return "Payload Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return "Error";
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].text;
+	return "Error";
+}
+
+void srv_http_head_put(struct srv_http_head *h, const char *s, size_t n)
+{
+	if (h->overflow || h->cap - h->len < n) {
+		h->overflow = 1;
+		return;
 	}
+	memcpy(h->out + h->len, s, n);
+	h->len += n;
 }
 
-/* Append s to out at *o; 0 if it does not fit. */
-static int put(char *out, size_t cap, size_t *o, const char *s, size_t n)
-{
-	if (*o + n > cap)
-		return 0;
-	memcpy(out + *o, s, n);
-	*o += n;
-	return 1;
-}
+#define PUTS(h, s) srv_http_head_put((h), (s), strlen(s))
 
-#define PUTS(s) put(out, cap, &o, (s), strlen(s))
-
-static int put_num(char *out, size_t cap, size_t *o, unsigned long long v)
+void srv_http_head_num(struct srv_http_head *h, unsigned long long v)
 {
-	char d[24];
+	char d[SRV_HTTP_NUM_MAX];
 	size_t n = 0;
 
 	do {
 		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return put(out, cap, o, d + sizeof(d) - n, n);
+	srv_http_head_put(h, d + sizeof(d) - n, n);
 }
 
-size_t srv_http_head(char *out, size_t cap, int status, const char *date,
-		     const char *content_type, long long content_length,
-		     const char *extra, int close)
+void srv_http_head_date(struct srv_http_head *h, int64_t t)
 {
-	size_t o = 0;
+	char d[SRV_HTTP_DATE_LEN + 1];
 
-	if (!PUTS("HTTP/1.1 ") || !put_num(out, cap, &o, (unsigned)status) ||
-	    !PUTS(" ") || !PUTS(reason(status)) || !PUTS("\r\nDate: ") ||
-	    !PUTS(date) || !PUTS("\r\n"))
-		return 0;
-	if (content_type && (!PUTS("Content-Type: ") || !PUTS(content_type) ||
-			     !PUTS("\r\n")))
-		return 0;
-	if (content_length >= 0 &&
-	    (!PUTS("Content-Length: ") ||
-	     !put_num(out, cap, &o, (unsigned long long)content_length) ||
-	     !PUTS("\r\n")))
-		return 0;
-	if (extra && !PUTS(extra))
-		return 0;
-	if (close && !PUTS("Connection: close\r\n"))
-		return 0;
-	if (!PUTS("\r\n"))
-		return 0;
-	return o;
+	srv_http_date(t, d);
+	srv_http_head_put(h, d, SRV_HTTP_DATE_LEN);
+}
+
+void srv_http_head_field(struct srv_http_head *h, const char *name,
+			 const char *value)
+{
+	PUTS(h, name);
+	srv_http_head_put(h, ": ", 2);
+	PUTS(h, value);
+	srv_http_head_put(h, "\r\n", 2);
+}
+
+void srv_http_head_start(struct srv_http_head *h, char *out, size_t cap,
+			 int status, const char *date)
+{
+	h->out = out;
+	h->cap = cap;
+	h->len = 0;
+	h->overflow = 0;
+	srv_http_head_put(h, "HTTP/1.1 ", 9);
+	srv_http_head_num(h, (unsigned)status % 1000);
+	srv_http_head_put(h, " ", 1);
+	PUTS(h, reason(status));
+	srv_http_head_put(h, "\r\n", 2);
+	srv_http_head_field(h, "Date", date);
+}
+
+size_t srv_http_head_end(struct srv_http_head *h, int close)
+{
+	if (close)
+		PUTS(h, "Connection: close\r\n");
+	srv_http_head_put(h, "\r\n", 2);
+	return h->overflow ? 0 : h->len;
+}
+
+static void two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* By hand rather than strftime(): it is on every answer, and strftime
+ * consults the locale and time zone each call. */
+void srv_http_date(int64_t t, char *buf)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	time_t tt;
+	struct tm tm;
+
+	/* An IMF-fixdate has a four-digit year; a record's time outside
+	 * 1970..9999 (a damaged file) must not index past the tables. */
+	if (t < 0)
+		t = 0;
+	if (t > SRV_HTTP_DATE_MAX)
+		t = SRV_HTTP_DATE_MAX;
+	tt = (time_t)t;
+	if (!gmtime_r(&tt, &tm)) {
+		memcpy(buf, "Thu, 01 Jan 1970 00:00:00 GMT", SRV_HTTP_DATE_LEN + 1);
+		return;
+	}
+	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
+	memcpy(buf, days + 3 * tm.tm_wday, 3);
+	memcpy(buf + 3, ", ", 2);
+	two(buf + 5, tm.tm_mday);
+	buf[7] = ' ';
+	memcpy(buf + 8, months + 3 * tm.tm_mon, 3);
+	buf[11] = ' ';
+	two(buf + 12, (tm.tm_year + 1900) / 100);
+	two(buf + 14, (tm.tm_year + 1900) % 100);
+	buf[16] = ' ';
+	two(buf + 17, tm.tm_hour);
+	buf[19] = ':';
+	two(buf + 20, tm.tm_min);
+	buf[22] = ':';
+	two(buf + 23, tm.tm_sec);
+	memcpy(buf + 25, " GMT", 5);
+}
+
+const char *srv_http_clock_date(struct srv_http_clock *k, int64_t now)
+{
+	if (now != k->sec || !k->date[0]) {
+		k->sec = now;
+		srv_http_date(now, k->date);
+	}
+	return k->date;
 }

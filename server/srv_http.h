@@ -49,14 +49,72 @@ enum {
 int srv_http_parse(const char *buf, size_t len, size_t max_head,
 		   struct srv_http_req *r);
 
+/* The head of every response, built in one place: bounds-checked
+ * appends into the caller's buffer.  Once an append does not fit the
+ * builder is spent (sticky), and srv_http_head_end() returns 0. */
+struct srv_http_head {
+	char *out;		/* not owned */
+	size_t cap, len;
+	int overflow;
+};
+
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is always this long. */
+#define SRV_HTTP_DATE_LEN 29
+/* 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can name. */
+#define SRV_HTTP_DATE_MAX 253402300799LL
+/* The longest reason phrase we send ("Request Header Fields Too Large");
+ * srv_http.c's table does not compile with a longer one. */
+#define SRV_HTTP_REASON_MAX 31
+/* The longest number srv_http_head_num() writes (2^64 - 1). */
+#define SRV_HTTP_NUM_MAX 20
+
 /*
- * Format a response head into out (cap octets) and return its length, or
- * 0 if it does not fit.  extra is zero or more complete header lines
- * ("Name: value\r\n"), or NULL.  content_length < 0 omits the header
- * (304).  date is an IMF-fixdate.
+ * The octets a head takes at most, given the longest Content-Type and the
+ * longest run of other fields (counted with SRV_HTTP_FIELD): status line,
+ * Date, Content-Type, Content-Length, the fields, "Connection: close" and
+ * the blank line.  A buffer this big cannot overflow (check_http proves
+ * the sum against the builder).
  */
-size_t srv_http_head(char *out, size_t cap, int status, const char *date,
-		     const char *content_type, long long content_length,
-		     const char *extra, int close);
+#define SRV_HTTP_FIELD(name, value_max) (sizeof(name ": \r\n") - 1 + (value_max))
+#define SRV_HTTP_HEAD_MAX(type_max, fields_max) \
+	(sizeof("HTTP/1.1 999 \r\n") - 1 + SRV_HTTP_REASON_MAX + \
+	 SRV_HTTP_FIELD("Date", SRV_HTTP_DATE_LEN) + \
+	 SRV_HTTP_FIELD("Content-Type", (type_max)) + \
+	 SRV_HTTP_FIELD("Content-Length", SRV_HTTP_NUM_MAX) + (fields_max) + \
+	 sizeof("Connection: close\r\n\r\n") - 1)
+
+/* Start a head in out (cap octets): the status line and Date (an
+ * IMF-fixdate). */
+void srv_http_head_start(struct srv_http_head *h, char *out, size_t cap,
+			 int status, const char *date);
+
+/* Append n octets as they are (part of a field the caller composes). */
+void srv_http_head_put(struct srv_http_head *h, const char *s, size_t n);
+
+/* Append a decimal number / the IMF-fixdate of t (clamped as
+ * srv_http_date says). */
+void srv_http_head_num(struct srv_http_head *h, unsigned long long v);
+void srv_http_head_date(struct srv_http_head *h, int64_t t);
+
+/* Append the whole field "name: value\r\n". */
+void srv_http_head_field(struct srv_http_head *h, const char *name,
+			 const char *value);
+
+/* Add "Connection: close" if close, and the blank line: the head's
+ * length, or 0 if it did not fit. */
+size_t srv_http_head_end(struct srv_http_head *h, int close);
+
+/* The IMF-fixdate of t into buf (SRV_HTTP_DATE_LEN + 1 octets, with its
+ * NUL); t is clamped to 1970..9999. */
+void srv_http_date(int64_t t, char *buf);
+
+/* The Date header's value, formatted once per second. */
+struct srv_http_clock {
+	int64_t sec;
+	char date[SRV_HTTP_DATE_LEN + 1];
+};
+
+/* The date for now (seconds); points into k, valid until the next call. */
+const char *srv_http_clock_date(struct srv_http_clock *k, int64_t now);
 
 #endif

@@ -18,6 +18,10 @@ static const long bucket_us[SRV_NBUCKET - 1] = {
 	50, 100, 250, 500, 1000, 2500, 10000, 100000
 };
 
+/* The statuses of srv_counters.rejected, the last what any other counts
+ * as. */
+static const int reject_status[SRV_NREJECT] = { 400, 405, 411, 413, 431, 500 };
+
 #define READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
 
 void srv_metrics_request(struct srv_counters *c, enum srv_http_method m,
@@ -30,6 +34,15 @@ void srv_metrics_request(struct srv_counters *c, enum srv_http_method m,
 	while (b < SRV_NBUCKET - 1 && us > bucket_us[b])
 		b++;
 	srv_counter_add(&c->hist[b], 1);
+}
+
+void srv_metrics_rejected(struct srv_counters *c, int status)
+{
+	size_t i = 0;
+
+	while (i < SRV_NREJECT - 1 && reject_status[i] != status)
+		i++;
+	srv_counter_add(&c->rejected[i], 1);
 }
 
 static uint64_t sum(struct srv_counters *const *w, int n, size_t offset)
@@ -117,8 +130,15 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 		for (int r = 0; r < SRV_R_COUNT; r++)
 			evbuffer_add_printf(out, "ocsp_serve_requests_total{method=\"%s\","
 					    "result=\"%s\"} %llu\n", method_name[m],
-					    srv_result_name((enum srv_result)r),
+					    srv_answer_result_name((enum srv_result)r),
 					    (unsigned long long)SUM(requests[m][r]));
+	family(out, "ocsp_serve_requests_rejected_total", "counter",
+	       "Requests refused at the HTTP level (answered in plain text, the "
+	       "connection closed), by HTTP status.");
+	for (int i = 0; i < SRV_NREJECT; i++)
+		evbuffer_add_printf(out, "ocsp_serve_requests_rejected_total{status=\"%d\"} "
+				    "%llu\n", reject_status[i],
+				    (unsigned long long)SUM(rejected[i]));
 	family(out, "ocsp_serve_request_duration_seconds", "histogram",
 	       "Time to answer a request in the server.");
 	for (size_t b = 0; b < SRV_NBUCKET; b++) {
@@ -167,7 +187,7 @@ void srv_metrics_render(struct evbuffer *out, struct srv_counters *const *w,
 			evbuffer_add_printf(out, "ocsp_serve_lookup_failures_total{db=\"");
 			label_value(out, slots[i].path);
 			evbuffer_add_printf(out, "\",cause=\"%s\"} %llu\n",
-					    srv_fail_name((enum srv_fail)f),
+					    srv_db_fail_name((enum srv_fail)f),
 					    (unsigned long long)atomic_load(&slots[i].failures[f]));
 		}
 }

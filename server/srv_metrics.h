@@ -20,12 +20,15 @@ struct evbuffer;
 struct event_base;
 struct evhttp;
 #define SRV_NBUCKET 9		/* latency buckets, the last one +Inf */
+#define SRV_NREJECT 6		/* 400, 405, 411, 413, 431, 500 */
 
 typedef _Atomic uint64_t srv_counter;
 
 struct srv_counters {
 	/* GET, POST, HEAD: the methods answered (others get 405) */
 	srv_counter requests[SRV_HTTP_OTHER][SRV_R_COUNT];
+	/* refused at the HTTP level, by status (srv_metrics.c's table) */
+	srv_counter rejected[SRV_NREJECT];
 	srv_counter hist[SRV_NBUCKET];
 	srv_counter lat_sum_us;
 	srv_counter conns_open, conns_rejected, conns_timed_out;
@@ -42,6 +45,10 @@ static inline void srv_counter_add(srv_counter *c, int64_t n)
 /* Count one answered request that took us microseconds. */
 void srv_metrics_request(struct srv_counters *c, enum srv_http_method m,
 			 enum srv_result r, long us);
+
+/* Count one request refused at the HTTP level with status (one of the
+ * SRV_NREJECT; any other counts as 500). */
+void srv_metrics_rejected(struct srv_counters *c, int status);
 
 /* Append the Prometheus text exposition for n workers' counters and the
  * files served. */

@@ -75,8 +75,8 @@ static int b64val(int c)
 	return -1;
 }
 
-int srv_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
-		   size_t *outlen)
+int srv_req_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		       size_t *outlen)
 {
 	uint32_t acc = 0;
 	size_t o = 0, bits = 0, i;
@@ -103,8 +103,8 @@ int srv_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	return 0;
 }
 
-int srv_get_decode(const char *path, size_t pathlen, const char *prefix,
-		   uint8_t *out, size_t cap, size_t *outlen)
+int srv_req_get_decode(const char *path, size_t pathlen, const char *prefix,
+		       uint8_t *out, size_t cap, size_t *outlen)
 {
 	char b64[16384];
 	size_t plen = strlen(prefix), n = 0;
@@ -128,7 +128,7 @@ int srv_get_decode(const char *path, size_t pathlen, const char *prefix,
 			return -2;
 		b64[n++] = (char)c;
 	}
-	if (n == 0 || srv_b64_decode(b64, n, out, cap, outlen) != 0)
+	if (n == 0 || srv_req_b64_decode(b64, n, out, cap, outlen) != 0)
 		return -2;
 	return 0;
 }

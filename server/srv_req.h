@@ -32,11 +32,11 @@ int srv_req_parse(const uint8_t *der, size_t len, uint8_t key[OP_KEY_MAX],
  * are base64.  Returns 0 and the DER in out (cap octets), -1 if the path
  * is not under prefix, -2 if it does not decode.
  */
-int srv_get_decode(const char *path, size_t pathlen, const char *prefix,
-		   uint8_t *out, size_t cap, size_t *outlen);
+int srv_req_get_decode(const char *path, size_t pathlen, const char *prefix,
+		       uint8_t *out, size_t cap, size_t *outlen);
 
 /* Base64 (both alphabets, optional padding, no whitespace).  0 or -1. */
-int srv_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
-		   size_t *outlen);
+int srv_req_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		       size_t *outlen);
 
 #endif

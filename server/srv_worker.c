@@ -1,7 +1,6 @@
 #include "srv_worker.h"
 #include "op_err.h"
 #include "op_time.h"
-#include "srv_cache.h"
 #include "srv_conn.h"
 
 #include <arpa/inet.h>
@@ -16,9 +15,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
+/* A connection as the worker drives it: its socket and event around the
+ * protocol state, which knows neither. */
+struct srv_wconn {
+	struct srv_worker *w;
+	int fd;
+	struct event *ev;	/* allocated once, re-assigned per use */
+	short events;		/* what ev waits for now (EV_READ|EV_WRITE) */
+	struct srv_wconn *next_free;
+	struct srv_wconn *prev, *next;	/* the worker's open connections */
+	struct srv_conn c;	/* last: its input buffer is large */
+};
+
+int srv_worker_lookup(void *arg, const uint8_t *key, size_t keylen,
 		      struct op_rec *rec)
 {
+	struct srv_worker *w = arg;
 	int failed = 0;
 
 	/* A file that fails does not hide the others: the key may be in a
@@ -26,11 +38,11 @@ int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
 	for (int i = 0; i < w->cfg->nslots; i++) {
 		int rc;
 
-		if (srv_view_sync(&w->views[i], &w->cfg->slots[i]) != 0) {
+		if (srv_db_view_sync(&w->views[i], &w->cfg->slots[i]) != 0) {
 			failed = 1;
 			continue;
 		}
-		rc = srv_view_get(&w->views[i], &w->cfg->slots[i], key, keylen, rec);
+		rc = srv_db_view_get(&w->views[i], &w->cfg->slots[i], key, keylen, rec);
 		if (rc == 0)
 			return SRV_LOOKUP_FOUND;
 		if (rc != MDB_NOTFOUND)
@@ -39,32 +51,21 @@ int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
 	return failed ? SRV_LOOKUP_FAILED : SRV_LOOKUP_NOT_FOUND;
 }
 
-const char *srv_worker_date(struct srv_worker *w)
+static void conn_free(struct srv_wconn *wc)
 {
-	int64_t now = op_time_now();
+	struct srv_worker *w = wc->w;
 
-	if (now != w->date_sec) {
-		w->date_sec = now;
-		srv_http_date(now, w->date, sizeof(w->date));
-	}
-	return w->date;
-}
-
-static void conn_free(struct srv_conn *c)
-{
-	struct srv_worker *w = c->w;
-
-	event_del(c->ev);
-	evutil_closesocket(c->fd);
-	srv_conn_reset(c);
-	if (c->prev)
-		c->prev->next = c->next;
+	event_del(wc->ev);
+	evutil_closesocket(wc->fd);
+	srv_conn_reset(&wc->c);
+	if (wc->prev)
+		wc->prev->next = wc->next;
 	else
-		w->open_conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->next_free = w->free_conns;
-	w->free_conns = c;
+		w->open_conns = wc->next;
+	if (wc->next)
+		wc->next->prev = wc->prev;
+	wc->next_free = w->free_conns;
+	w->free_conns = wc;
 	w->nconns--;
 	srv_counter_add(&w->stats.conns, -1);
 }
@@ -76,79 +77,91 @@ static void on_io(evutil_socket_t fd, short what, void *arg);
  * for it and the connection is not closing (level-triggered readiness
  * would otherwise spin), output only while some is queued.
  */
-static void watch(struct srv_conn *c, int writing)
+static void watch(struct srv_wconn *wc, int writing)
 {
 	struct timeval tv = { SRV_TIMEOUT_SECS, 0 };
 	short events = (short)((writing ? EV_WRITE : 0) |
-			       (!c->closing && c->in_len < SRV_IN_CAP ? EV_READ : 0));
+			       (!wc->c.closing && wc->c.in_len < SRV_IN_CAP ?
+				EV_READ : 0));
 
-	if (events == c->events)
+	if (events == wc->events)
 		return;
-	event_del(c->ev);
-	event_assign(c->ev, c->w->base, c->fd, events | EV_PERSIST, on_io, c);
-	event_add(c->ev, &tv);
-	c->events = events;
+	event_del(wc->ev);
+	event_assign(wc->ev, wc->w->base, wc->fd, events | EV_PERSIST, on_io, wc);
+	event_add(wc->ev, &tv);
+	wc->events = events;
 }
 
 /* Read what the socket has; 0, or -1 when the connection is to go. */
-static int fill(struct srv_conn *c)
+static int fill(struct srv_wconn *wc)
 {
-	ssize_t n = recv(c->fd, c->in + c->in_len, SRV_IN_CAP - c->in_len, 0);
-	int64_t now;
+	size_t room;
+	char *p = srv_conn_in_room(&wc->c, &room);
+	ssize_t n = recv(wc->fd, p, room, 0);
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
 		return -1;	/* closed, or half-closed: nothing to answer */
 	if (n < 0)
 		return 0;
-	now = op_time_now();
-	if (c->in_len == 0)
-		c->head_started = now;
-	c->in_len += (size_t)n;
-	/* Slowloris: a request must arrive whole within the timeout,
-	 * however it trickles. */
-	if (now - c->head_started > SRV_TIMEOUT_SECS) {
-		srv_counter_add(&c->w->stats.conns_timed_out, 1);
+	if (srv_conn_received(&wc->c, (size_t)n, op_time_now()) != 0) {
+		srv_counter_add(&wc->w->stats.conns_timed_out, 1);
 		return -1;
+	}
+	return 0;
+}
+
+/* Send what is queued: 0 when all is out, 1 when the socket is full, -1
+ * on error. */
+static int drain(struct srv_wconn *wc)
+{
+	size_t n;
+
+	while ((n = srv_conn_pending(&wc->c)) > 0) {
+		ssize_t k = send(wc->fd, srv_conn_out(&wc->c), n, MSG_NOSIGNAL);
+
+		if (k < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
+		srv_conn_sent(&wc->c, (size_t)k);
 	}
 	return 0;
 }
 
 static void on_io(evutil_socket_t fd, short what, void *arg)
 {
-	struct srv_conn *c = arg;
+	struct srv_wconn *wc = arg;
 	int fr;
 
 	(void)fd;
 	if (what & EV_TIMEOUT) {
 		/* Idle, or a client too slow to send a request or read its
 		 * answer: it costs only its own connection. */
-		srv_counter_add(&c->w->stats.conns_timed_out, 1);
-		conn_free(c);
+		srv_counter_add(&wc->w->stats.conns_timed_out, 1);
+		conn_free(wc);
 		return;
 	}
-	if ((what & EV_READ) && !c->closing && c->in_len < SRV_IN_CAP &&
-	    fill(c) != 0) {
-		conn_free(c);
+	if ((what & EV_READ) && !wc->c.closing && wc->c.in_len < SRV_IN_CAP &&
+	    fill(wc) != 0) {
+		conn_free(wc);
 		return;
 	}
 	/* Output drained at once may leave requests that were held back by
 	 * SRV_OUT_HIGH; no event would bring us back for them. */
 	do
-		fr = srv_conn_flush(c);
-	while (srv_conn_process(c) > 0 && fr == 0);
-	fr = srv_conn_flush(c);
-	if (fr < 0 || (fr == 0 && c->closing)) {
-		conn_free(c);
+		fr = drain(wc);
+	while (srv_conn_process(&wc->c) > 0 && fr == 0);
+	fr = drain(wc);
+	if (fr < 0 || (fr == 0 && wc->c.closing)) {
+		conn_free(wc);
 		return;
 	}
-	watch(c, fr == 1);
+	watch(wc, fr == 1);
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		      struct sockaddr *sa, int salen, void *arg)
 {
 	struct srv_worker *w = arg;
-	struct srv_conn *c;
+	struct srv_wconn *c;
 	struct timeval tv = { SRV_TIMEOUT_SECS, 0 };
 	int one = 1;
 
@@ -168,13 +181,17 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	srv_conn_start(c, w, fd);
+	srv_conn_start(&c->c, &w->ctx);
+	c->w = w;
+	c->fd = fd;
 	if (w->alog_buf.data)
-		srv_alog_client(sa, w->cfg->alog_ip, c->client, sizeof(c->client));
+		srv_alog_client(sa, w->cfg->alog_ip, c->c.client, sizeof(c->c.client));
 	c->events = EV_READ;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	event_assign(c->ev, w->base, fd, EV_READ | EV_PERSIST, on_io, c);
 	event_add(c->ev, &tv);
+	/* A reused connection keeps its old links: set both. */
+	c->prev = NULL;
 	c->next = w->open_conns;
 	if (c->next)
 		c->next->prev = c;
@@ -193,7 +210,7 @@ static void on_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	for (int i = 0; i < w->cfg->nslots; i++)
-		srv_view_sync(&w->views[i], &w->cfg->slots[i]);
+		srv_db_view_sync(&w->views[i], &w->cfg->slots[i]);
 	if (w->alog_buf.data)
 		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	if (atomic_load(&w->cfg->stopping))
@@ -211,6 +228,11 @@ int srv_worker_init(struct srv_worker *w, struct srv_cfg *cfg, const int *lfds,
 	w->max_conns = max_conns;
 	if (cfg->alog.fd >= 0 && srv_alog_buf_init(&w->alog_buf) != 0)
 		return OP_E_NOMEM;
+	w->ctx = (struct srv_conn_ctx){
+		.lookup = srv_worker_lookup, .lookup_arg = w,
+		.prefix = cfg->prefix, .max_age = cfg->max_age,
+		.stats = &w->stats, .alog_buf = &w->alog_buf, .alog = &cfg->alog,
+	};
 	/* Each base is used by its own thread only: no locking. */
 	if ((ec = event_config_new()) != NULL)
 		event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
@@ -245,14 +267,14 @@ void *srv_worker_main(void *arg)
 	while (w->open_conns)
 		conn_free(w->open_conns);
 	while (w->free_conns) {
-		struct srv_conn *c = w->free_conns;
+		struct srv_wconn *c = w->free_conns;
 
 		w->free_conns = c->next_free;
 		event_free(c->ev);
 		free(c);
 	}
 	for (int i = 0; i < w->cfg->nslots; i++)
-		srv_view_release(&w->views[i]);
+		srv_db_view_release(&w->views[i]);
 	if (w->alog_buf.data)
 		srv_alog_flush(&w->alog_buf, &w->cfg->alog);
 	return NULL;

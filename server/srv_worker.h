@@ -14,8 +14,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "op_rec.h"
 #include "srv_alog.h"
+#include "srv_conn.h"
 #include "srv_db.h"
 #include "srv_metrics.h"
 
@@ -25,7 +25,7 @@
 struct event_base;
 struct event;
 struct evconnlistener;
-struct srv_conn;
+struct srv_wconn;
 
 /* What all workers share; set up by main before they start. */
 struct srv_cfg {
@@ -48,11 +48,10 @@ struct srv_worker {
 	struct srv_counters stats;	/* written by this thread only */
 	struct event *tick;
 	int nconns, max_conns;
-	struct srv_conn *free_conns;	/* reused, so accepting does not malloc */
-	struct srv_conn *open_conns;
-	int64_t date_sec;		/* Date header, formatted once a second */
-	char date[32];
+	struct srv_wconn *free_conns;	/* reused, so accepting does not malloc */
+	struct srv_wconn *open_conns;
 	struct srv_alog_buf alog_buf;	/* data NULL: no access log */
+	struct srv_conn_ctx ctx;	/* what its connections see of it */
 };
 
 /*
@@ -70,16 +69,11 @@ void *srv_worker_main(void *arg);
  * it never started).  Safe on a zeroed or partly set up w. */
 void srv_worker_destroy(struct srv_worker *w);
 
-enum { SRV_LOOKUP_FOUND = 0, SRV_LOOKUP_NOT_FOUND = -1, SRV_LOOKUP_FAILED = -2 };
-
-/* Find key in the files, in --db order: SRV_LOOKUP_FOUND and rec
- * (pointing into the map, valid until the worker's next tick); NOT_FOUND
- * when no file holds it; FAILED when none that could be read holds it and
- * some file failed (counted and logged per file by srv_db). */
-int srv_worker_lookup(struct srv_worker *w, const uint8_t *key, size_t keylen,
+/* Find key in the files, in --db order (the connections' lookup
+ * callback; arg is the worker): see srv_conn_lookup_fn.  A key no file
+ * that could be read holds, while some file failed, is FAILED (counted
+ * and logged per file by srv_db). */
+int srv_worker_lookup(void *arg, const uint8_t *key, size_t keylen,
 		      struct op_rec *rec);
-
-/* The Date header value for now, formatted once per second. */
-const char *srv_worker_date(struct srv_worker *w);
 
 #endif

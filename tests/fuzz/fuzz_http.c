@@ -52,7 +52,8 @@ static const uint8_t request_der[] = {
 
 static char dir[] = "/tmp/fuzz_http.XXXXXX", path[64];
 static struct srv_cfg cfg;
-static struct srv_worker w;
+static struct srv_worker w;	/* its files and lookup only: no loop */
+static struct srv_conn_ctx ctx;
 static struct srv_conn *conn;
 
 static void cleanup(void)
@@ -83,13 +84,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	op_time_set_fake(T0 + 60);	/* the Date header must not change */
 	make_db();
-	CHECK(srv_slot_init(&cfg.slots[0], path) == 0);
+	CHECK(srv_db_slot_init(&cfg.slots[0], path) == 0);
 	cfg.nslots = 1;
 	cfg.prefix = "/ocsp";
 	cfg.max_age = 3600;
 	CHECK((cfg.alog.fd = open("/dev/null", O_WRONLY)) >= 0);
 	w.cfg = &cfg;
 	CHECK(srv_alog_buf_init(&w.alog_buf) == 0);
+	ctx = (struct srv_conn_ctx){ .lookup = srv_worker_lookup, .lookup_arg = &w,
+		.prefix = cfg.prefix, .max_age = cfg.max_age, .stats = &w.stats,
+		.alog_buf = &w.alog_buf, .alog = &cfg.alog };
 	CHECK((conn = calloc(1, sizeof(*conn))) != NULL);
 	return 0;
 }
@@ -110,9 +114,9 @@ static void drain(struct out *o)
 		o->cap = (o->len + n) * 2;
 		CHECK((o->p = realloc(o->p, o->cap)) != NULL);
 	}
-	memcpy(o->p + o->len, conn->out + conn->out_off, n);
+	memcpy(o->p + o->len, srv_conn_out(conn), n);
 	o->len += n;
-	conn->out_off = conn->out_len = 0;
+	srv_conn_sent(conn, n);
 }
 
 /* Process until nothing more can be done without more input. */
@@ -135,9 +139,10 @@ static void settle(struct out *o)
 static void run(const uint8_t *stream, size_t n, size_t first, size_t step,
 		struct out *o)
 {
-	srv_conn_start(conn, &w, -1);
+	srv_conn_start(conn, &ctx);
 	for (size_t off = 0; off < n && !conn->closing;) {
-		size_t k = SRV_IN_CAP - conn->in_len;
+		size_t k;
+		char *room = srv_conn_in_room(conn, &k);
 
 		if (off == 0 && first && k > first)
 			k = first;
@@ -146,8 +151,8 @@ static void run(const uint8_t *stream, size_t n, size_t first, size_t step,
 		if (k > n - off)
 			k = n - off;
 		CHECK(k > 0);
-		memcpy(conn->in + conn->in_len, stream + off, k);
-		conn->in_len += k;
+		memcpy(room, stream + off, k);
+		srv_conn_received(conn, k, T0 + 60);
 		off += k;
 		settle(o);
 	}

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(path) - 7) {
 		memcpy(path, "/ocsp/", 6);
 		memcpy(path + 6, data, size);
-		if (srv_get_decode(path, size + 6, "/ocsp", out, sizeof(out),
+		if (srv_req_get_decode(path, size + 6, "/ocsp", out, sizeof(out),
 				   &outlen) == 0)
 			(void)srv_req_parse(out, outlen, key, &keylen);
 	}

@@ -28,9 +28,12 @@ port, req, b64, origin = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.a
 post = (b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\n"
         b"Content-Length: %d\r\n\r\n" % len(req)) + req
 
+seen = {}
+
 def exchange(chunks, deadline=5.0):
     """Send chunks (pausing between them), read until the server closes:
-    (every octet received, closed by the server?)."""
+    (every octet received, closed by the server?).  Statuses are tallied
+    in seen."""
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     for c in chunks:
@@ -55,6 +58,8 @@ def exchange(chunks, deadline=5.0):
             break
         data += b
     s.close()
+    for st in statuses(data):
+        seen[st] = seen.get(st, 0) + 1
     return data, closed
 
 def responses(data):
@@ -129,15 +134,26 @@ for target in (b"http://127.0.0.1:%d/ocsp/%s" % (port, b64.encode()),
 data, _ = exchange([post.replace(b"POST /ocsp ", b"POST http://127.0.0.1/ocsp ") + b"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n"])
 ok = statuses(data)[:1] == [200] and body(data) == origin
 print(("ok " if ok else "FAIL ") + "absolute-form POST: the stored DER")
+print("seen %d %d" % (seen.get(400, 0), seen.get(411, 0)))
 PY
 grep -q . "$T_TMP/raw.out" || t_fail "raw socket client ran"
 while read -r verdict rest; do
 	case $verdict in
 	ok) t_ok "$rest" ;;
 	FAIL) t_fail "$rest" ;;
+	seen) set -- $rest; n400=$1; n411=$2 ;;
 	*) t_fail "client: $verdict $rest" ;;
 	esac
 done < "$T_TMP/raw.out"
+# Each refusal counted under its status, none as an OCSP result.
+m400=$(t_metric "$MPORT" 'ocsp_serve_requests_rejected_total{status="400"}')
+m411=$(t_metric "$MPORT" 'ocsp_serve_requests_rejected_total{status="411"}')
+[ "${n400:-0}" -gt 40 ] && [ "$m400" = "$n400" ] && [ "$m411" = "${n411:-}" ] &&
+	t_ok "refusals counted by status: 400 x $m400, 411 x $m411" ||
+	t_fail "refusals counted by status: 400 x $m400 of ${n400:-?}, 411 x $m411 of ${n411:-?}"
+nf=$(curl -s "http://127.0.0.1:$MPORT/metrics" | awk '/result="not_found"/ { s += $2 } END { print s + 0 }')
+[ "$nf" -le 1 ] && t_ok "no refusal counted as not_found ($nf: the GET outside the prefix)" ||
+	t_fail "refusals counted as not_found: $nf"
 t_check "server still answering" sh -c "curl -sf -o /dev/null http://127.0.0.1:$PORT/ocsp/$B64"
 t_check "no worker died" kill -0 $SRV
 t_done

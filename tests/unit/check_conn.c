@@ -1,6 +1,7 @@
 /* srv_conn: the request state machine, fed bytes without a socket, over
  * a real responses file. */
 #include <check.h>
+#include <event2/buffer.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@
 
 static char dir[] = "/tmp/check_conn.XXXXXX", path[64];
 static struct srv_cfg cfg;
-static struct srv_worker w;
+static struct srv_worker w;	/* its files and lookup only: no loop */
+static struct srv_conn_ctx ctx;
 static uint8_t req_good[256], req_revoked[256], req_unknown[256];
 static int len_good, len_revoked, len_unknown;
 
@@ -36,17 +38,19 @@ static void setup(void)
 	r[1] = (struct test_resp){ k2, n2, OP_STATUS_REVOKED, T0, T0 + 86400, "REVOKED-DER" };
 	fx_db(path, T0, r, 2);
 	op_time_set_fake(T0 + 60);
-	ck_assert_int_eq(srv_slot_init(&cfg.slots[0], path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&cfg.slots[0], path), 0);
 	cfg.nslots = 1;
 	cfg.prefix = "/ocsp";
 	cfg.max_age = 3600;
 	w.cfg = &cfg;
+	ctx = (struct srv_conn_ctx){ .lookup = srv_worker_lookup, .lookup_arg = &w,
+		.prefix = cfg.prefix, .max_age = cfg.max_age, .stats = &w.stats };
 }
 
 static void teardown(void)
 {
-	srv_view_release(&w.views[0]);
-	srv_slot_destroy(&cfg.slots[0]);
+	srv_db_view_release(&w.views[0]);
+	srv_db_slot_destroy(&cfg.slots[0]);
 	unlink(path);
 	rmdir(dir);
 	op_time_set_fake(-1);
@@ -58,9 +62,10 @@ static char *feed(const char *in, size_t n, size_t step, size_t *outlen,
 		  int *closing)
 {
 	struct srv_conn *c = calloc(1, sizeof(*c));
+	size_t room;
 	char *out;
 
-	srv_conn_start(c, &w, -1);
+	srv_conn_start(c, &ctx);
 	for (size_t off = 0; off < n;) {
 		size_t k = step && n - off > step ? step : n - off;
 
@@ -68,15 +73,15 @@ static char *feed(const char *in, size_t n, size_t step, size_t *outlen,
 			k = SRV_IN_CAP - c->in_len;
 		if (k == 0 || c->closing)
 			break;
-		memcpy(c->in + c->in_len, in + off, k);
-		c->in_len += k;
+		memcpy(srv_conn_in_room(c, &room), in + off, k);
+		ck_assert_int_eq(srv_conn_received(c, k, op_time_now()), 0);
 		off += k;
 		srv_conn_process(c);
 	}
 	*outlen = srv_conn_pending(c);
 	*closing = c->closing;
 	out = malloc(*outlen + 1);
-	memcpy(out, c->out + c->out_off, *outlen);
+	memcpy(out, srv_conn_out(c), *outlen);
 	out[*outlen] = '\0';
 	srv_conn_reset(c);
 	free(c);
@@ -201,7 +206,7 @@ START_TEST(split_at_every_octet)
 	for (size_t cut = 1; cut < n; cut++) {
 		struct srv_conn *c = calloc(1, sizeof(*c));
 
-		srv_conn_start(c, &w, -1);
+		srv_conn_start(c, &ctx);
 		memcpy(c->in, in, cut);
 		c->in_len = cut;
 		srv_conn_process(c);
@@ -209,7 +214,7 @@ START_TEST(split_at_every_octet)
 		c->in_len += n - cut;
 		srv_conn_process(c);
 		ck_assert_uint_eq(srv_conn_pending(c), wl);
-		ck_assert_int_eq(memcmp(c->out + c->out_off, whole, wl), 0);
+		ck_assert_int_eq(memcmp(srv_conn_out(c), whole, wl), 0);
 		srv_conn_reset(c);
 		free(c);
 	}
@@ -217,16 +222,52 @@ START_TEST(split_at_every_octet)
 }
 END_TEST
 
+/* The metrics line of name in what /metrics would show of this worker. */
+static long long metric(const char *name)
+{
+	struct srv_counters *all[] = { &w.stats };
+	struct evbuffer *b = evbuffer_new();
+	size_t n, nl = strlen(name);
+	char *text, *p;
+	long long v = -1;
+
+	srv_metrics_render(b, all, 1, NULL, 0);
+	n = evbuffer_get_length(b);
+	text = malloc(n + 1);
+	evbuffer_remove(b, text, n);
+	text[n] = '\0';
+	for (p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[nl] == ' ')
+			v = atoll(p + nl + 1);
+	free(text);
+	evbuffer_free(b);
+	return v;
+}
+
+static long long rejected(int status)
+{
+	char name[80];
+
+	snprintf(name, sizeof(name), "ocsp_serve_requests_rejected_total{status=\"%d\"}",
+		 status);
+	return metric(name);
+}
+
+/* One answer, status, closing or not; a refusal counted once more under
+ * its status (404 is checked by the caller). */
 static void expect_one(const char *in, size_t n, const char *status, int close)
 {
 	size_t olen;
-	int closing;
+	int closing, code = atoi(status + 9);
+	long long before = code == 404 ? 0 : rejected(code);
 	char *out = feed(in, n, 0, &olen, &closing);
 
 	ck_assert_msg(strncmp(out, status, strlen(status)) == 0, "%s: got %.40s",
 		      status, out);
 	ck_assert_int_eq(count(out, olen, "HTTP/1.1 "), 1);
 	ck_assert_int_eq(closing, close);
+	if (code != 404)
+		ck_assert_int_eq(rejected(code), before + 1);
 	free(out);
 }
 
@@ -247,9 +288,26 @@ START_TEST(refusals)
 	expect_one(q, strlen(q), "HTTP/1.1 405 ", 1);
 	q = "GET /ocsp/x HTTP/9.9\r\n\r\n";
 	expect_one(q, strlen(q), "HTTP/1.1 400 ", 1);
-	/* The big head fits when it ends in time. */
+	q = "HEAD /ocsp HTTP/1.1\r\nContent-Length: 99999\r\n\r\n";
+	expect_one(q, strlen(q), "HTTP/1.1 413 ", 1);
+	q = "GET /ocsp/x HTTP/1.1\nHost: x\r\n\r\n";
+	expect_one(q, strlen(q), "HTTP/1.1 400 ", 1);
+	/* Each under its own status, none as an OCSP result. */
+	ck_assert_int_eq(rejected(400), 2);
+	ck_assert_int_eq(rejected(405), 1);
+	ck_assert_int_eq(rejected(411), 1);
+	ck_assert_int_eq(rejected(413), 2);
+	ck_assert_int_eq(rejected(431), 1);
+	ck_assert_int_eq(rejected(500), 0);
+	for (int m = 0; m < SRV_HTTP_OTHER; m++)
+		for (int r = 0; r < SRV_R_COUNT; r++)
+			ck_assert_uint_eq(w.stats.requests[m][r], 0);
+	/* The big head fits when it ends in time; outside the path prefix
+	 * is what not_found counts. */
 	n = (size_t)sprintf(big, "GET /other HTTP/1.1\r\nX: %0*d\r\n\r\n", 8000, 0);
 	expect_one(big, n, "HTTP/1.1 404 ", 0);
+	ck_assert_int_eq(metric("ocsp_serve_requests_total{method=\"GET\","
+				"result=\"not_found\"}"), 1);
 }
 END_TEST
 

@@ -1,5 +1,6 @@
 /* srv_http: the request head parser and the response head. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,24 +142,116 @@ START_TEST(http_head_limit)
 }
 END_TEST
 
+#define DATE "Sat, 21 Nov 2026 18:58:08 GMT"
+
 START_TEST(http_head)
 {
 	char out[512];
+	struct srv_http_head h;
 	size_t n;
 
-	n = srv_http_head(out, sizeof(out), 200, "Sat, 21 Nov 2026 18:58:08 GMT",
-			  "application/ocsp-response", 1337, "ETag: \"A\"\r\n", 0);
+	srv_http_head_start(&h, out, sizeof(out), 200, DATE);
+	srv_http_head_field(&h, "Content-Type", "application/ocsp-response");
+	srv_http_head_put(&h, "Content-Length: ", 16);
+	srv_http_head_num(&h, 1337);
+	srv_http_head_put(&h, "\r\nLast-Modified: ", 17);
+	srv_http_head_date(&h, 0);
+	srv_http_head_put(&h, "\r\n", 2);
+	n = srv_http_head_end(&h, 0);
 	out[n] = '\0';
-	ck_assert_str_eq(out, "HTTP/1.1 200 OK\r\nDate: Sat, 21 Nov 2026 18:58:08 GMT\r\n"
+	ck_assert_str_eq(out, "HTTP/1.1 200 OK\r\nDate: " DATE "\r\n"
 			 "Content-Type: application/ocsp-response\r\n"
-			 "Content-Length: 1337\r\nETag: \"A\"\r\n\r\n");
-	n = srv_http_head(out, sizeof(out), 304, "D", NULL, -1, NULL, 1);
+			 "Content-Length: 1337\r\n"
+			 "Last-Modified: Thu, 01 Jan 1970 00:00:00 GMT\r\n\r\n");
+	srv_http_head_start(&h, out, sizeof(out), 304, "D");
+	n = srv_http_head_end(&h, 1);
 	out[n] = '\0';
 	ck_assert_str_eq(out, "HTTP/1.1 304 Not Modified\r\nDate: D\r\n"
 			 "Connection: close\r\n\r\n");
-	ck_assert_uint_eq(srv_http_head(out, 20, 200, "D", "x", 1, NULL, 0), 0);
+	/* A status we have no phrase for still gets a well-formed line. */
+	srv_http_head_start(&h, out, sizeof(out), 299, "D");
+	n = srv_http_head_end(&h, 0);
+	out[n] = '\0';
+	ck_assert_str_eq(out, "HTTP/1.1 299 Error\r\nDate: D\r\n\r\n");
+}
+END_TEST
+
+/* A head that does not fit: 0 at the end, whichever append failed, and
+ * no octet written past the buffer. */
+START_TEST(http_head_overflow)
+{
+	char out[64];
+	struct srv_http_head h;
+	size_t full;
+
+	srv_http_head_start(&h, out, sizeof(out), 200, DATE);
+	full = h.len;
+	ck_assert_uint_eq(full, strlen("HTTP/1.1 200 OK\r\nDate: " DATE "\r\n"));
+	for (size_t cap = 0; cap <= full + 2; cap++) {
+		memset(out, 'x', sizeof(out));
+		srv_http_head_start(&h, out, cap, 200, DATE);
+		ck_assert_uint_eq(srv_http_head_end(&h, 0), cap == full + 2 ? full + 2 : 0);
+		ck_assert_int_eq(out[cap], 'x');
+	}
+	/* Sticky: a later append that would fit does not revive it. */
+	srv_http_head_start(&h, out, full + 4, 200, DATE);
+	srv_http_head_field(&h, "X", "a value that does not fit");
+	ck_assert_int_eq(h.overflow, 1);
+	full = h.len;
+	srv_http_head_put(&h, "y", 1);
+	ck_assert_uint_eq(h.len, full);
+	ck_assert_uint_eq(srv_http_head_end(&h, 0), 0);
+}
+END_TEST
+
+/* SRV_HTTP_HEAD_MAX is reached exactly by the longest of every part. */
+START_TEST(http_head_max)
+{
+	char out[1024];
+	struct srv_http_head h;
+	char type[40], value[100];
+
+	memset(type, 't', 39);
+	type[39] = '\0';
+	memset(value, 'v', 99);
+	value[99] = '\0';
+	srv_http_head_start(&h, out, sizeof(out), 431, DATE);
+	srv_http_head_field(&h, "Content-Type", type);
+	srv_http_head_put(&h, "Content-Length: ", 16);
+	srv_http_head_num(&h, UINT64_MAX);
+	srv_http_head_put(&h, "\r\n", 2);
+	srv_http_head_field(&h, "X-Field", value);
+	ck_assert_uint_eq(srv_http_head_end(&h, 1),
+			  SRV_HTTP_HEAD_MAX(39, SRV_HTTP_FIELD("X-Field", 99)));
+}
+END_TEST
+
+START_TEST(http_date)
+{
+	char d[SRV_HTTP_DATE_LEN + 1];
+	struct srv_http_clock k = { 0 };
+
+	srv_http_date(0, d);
+	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+	srv_http_date(1795287488, d);
+	ck_assert_str_eq(d, DATE);
+	srv_http_date(951782400, d);
+	ck_assert_str_eq(d, "Tue, 29 Feb 2000 00:00:00 GMT");
+	/* A damaged record's times stay within the tables and four digits. */
+	srv_http_date(INT64_MAX, d);
+	ck_assert_str_eq(d, "Fri, 31 Dec 9999 23:59:59 GMT");
+	srv_http_date(-86400, d);
+	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+	/* The clock formats once per second, the epoch included. */
+	ck_assert_str_eq(srv_http_clock_date(&k, 0), "Thu, 01 Jan 1970 00:00:00 GMT");
+	ck_assert_str_eq(srv_http_clock_date(&k, 1795287488), DATE);
+	k.date[0] = 'X';
+	ck_assert_int_eq(srv_http_clock_date(&k, 1795287488)[0], 'X');
+	ck_assert_str_eq(srv_http_clock_date(&k, 1795287489),
+			 "Sat, 21 Nov 2026 18:58:09 GMT");
 }
 END_TEST
 
 CHECK_MAIN("srv_http", NULL, NULL,
-	   http_parse, http_strict, http_head_limit, http_head)
+	   http_parse, http_strict, http_head_limit, http_head,
+	   http_head_overflow, http_head_max, http_date)

@@ -53,6 +53,34 @@ START_TEST(metrics_text)
 }
 END_TEST
 
+/* Refusals: one line per status, apart from the OCSP results; a status
+ * not in the table counts as 500. */
+START_TEST(rejected_by_status)
+{
+	static struct srv_counters a;
+	struct srv_counters *w[] = { &a };
+	struct evbuffer *out = evbuffer_new();
+	static const int statuses[] = { 400, 400, 405, 411, 413, 431, 431, 431, 418 };
+	char *text;
+
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		srv_metrics_rejected(&a, statuses[i]);
+	srv_metrics_render(out, w, 1, NULL, 0);
+	text = text_of(out);
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE ocsp_serve_requests_rejected_total counter\n"
+				     "ocsp_serve_requests_rejected_total{status=\"400\"} 2\n"
+				     "ocsp_serve_requests_rejected_total{status=\"405\"} 1\n"
+				     "ocsp_serve_requests_rejected_total{status=\"411\"} 1\n"
+				     "ocsp_serve_requests_rejected_total{status=\"413\"} 1\n"
+				     "ocsp_serve_requests_rejected_total{status=\"431\"} 3\n"
+				     "ocsp_serve_requests_rejected_total{status=\"500\"} 1\n"));
+	ck_assert_ptr_null(strstr(text, "result=\"rejected\""));
+	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_request_duration_seconds_count 0\n"));
+	free(text);
+	evbuffer_free(out);
+}
+END_TEST
+
 START_TEST(files_and_health)
 {
 	char dir[] = "/tmp/check_metrics.XXXXXX", path[64], *text;
@@ -64,7 +92,7 @@ START_TEST(files_and_health)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
 	fx_db(path, T0 + 5, &r, 1);
-	ck_assert_int_eq(srv_slot_init(&slot, path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&slot, path), 0);
 	srv_metrics_render(out, NULL, 0, &slot, 1);
 	text = text_of(out);
 	ck_assert_ptr_nonnull(strstr(text, "_generated_timestamp_seconds{db=\""));
@@ -81,12 +109,12 @@ START_TEST(files_and_health)
 	ck_assert_ptr_nonnull(strstr(text, "stale: "));
 	ck_assert_ptr_nonnull(strstr(text, "unhealthy\n"));
 	free(text);
-	srv_slot_destroy(&slot);
+	srv_db_slot_destroy(&slot);
 	evbuffer_free(out);
 	unlink(path);
 	rmdir(dir);
 }
 END_TEST
 
-CHECK_MAIN("srv_metrics", NULL, NULL,
+CHECK_MAIN("srv_metrics", NULL, NULL, rejected_by_status,
 	   metrics_text, files_and_health)

@@ -130,19 +130,19 @@ START_TEST(b64_variants)
 	uint8_t out[64];
 	size_t n;
 
-	ck_assert_int_eq(srv_b64_decode("TWFu", 4, out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_b64_decode("TWFu", 4, out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(memcmp(out, "Man", 3), 0);
-	ck_assert_int_eq(srv_b64_decode("TWE=", 4, out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_b64_decode("TWE=", 4, out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(srv_b64_decode("TWE", 3, out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_b64_decode("TWE", 3, out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(srv_b64_decode("-_8", 3, out, sizeof(out), &n), 0);
-	ck_assert_int_eq(srv_b64_decode("+/8", 3, out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_b64_decode("-_8", 3, out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_b64_decode("+/8", 3, out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(out[0], 0xfb);
-	ck_assert_int_ne(srv_b64_decode("T", 1, out, sizeof(out), &n), 0);
-	ck_assert_int_ne(srv_b64_decode("TW u", 4, out, sizeof(out), &n), 0);
-	ck_assert_int_ne(srv_b64_decode("TWFuTWFu", 8, out, 4, &n), 0);
+	ck_assert_int_ne(srv_req_b64_decode("T", 1, out, sizeof(out), &n), 0);
+	ck_assert_int_ne(srv_req_b64_decode("TW u", 4, out, sizeof(out), &n), 0);
+	ck_assert_int_ne(srv_req_b64_decode("TWFuTWFu", 8, out, 4, &n), 0);
 }
 END_TEST
 START_TEST(get_paths)
@@ -152,27 +152,27 @@ START_TEST(get_paths)
 	const char *p;
 
 	p = "/ocsp/TWFu";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 3);
 	/* '+' is base64, not a space; "//" is kept. */
 	p = "/ocsp/+//8";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(out[0], 0xfb);
 	ck_assert_uint_eq(out[1], 0xff);
 	p = "/ocsp/%2B%2F%2F8";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(out[1], 0xff);
 	p = "/TWFu";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "", out, sizeof(out), &n), 0);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "", out, sizeof(out), &n), 0);
 	p = "/other/TWFu";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -1);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -1);
 	p = "/ocspTWFu";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -1);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -1);
 	p = "/ocsp/TW%2";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -2);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -2);
 	p = "/ocsp/";
-	ck_assert_int_eq(srv_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -2);
+	ck_assert_int_eq(srv_req_get_decode(p, strlen(p), "/ocsp", out, sizeof(out), &n), -2);
 }
 END_TEST
 

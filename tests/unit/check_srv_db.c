@@ -74,20 +74,20 @@ START_TEST(swap_on_rename)
 
 	make("db", T0, 'a');
 	path_of(p, "db");
-	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s, p), 0);
 	ck_assert_uint_eq(s.cur->responses, 1);
-	ck_assert_int_eq(srv_slot_check(&s), 0);	/* same inode */
-	ck_assert_int_eq(srv_view_sync(&v, &s), 0);
+	ck_assert_int_eq(srv_db_slot_check(&s), 0);	/* same inode */
+	ck_assert_int_eq(srv_db_view_sync(&v, &s), 0);
 	ck_assert_int_eq(mdb_get(v.txn, v.f->db.dbi, &k, &val), MDB_NOTFOUND);
 	make("new", T0 + 60, 'b');
 	mv("new", "db");
-	ck_assert_int_eq(srv_slot_check(&s), 1);
+	ck_assert_int_eq(srv_db_slot_check(&s), 1);
 	ck_assert_uint_eq(s.swaps, 1);
 	/* The view follows on its next sync. */
-	ck_assert_int_eq(srv_view_sync(&v, &s), 0);
+	ck_assert_int_eq(srv_db_view_sync(&v, &s), 0);
 	ck_assert_int_eq(mdb_get(v.txn, v.f->db.dbi, &k, &val), 0);
-	srv_view_release(&v);
-	srv_slot_destroy(&s);
+	srv_db_view_release(&v);
+	srv_db_slot_destroy(&s);
 }
 END_TEST
 
@@ -100,8 +100,8 @@ START_TEST(refusals_per_slot)
 	make("db1", T0, 'b');
 	path_of(p0, "db0");
 	path_of(p1, "db1");
-	ck_assert_int_eq(srv_slot_init(&s[0], p0), 0);
-	ck_assert_int_eq(srv_slot_init(&s[1], p1), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s[0], p0), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s[1], p1), 0);
 	junk("j0");
 	junk("j1");
 	mv("j0", "db0");
@@ -109,8 +109,8 @@ START_TEST(refusals_per_slot)
 	/* Two bad files, checked in turn: each refusal counted (and logged)
 	 * once, not once per check. */
 	for (int round = 0; round < 4; round++) {
-		ck_assert_int_lt(srv_slot_check(&s[0]), 0);
-		ck_assert_int_lt(srv_slot_check(&s[1]), 0);
+		ck_assert_int_lt(srv_db_slot_check(&s[0]), 0);
+		ck_assert_int_lt(srv_db_slot_check(&s[1]), 0);
 	}
 	ck_assert_uint_eq(s[0].refused, 1);
 	ck_assert_uint_eq(s[1].refused, 1);
@@ -119,10 +119,10 @@ START_TEST(refusals_per_slot)
 	/* Another bad file is a new refusal. */
 	junk("j0");
 	mv("j0", "db0");
-	ck_assert_int_lt(srv_slot_check(&s[0]), 0);
+	ck_assert_int_lt(srv_db_slot_check(&s[0]), 0);
 	ck_assert_uint_eq(s[0].refused, 2);
-	srv_slot_destroy(&s[0]);
-	srv_slot_destroy(&s[1]);
+	srv_db_slot_destroy(&s[0]);
+	srv_db_slot_destroy(&s[1]);
 }
 END_TEST
 
@@ -133,12 +133,12 @@ START_TEST(no_rollback)
 
 	make("db", T0, 'a');
 	path_of(p, "db");
-	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s, p), 0);
 	/* Older: refused, counted once, the served file stays. */
 	make("old", T0 - 1, 'b');
 	mv("old", "db");
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_lt(srv_slot_check(&s), 0);
+		ck_assert_int_lt(srv_db_slot_check(&s), 0);
 	ck_assert_uint_eq(s.rollbacks, 1);
 	ck_assert_int_eq(s.rollback_generated, T0 - 1);
 	ck_assert_uint_eq(s.swaps, 0);
@@ -146,23 +146,23 @@ START_TEST(no_rollback)
 	/* The same publication again (a copy): nothing to do. */
 	make("same", T0, 'c');
 	mv("same", "db");
-	ck_assert_int_eq(srv_slot_check(&s), 0);
-	ck_assert_int_eq(srv_slot_check(&s), 0);
+	ck_assert_int_eq(srv_db_slot_check(&s), 0);
+	ck_assert_int_eq(srv_db_slot_check(&s), 0);
 	ck_assert_uint_eq(s.swaps, 0);
 	ck_assert_uint_eq(s.rollbacks, 1);
 	/* Newer: swapped, and the rollback warning ends. */
 	make("new", T0 + 1, 'd');
 	mv("new", "db");
-	ck_assert_int_eq(srv_slot_check(&s), 1);
+	ck_assert_int_eq(srv_db_slot_check(&s), 1);
 	ck_assert_int_eq(s.rollback_generated, 0);
 	ck_assert_int_eq(s.cur->db.generated, T0 + 1);
-	srv_slot_destroy(&s);
+	srv_db_slot_destroy(&s);
 	/* A restart accepts the older file. */
 	make("old", T0 - 1, 'b');
 	mv("old", "db");
-	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s, p), 0);
 	ck_assert_int_eq(s.cur->db.generated, T0 - 1);
-	srv_slot_destroy(&s);
+	srv_db_slot_destroy(&s);
 }
 END_TEST
 
@@ -173,14 +173,14 @@ START_TEST(missing_and_back)
 
 	make("db", T0, 'a');
 	path_of(p, "db");
-	ck_assert_int_eq(srv_slot_init(&s, p), 0);
+	ck_assert_int_eq(srv_db_slot_init(&s, p), 0);
 	mv("db", "saved");
-	ck_assert_int_eq(srv_slot_check(&s), 0);
+	ck_assert_int_eq(srv_db_slot_check(&s), 0);
 	ck_assert_int_eq(s.missing, 1);
 	mv("saved", "db");
-	ck_assert_int_eq(srv_slot_check(&s), 0);
+	ck_assert_int_eq(srv_db_slot_check(&s), 0);
 	ck_assert_int_eq(s.missing, 0);
-	srv_slot_destroy(&s);
+	srv_db_slot_destroy(&s);
 }
 END_TEST
 
@@ -191,9 +191,9 @@ START_TEST(init_refuses_junk)
 
 	junk("db");
 	path_of(p, "db");
-	ck_assert_int_ne(srv_slot_init(&s, p), 0);
+	ck_assert_int_ne(srv_db_slot_init(&s, p), 0);
 	path_of(p, "absent");
-	ck_assert_int_ne(srv_slot_init(&s, p), 0);
+	ck_assert_int_ne(srv_db_slot_init(&s, p), 0);
 }
 END_TEST
 

@@ -40,7 +40,7 @@ static void setup(void)
 	r = (struct test_resp){ key, keylen, OP_STATUS_GOOD, T0, T0 + 86400, "GOOD-DER" };
 	fx_db(path, T0, &r, 1);
 	op_time_set_fake(T0 + 60);
-	ck_assert_int_eq(srv_slot_init(&cfg.slots[0], path), 0);
+	ck_assert_int_eq(srv_db_slot_init(&cfg.slots[0], path), 0);
 	cfg.nslots = 1;
 	cfg.prefix = "";
 	cfg.max_age = 3600;
@@ -58,7 +58,7 @@ static void teardown(void)
 	char cmd[128];
 
 	close(lfd);
-	srv_slot_destroy(&cfg.slots[0]);
+	srv_db_slot_destroy(&cfg.slots[0]);
 	srv_alog_close(&cfg.alog);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -167,6 +167,59 @@ START_TEST(connection_cap)
 }
 END_TEST
 
+/* Wait until the worker has n connections open (it alone writes the
+ * gauge; a relaxed read sees it settle). */
+static int wait_conns(uint64_t n)
+{
+	for (int i = 0; i < 500; i++) {
+		if (atomic_load(&w.stats.conns) == n)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void ask(int fd)
+{
+	char one[512], answer[4096];
+	size_t n = (size_t)sprintf(one, "POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n",
+				   reqlen);
+
+	memcpy(one + n, req, (size_t)reqlen);
+	ck_assert_int_eq(send(fd, one, n + (size_t)reqlen, 0), (ssize_t)(n + (size_t)reqlen));
+	ck_assert_int_eq(count(answer, read_all(fd, answer, sizeof(answer), 1), "GOOD-DER"), 1);
+}
+
+/* Connections are reused from the free list: one that was the older of
+ * two, reused while the other stays open, must not carry its old place in
+ * the open list (stopping would then never end). */
+START_TEST(connections_reused)
+{
+	pthread_t t;
+	int a, b, c;
+
+	ck_assert_int_eq(srv_worker_init(&w, &cfg, &lfd, 1, 4), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, srv_worker_main, &w), 0);
+	a = client();
+	ask(a);
+	b = client();
+	ask(b);
+	close(a);
+	ck_assert(wait_conns(1));
+	c = client();		/* a's connection, reused */
+	ask(c);
+	ask(b);
+	close(c);
+	ck_assert(wait_conns(1));
+	ask(b);
+	close(b);
+	ck_assert(wait_conns(0));
+	stop(t);
+	ck_assert_uint_eq(w.stats.conns_open, 3);
+	ck_assert_uint_eq(w.stats.requests[SRV_HTTP_POST][SRV_R_GOOD], 5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("srv_worker");
@@ -176,6 +229,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pipelined_over_tcp);
 	tcase_add_test(tc, connection_cap);
+	tcase_add_test(tc, connections_reused);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
