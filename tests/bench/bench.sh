@@ -14,22 +14,18 @@
 #   5. make static vs the dynamic ocsp-serve: size, start, throughput.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
+bench_init bench
 N=${BENCH_N:-100000}
 NR=${BENCH_N_RSA:-12000}
 SIGN=${SIGN_SPEED:-$here/../build/bench/sign_speed}
 BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-5}
-W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
 trap 'kill ${srv_edge:-} ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
-pki_make "$W/pki" 20 > /dev/null
-cd "$W/pki"
+bench_pki
 pki_serials 100000 "$N" > rsa/bench.serials
 pki_serials 200000 "$N" | sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' > ec/bench.index
 conf() {  # OUT AUTHORITIES ISSUED_RSA ISSUED_EC

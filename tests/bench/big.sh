@@ -27,26 +27,21 @@ schedule) ;;
 *) echo "BENCH_BIG_MODE: scale or schedule" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")/.." && pwd)
-top=$(cd "$here/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
 BIG=${BENCH_BIG:-1000000}
 RUNS=${BENCH_RUNS:-144}
 STEP=${BENCH_STEP:-1}	# hours of simulated clock between runs = run_interval
 EVERY=${BENCH_SYNC_EVERY:-1}
-if [ -n "${BENCH_DIR:-}" ]; then W=$BENCH_DIR; mkdir -p "$W"; keep=1
-else W=$(mktemp -d /tmp/ocsp-big.XXXXXX); keep=0; fi
+if [ -n "${BENCH_DIR:-}" ]; then bench_init big "$BENCH_DIR"; keep=1
+else bench_init big; keep=0; fi
 trap 'kill ${srv:-} ${rsd:-} 2>/dev/null; [ $keep = 1 ] || rm -rf "$W"' EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 DB=out/big.lmdb
 
 # ---- 1. PKI, first run, no-change run
 if [ ! -f "$W/pki/$DB" ]; then
 	rm -rf "$W/pki"
-	pki_make "$W/pki" 20 > /dev/null
-	cd "$W/pki"
+	bench_pki
 	openssl rand -hex $((16 * BIG)) | fold -w32 | tr a-f A-F > big.serials
 	sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' big.serials > ec/big.index
 	# The simulated clock starts on the next hour (the signer is valid from now).
