@@ -258,7 +258,8 @@ if command -v cfssl > /dev/null; then
 	cfssl_pid=$!
 	cfssl_ok=1
 fi
-sleep 1
+bench_wait_http $P1 $P2 $P4
+[ "${cfssl_ok:-0}" = 0 ] || bench_wait_http $P3 || cfssl_ok=0
 curl -sf -o /dev/null --data-binary @req.der "http://127.0.0.1:$P1/" || { say "ocsp-serve not answering"; exit 1; }
 # Each case runs ROUNDS times, the cases alternating, so a noisy moment on
 # this shared machine hits every server alike; medians are reported.
@@ -305,7 +306,7 @@ ab_pair() {
 	ab0=$!
 	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$2 --threads 2 $4 2> ab.$2.log &
 	ab1=$!
-	sleep 1
+	bench_wait_http $1 $2
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for p in $1 $2; do

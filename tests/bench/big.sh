@@ -102,7 +102,7 @@ use chroot = no
 EOT
 rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=$RS &
 rsd=$!
-sleep 0.5
+t_until 10 rsync "rsync://127.0.0.1:$RS/" > /dev/null 2>&1
 # pub/ is what the rsync module serves: the published file, hard-linked.
 # Its mtime is the simulated clock's: rsync's quick check (size and
 # mtime) must see runs seconds apart as the hours apart they stand for.
@@ -171,7 +171,8 @@ swaps0=$(metric ocsp_serve_db_swaps_total)
 SW=${BENCH_SWAP_SECONDS:-90}
 wrk -t2 -c50 -d${SW}s --latency -s post.lua "http://127.0.0.1:$PORT/" > wrk.out 2>&1 &
 wrkp=$!
-sleep 5
+# Publish once wrk's 50 connections are all open.
+t_until 30 t_metric_ge "http://127.0.0.1:$MPORT/metrics" ocsp_serve_open_connections 50 || true
 OCSP_PRESIGN_NOW=$((now + STEP * 3600)) "$B/ocsp-gen" -q -c big.conf
 t0=$(now_ms)
 i=0

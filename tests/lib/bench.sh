@@ -19,5 +19,14 @@ bench_pki() {
 	cd "$W/pki"
 }
 
+# bench_wait_http PORT...: until each port on 127.0.0.1 answers HTTP at
+# all, 10 s at most each.
+bench_wait_http() {
+	for bw_p in "$@"; do
+		t_until 10 curl -s -o /dev/null "http://127.0.0.1:$bw_p/" ||
+			{ echo "bench: nothing answers on port $bw_p" >&2; return 1; }
+	done
+}
+
 # say LINE...: print it and keep it in $W/report.
 say() { printf '%s\n' "$*" | tee -a "$W/report"; }
