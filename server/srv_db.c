@@ -106,7 +106,7 @@ static int judge(struct srv_slot *s, struct srv_dbfile *f)
 	return -1;
 }
 
-int srv_db_slot_check(struct srv_slot *s)
+static int check_path(struct srv_slot *s)
 {
 	struct srv_dbfile *f, *old;
 	struct stat st;
@@ -151,6 +151,14 @@ int srv_db_slot_check(struct srv_slot *s)
 	op_info("%s: switched to new file (%llu responses)", s->path,
 		(unsigned long long)f->responses);
 	return 1;
+}
+
+int srv_db_slot_check(struct srv_slot *s)
+{
+	int rc = check_path(s);
+
+	atomic_fetch_add(&s->checks, 1);
+	return rc;
 }
 
 void srv_db_view_release(struct srv_view *v)

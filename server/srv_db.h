@@ -51,6 +51,8 @@ struct srv_slot {
 	atomic_ulong swaps, refused;
 	atomic_int missing;		/* the path was deleted; still serving */
 	atomic_ulong rollbacks;		/* older files refused */
+	atomic_ulong checks;		/* srv_db_slot_check calls ended: what
+					 * waits on a look at the path */
 	atomic_ulong failures[SRV_FAIL_COUNT];	/* lookups that failed */
 	_Atomic int64_t rollback_generated;	/* of the last refused older
 						 * file; 0 once a newer arrives */

@@ -79,7 +79,7 @@ static void label_value(struct evbuffer *out, const char *v)
 
 /* The per-file families, one sample per --db path (label db). */
 enum { DB_RESPONSES, DB_GENERATED, DB_OLDEST, DB_NEAREST, DB_SWAPS, DB_REFUSED,
-	DB_ROLLBACKS, DB_MISSING, DB_NFAMILY };
+	DB_ROLLBACKS, DB_MISSING, DB_CHECKS, DB_NFAMILY };
 static const struct {
 	const char *name, *type, *help;
 } db_family[DB_NFAMILY] = {
@@ -98,6 +98,8 @@ static const struct {
 	  "New files refused as published before the file served." },
 	{ "ocsp_serve_db_missing", "gauge",
 	  "1 while the path is deleted and the mapped copy is served." },
+	{ "ocsp_serve_db_checks_total", "counter",
+	  "Looks at the path for a new file since start (twice a second)." },
 };
 
 static long long db_value(struct srv_slot *s, int family_index)
@@ -113,6 +115,7 @@ static long long db_value(struct srv_slot *s, int family_index)
 	case DB_SWAPS: v = (long long)atomic_load(&s->swaps); break;
 	case DB_REFUSED: v = (long long)atomic_load(&s->refused); break;
 	case DB_ROLLBACKS: v = (long long)atomic_load(&s->rollbacks); break;
+	case DB_CHECKS: v = (long long)atomic_load(&s->checks); break;
 	default: v = atomic_load(&s->missing); break;
 	}
 	pthread_mutex_unlock(&s->mu);

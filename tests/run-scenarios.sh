@@ -19,6 +19,18 @@ run_one() {
 }
 if [ "${1:-}" = --one ]; then run_one "$3" "$2"; exit 0; fi
 
+# The demo PKI and SoftHSM token, built once: each script's pki_make
+# (tests/lib/pki.sh) copies it into its own directory instead of building.
+# Unbuilt, each script builds its own as when run alone.
+if [ -z "${PKI_FIXTURE:-}" ]; then
+	t0=$(date +%s.%N)
+	if (. "$here/lib/pki.sh" && pki_fixture "$out/fixture"); then
+		export PKI_FIXTURE="$out/fixture"
+		awk -v a="$t0" -v b="$(date +%s.%N)" \
+			'BEGIN { printf "PKI fixture built in %.1f s\n", b - a }'
+	else echo "PKI fixture not built: each script builds its own"; fi
+fi
+
 ls "$dir"/*.sh | xargs -P "$jobs" -n 1 sh "$0" --one "$out" 2>/dev/null ||
 	true
 pass=0; fail=0; total_cases=0

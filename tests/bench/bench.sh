@@ -14,22 +14,18 @@
 #   5. make static vs the dynamic ocsp-serve: size, start, throughput.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
+bench_init bench
 N=${BENCH_N:-100000}
 NR=${BENCH_N_RSA:-12000}
 SIGN=${SIGN_SPEED:-$here/../build/bench/sign_speed}
 BIG=${BENCH_BIG:-1000000}
 DUR=${BENCH_SECONDS:-5}
-W=$(mktemp -d /tmp/ocsp-bench.XXXXXX)
 # dash has no `jobs -p` in an EXIT trap: name the processes.
 trap 'kill ${srv_edge:-} ${srv:-} ${srv1:-} ${nginx_pid:-} ${cfssl_pid:-} ${alog0:-} ${alog1:-} 2>/dev/null; rm -rf "$W"' EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 
-pki_make "$W/pki" 20 > /dev/null
-cd "$W/pki"
+bench_pki
 pki_serials 100000 "$N" > rsa/bench.serials
 pki_serials 200000 "$N" | sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' > ec/bench.index
 conf() {  # OUT AUTHORITIES ISSUED_RSA ISSUED_EC
@@ -262,7 +258,8 @@ if command -v cfssl > /dev/null; then
 	cfssl_pid=$!
 	cfssl_ok=1
 fi
-sleep 1
+bench_wait_http $P1 $P2 $P4
+[ "${cfssl_ok:-0}" = 0 ] || bench_wait_http $P3 || cfssl_ok=0
 curl -sf -o /dev/null --data-binary @req.der "http://127.0.0.1:$P1/" || { say "ocsp-serve not answering"; exit 1; }
 # Each case runs ROUNDS times, the cases alternating, so a noisy moment on
 # this shared machine hits every server alike; medians are reported.
@@ -309,7 +306,7 @@ ab_pair() {
 	ab0=$!
 	"$B/ocsp-serve" --db out/rsa.lmdb --listen 127.0.0.1:$2 --threads 2 $4 2> ab.$2.log &
 	ab1=$!
-	sleep 1
+	bench_wait_http $1 $2
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for p in $1 $2; do

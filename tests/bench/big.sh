@@ -27,26 +27,21 @@ schedule) ;;
 *) echo "BENCH_BIG_MODE: scale or schedule" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")/.." && pwd)
-top=$(cd "$here/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
 BIG=${BENCH_BIG:-1000000}
 RUNS=${BENCH_RUNS:-144}
 STEP=${BENCH_STEP:-1}	# hours of simulated clock between runs = run_interval
 EVERY=${BENCH_SYNC_EVERY:-1}
-if [ -n "${BENCH_DIR:-}" ]; then W=$BENCH_DIR; mkdir -p "$W"; keep=1
-else W=$(mktemp -d /tmp/ocsp-big.XXXXXX); keep=0; fi
+if [ -n "${BENCH_DIR:-}" ]; then bench_init big "$BENCH_DIR"; keep=1
+else bench_init big; keep=0; fi
 trap 'kill ${srv:-} ${rsd:-} 2>/dev/null; [ $keep = 1 ] || rm -rf "$W"' EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 now_ms() { date +%s%3N; }
 DB=out/big.lmdb
 
 # ---- 1. PKI, first run, no-change run
 if [ ! -f "$W/pki/$DB" ]; then
 	rm -rf "$W/pki"
-	pki_make "$W/pki" 20 > /dev/null
-	cd "$W/pki"
+	bench_pki
 	openssl rand -hex $((16 * BIG)) | fold -w32 | tr a-f A-F > big.serials
 	sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' big.serials > ec/big.index
 	# The simulated clock starts on the next hour (the signer is valid from now).
@@ -107,7 +102,7 @@ use chroot = no
 EOT
 rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=$RS &
 rsd=$!
-sleep 0.5
+t_until 10 rsync "rsync://127.0.0.1:$RS/" > /dev/null 2>&1
 # pub/ is what the rsync module serves: the published file, hard-linked.
 # Its mtime is the simulated clock's: rsync's quick check (size and
 # mtime) must see runs seconds apart as the hours apart they stand for.
@@ -176,7 +171,8 @@ swaps0=$(metric ocsp_serve_db_swaps_total)
 SW=${BENCH_SWAP_SECONDS:-90}
 wrk -t2 -c50 -d${SW}s --latency -s post.lua "http://127.0.0.1:$PORT/" > wrk.out 2>&1 &
 wrkp=$!
-sleep 5
+# Publish once wrk's 50 connections are all open.
+t_until 30 t_metric_ge "http://127.0.0.1:$MPORT/metrics" ocsp_serve_open_connections 50 || true
 OCSP_PRESIGN_NOW=$((now + STEP * 3600)) "$B/ocsp-gen" -q -c big.conf
 t0=$(now_ms)
 i=0

@@ -31,15 +31,12 @@
 # cores: about 25 minutes.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-top=$(cd "$here/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
+bench_init scale
 BIG=${BENCH_BIG:-5000000}
 RUNS=${BENCH_RUNS:-3}
 PAIRS=${BENCH_PAIRS:-3}
 STEP=${BENCH_STEP:-1}
-W=$(mktemp -d /tmp/ocsp-scale.XXXXXX)
 MNT=$W/xfs
 cleanup() {
 	[ -z "${rsd:-}" ] || kill "$rsd" 2>/dev/null || true
@@ -47,10 +44,8 @@ cleanup() {
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$W"
 }
 trap cleanup EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 
-pki_make "$W/pki" 20 > /dev/null
-cd "$W/pki"
+bench_pki
 openssl rand -hex $((16 * BIG)) | fold -w32 | tr a-f A-F > big.serials
 sed 's/^/V\t351231235959Z\t\t/; s/$/\tunknown\t\/CN=x/' big.serials > ec/big.index
 # The simulated clock starts on the next hour (the signer is valid from now).

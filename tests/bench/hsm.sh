@@ -15,21 +15,17 @@
 # BENCH_HSM_PARTS picks parts: "latency publish" (both, the default).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
+bench_init bench-hsm
 INJ=${P11FAULT_LIB:?}
 SIGN=${SIGN_SPEED:?}
 LAT=${BENCH_HSM_LATENCY_US:-2000}
 N=${BENCH_HSM_N:-1000}
 NPUB=${BENCH_PUB_SERIALS:-100000}
-W=$(mktemp -d /tmp/ocsp-bench-hsm.XXXXXX)
 MNT=$W/xfs
 trap 'mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"; rm -rf "$W"' EXIT
-say() { printf '%s\n' "$*" | tee -a "$W/report"; }
 
-pki_make "$W/pki" 20 > /dev/null
-cd "$W/pki"
+bench_pki
 export SOFTHSM2_CONF
 
 # speed OUT: sign_speed on the token's P-256 key.  SoftHSM's file store

@@ -9,14 +9,11 @@
 # the two servers (both --threads 2); medians.  Nothing here asserts a time.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-top=$(cd "$here/.." && pwd)
-. "$here/lib/pki.sh"
-. "$here/lib/t.sh"
-B=${BIN:?}
+. "$here/lib/bench.sh"
+bench_init bench-static
 DUR=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 STARTS=${BENCH_STARTS:-15}
-W=$(mktemp -d /tmp/ocsp-bench-static.XXXXXX)
 trap 'kill ${sd:-} ${ss:-} 2>/dev/null; rm -rf "$W"' EXIT
 now_us() { date +%s%6N; }
 med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -29,8 +26,7 @@ cp "$top/bin/ocsp-serve" "$W/static"
 make -C "$top" -s all > /dev/null 2>&1
 file "$W/static" | grep -Eq 'statically linked|static-pie linked' || { echo "static bench: no static build" >&2; exit 1; }
 
-pki_make "$W/pki" 20 > /dev/null
-cd "$W/pki"
+bench_pki
 "$B/ocsp-gen" -q -c ocsp-gen.conf
 DB=out/responses.lmdb
 strip -o "$W/dynamic.stripped" "$W/dynamic"

@@ -5,8 +5,11 @@ client running all along.  usage: hostile.py PORT METRICS_PORT REQ.der
 Prints "ok   hostile: ..." / "FAIL hostile: ..." lines, as tests/lib/t.sh.
 Every loop is bounded in count and time.
 """
+import fcntl
 import socket
+import struct
 import sys
+import termios
 import threading
 import time
 import urllib.request
@@ -85,13 +88,34 @@ data = recv_all(s, 1.0)
 s.close()
 check("pipelined requests: three answers", data.count(b"HTTP/1.1 200 OK") == 3)
 
-# A pipelined flood larger than the server's buffers, read only after a
-# pause: the server must stop reading, then resume, and lose nothing.
+
+
+def queued(sock, request):
+    return struct.unpack("i", fcntl.ioctl(sock, request, b"\0" * 4))[0]
+
+
+def backed_up(sock, thread, seconds=10.0):
+    """Until nothing moves on sock: the sender is done or blocked (its
+    unsent octets, TIOCOUTQ, stay put), and the answers wait unread (the
+    octets received, FIONREAD, non-zero and staying put)."""
+    end, last = time.time() + seconds, None
+    while time.time() < end:
+        out = 0 if not thread.is_alive() else queued(sock, termios.TIOCOUTQ)
+        now = (out, queued(sock, termios.FIONREAD))
+        if now[1] > 0 and now == last:
+            return True
+        last = now
+        time.sleep(0.1)
+    return False
+
+
+# A pipelined flood larger than the server's buffers, read only once the
+# server has stopped reading: it must resume, and lose nothing.
 N = 2000
 s = conn()
 sender = threading.Thread(target=lambda: s.sendall((head + REQ) * N))
 sender.start()
-time.sleep(1.0)
+check("pipelined flood: answers back up unread", backed_up(s, sender))
 got = b""
 s.settimeout(5)
 deadline = time.time() + 20
@@ -151,7 +175,7 @@ while time.time() - t0 < 20 and alive:
             alive += 1
         except OSError:
             pass
-    time.sleep(1)
+    time.sleep(0.25)
 check("slowloris connections cut at the header deadline (%.0f s)" % (time.time() - t0),
       alive == 0 and time.time() - t0 < 16)
 for c in slow:

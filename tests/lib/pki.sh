@@ -7,6 +7,12 @@
 # that signs its own responses (serial directory, PEM key); and
 # DIR/ocsp-gen.conf tying them together.  N serials per CA (default 20).
 #
+# The keys, certificates, CRLs and token (pki_base) do not depend on N and
+# cost seconds; the serial lists and configuration (pki_fill) cost nothing.
+# With PKI_FIXTURE naming a directory pki_base built (pki_fixture, as
+# tests/run-scenarios.sh does once for all scripts), pki_make copies it
+# instead of building: each caller still gets its own token and files.
+#
 # Serials (hex): rsa 1000.., revoked 1003 keyCompromise and 1005 superseded
 # in the CRL, 1007 keyCompromise locally; ec 2000.., 2002 revoked
 # cessationOfOperation; self 3000.., 3001 revoked affiliationChanged.
@@ -62,8 +68,9 @@ pki_cert() {
 	rm -f "$7.csr"
 }
 
-# pki_crl CADIR DAYS: sign CADIR/crl-index.txt's R lines into CADIR/ca.crl
-pki_crl() {
+# pki_cacnf CADIR DAYS: CADIR/ca.cnf, the `openssl ca` configuration (it
+# names CADIR's files by absolute path, so a copied CA writes it again).
+pki_cacnf() {
 	cat > "$1/ca.cnf" <<EOT
 [ca]
 default_ca = ca_sect
@@ -75,6 +82,11 @@ crlnumber = $1/crlnumber
 default_md = sha256
 default_crl_days = $2
 EOT
+}
+
+# pki_crl CADIR DAYS: sign CADIR/crl-index.txt's R lines into CADIR/ca.crl
+pki_crl() {
+	pki_cacnf "$1" "$2"
 	[ -f "$1/crlnumber" ] || echo 01 > "$1/crlnumber"
 	: > "$1/crl-index.txt.attr"
 	openssl ca -config "$1/ca.cnf" -gencrl -out "$1/ca.crl" 2>/dev/null \
@@ -88,14 +100,19 @@ pki_revoke() {
 	pki_crl "$1" 30
 }
 
-pki_softhsm() {
-	mkdir -p "$PKI_DIR/tokens"
+# pki_softhsm_conf: $PKI_DIR/softhsm2.conf naming $PKI_DIR/tokens, exported.
+pki_softhsm_conf() {
 	cat > "$PKI_DIR/softhsm2.conf" <<EOT
 directories.tokendir = $PKI_DIR/tokens
 objectstore.backend = file
 log.level = ERROR
 EOT
 	export SOFTHSM2_CONF="$PKI_DIR/softhsm2.conf"
+}
+
+pki_softhsm() {
+	mkdir -p "$PKI_DIR/tokens"
+	pki_softhsm_conf
 	softhsm2-util --init-token --free --label ocsp --pin "$PKI_PIN" \
 		--so-pin 123456 >/dev/null || pki_die "softhsm token"
 	printf '%s\n' "$PKI_PIN" > "$PKI_DIR/pin"
@@ -157,8 +174,10 @@ pki_serials() {
 	while [ $i -lt "$2" ]; do printf '%X\n' $((s + i)); i=$((i + 1)); done
 }
 
-pki_make() {
-	PKI_DIR=$1; n=${2:-20}
+# pki_base DIR: what does not depend on the serial count: the CAs, the
+# signers (RSA and EC keys in a fresh token), the CRLs and the TLS leaf.
+pki_base() {
+	PKI_DIR=$1
 	mkdir -p "$PKI_DIR/rsa" "$PKI_DIR/ec" "$PKI_DIR/self/issued" "$PKI_DIR/out"
 	pki_ext "$PKI_DIR/ext.cnf"
 	pki_softhsm
@@ -179,13 +198,11 @@ pki_make() {
 	pki_cert "$r/ocsp.key" "/O=Demo PKI/CN=Demo OCSP RSA" "$r/ca.pem" "$r/ca.key" ocsp 365 "$r/ocsp.pem"
 	pki_import "$r/ocsp.key" ocsp-rsa 01
 	rm -f "$r/ocsp.key"
-	pki_serials 1000 "$n" > "$r/serials"
 	: > "$r/crl-index.txt"
 	pki_revoke "$r" 1003 keyCompromise
 	pki_revoke "$r" 1005 superseded
-	printf '# local revocations\n1007 20261101120000Z keyCompromise\n' > "$r/local"
 
-	# ECDSA issuing CA, index.txt as the issued list.
+	# ECDSA issuing CA (its index.txt, the issued list, is pki_fill's).
 	e=$PKI_DIR/ec
 	pki_key ec "$e/ca.key"
 	pki_cert "$e/ca.key" "/O=Demo PKI/CN=Demo Issuing EC" "$PKI_DIR/root.pem" "$PKI_DIR/root.key" ca 3650 "$e/ca.pem"
@@ -194,17 +211,12 @@ pki_make() {
 	pki_import "$e/ocsp.key" ocsp-ec 02
 	rm -f "$e/ocsp.key"
 	: > "$e/crl-index.txt"
-	pki_serials 2000 "$n" | while read -r s; do
-		printf 'V\t351231235959Z\t\t%s\tunknown\t/CN=leaf %s\n' "$s" "$s"
-	done > "$e/index.txt"
 	pki_revoke "$e" 2002 cessationOfOperation
-	sed -i 's/^V\(\t[^\t]*\t\)\t2002\t/R\1'"$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)"',cessationOfOperation\t2002\t/' "$e/index.txt"
 
 	# A CA that signs its own responses (PEM key), serials as a directory.
 	c=$PKI_DIR/self
 	pki_key rsa "$c/ca.key"
 	pki_cert "$c/ca.key" "/O=Demo PKI/CN=Demo Self-signing CA" "$PKI_DIR/root.pem" "$PKI_DIR/root.key" ca 3650 "$c/ca.pem"
-	pki_serials 3000 "$n" | while read -r s; do : > "$c/issued/$s"; done
 	: > "$c/crl-index.txt"
 	pki_revoke "$c" 3001 affiliationChanged
 
@@ -212,6 +224,41 @@ pki_make() {
 	pki_key rsa "$PKI_DIR/leaf.key"
 	pki_cert "$PKI_DIR/leaf.key" "/CN=localhost" "$r/ca.pem" "$r/ca.key" leaf 30 "$PKI_DIR/leaf.pem" 0x1001
 	cat "$r/ca.pem" "$PKI_DIR/root.pem" > "$PKI_DIR/chain.pem"
+}
+
+# pki_fixture DIR: pki_base into DIR, marked complete only when it is, for
+# PKI_FIXTURE.  Nothing opens the fixture's token afterwards: copies do.
+pki_fixture() {
+	rm -rf "$1"
+	( pki_base "$1" > /dev/null ) || return 1
+	: > "$1/.fixture-complete"
+}
+
+# pki_copy FIXTURE DIR: DIR becomes a copy of the fixture, its own token
+# included, with the files naming absolute paths written for DIR.
+pki_copy() {
+	[ -f "$1/.fixture-complete" ] || pki_die "PKI_FIXTURE $1 is not a built fixture"
+	mkdir -p "$2" && cp -a "$1/." "$2/" || pki_die "copy of $1"
+	rm -f "$2/.fixture-complete"
+	PKI_DIR=$2
+	pki_softhsm_conf
+	for ca in rsa ec self; do pki_cacnf "$PKI_DIR/$ca" 30; done
+}
+
+# pki_fill DIR N: the issued lists (N serials per CA), the RSA CA's local
+# revocations and DIR/ocsp-gen.conf.
+pki_fill() {
+	PKI_DIR=$1; n=$2
+	r=$PKI_DIR/rsa; e=$PKI_DIR/ec; c=$PKI_DIR/self
+	pki_serials 1000 "$n" > "$r/serials"
+	printf '# local revocations\n1007 20261101120000Z keyCompromise\n' > "$r/local"
+	pki_serials 2000 "$n" | while read -r s; do
+		printf 'V\t351231235959Z\t\t%s\tunknown\t/CN=leaf %s\n' "$s" "$s"
+	done > "$e/index.txt"
+	# 2002 revoked in index.txt as in the CRL, at the CRL's instant.
+	t=$(awk -F'\t' '$4 == "2002" { sub(/,.*/, "", $3); print $3 }' "$e/crl-index.txt")
+	sed -i 's/^V\(\t[^\t]*\t\)\t2002\t/R\1'"$t"',cessationOfOperation\t2002\t/' "$e/index.txt"
+	pki_serials 3000 "$n" | while read -r s; do : > "$c/issued/$s"; done
 
 	cat > "$PKI_DIR/ocsp-gen.conf" <<EOT
 # ocsp-gen configuration for the throwaway demo PKI.
@@ -255,4 +302,12 @@ signers = signer_self
 cert = self/ca.pem
 key  = self/ca.key
 EOT
+}
+
+# pki_make DIR [N]: a demo PKI in DIR with N serials per CA (default 20),
+# a copy of $PKI_FIXTURE when it is set, else built here.
+pki_make() {
+	if [ -n "${PKI_FIXTURE:-}" ]; then pki_copy "$PKI_FIXTURE" "$1"
+	else pki_base "$1"; fi
+	pki_fill "$1" "${2:-20}"
 }

@@ -83,6 +83,33 @@ t_start_pki() {
 	cd "$P" || exit 1
 }
 
+# t_until SECONDS CMD...: run CMD every 0.05 s until it succeeds, SECONDS
+# at most; CMD's last status.  What a test waits on instead of a sleep.
+t_until() {
+	tu_n=$(($1 * 20)); shift
+	while ! "$@"; do
+		[ "$tu_n" -gt 0 ] || return 1
+		sleep 0.05; tu_n=$((tu_n - 1))
+	done
+}
+
+# t_metric URL NAME: NAME's sample value in the Prometheus text at URL
+# (NAME with its labels, as printed).
+t_metric() { curl -s "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
+
+# t_metric_ge URL NAME N: the sample is at least N.
+t_metric_ge() { v=$(t_metric "$1" "$2"); [ -n "$v" ] && [ "$v" -ge "$3" ]; }
+
+# t_server_looked URL DB: once ocsp-serve's check of the --db path DB has
+# run twice more (ocsp_serve_db_checks_total): one check may have begun
+# before the caller's change, the second began after it.
+t_server_looked() {
+	tl_k="ocsp_serve_db_checks_total{db=\"$2\"}"
+	tl_c=$(t_metric "$1" "$tl_k")
+	[ -n "$tl_c" ] || { echo "t_server_looked: no $tl_k at $1" >&2; return 1; }
+	t_until 10 t_metric_ge "$1" "$tl_k" $((tl_c + 2))
+}
+
 # t_wait_url URL: until it answers at all, 5 s at most.
 t_wait_url() {
 	i=0

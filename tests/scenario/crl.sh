@@ -13,6 +13,12 @@ unset http_proxy HTTP_PROXY no_proxy NO_PROXY
 gen() { "$B/ocsp-gen" -c "${CONF:-ocsp-gen.conf}" "$@" >"$T_TMP/gen.log" 2>&1; }
 # mk OUT NUMBER [mkcrl options]: a CRL of the RSA CA, valid 30 days.
 mk() { t_mkcrl rsa "$@"; }
+# new_second FILE: until the clock is past FILE's modification second, so
+# that a file written now has a new Last-Modified.
+new_second() {
+	t_until 3 sh -c '[ "$(date +%s)" -gt "$(stat -c %Y "$1")" ]' - "$1" ||
+		t_fail "the clock passes $1's second"
+}
 status() { t_db_status "$DB" rsa/ca.pem root.pem "$@"; }
 # refused DESC PATTERN: the run fails with exit 1, stderr names the
 # authority and matches PATTERN, the published file is byte-identical.
@@ -122,18 +128,18 @@ t_check "HTTP: conditional re-run" gen
 t_grep "HTTP: unchanged base answered 304" "GET /CA.crl 304" "$T_TMP/cdp.log"
 t_grep "HTTP: unchanged delta answered 304" "GET /CA\+.crl 304" "$T_TMP/cdp.log"
 t_grep "HTTP: no cached copy used" '^ocsp_gen_crl_cache_used\{authority="issuing_rsa"\} 0$' out/gen.prom
-sleep 1	# a new Last-Modified second
+new_second cdp/CA+.crl
 mk cdp/CA+.crl 16 --delta 14 --revoke 1004:removeFromCRL --revoke 1009:keyCompromise \
 	--revoke 100A:keyCompromise
 t_check "HTTP: a new delta is downloaded" gen
 t_check "HTTP: its revocation served" status 100A revoked keyCompromise
 # A CRL whose distribution point is the URL it is fetched from.
-sleep 1	# a new Last-Modified second
+new_second cdp/CA.crl
 mk cdp/CA.crl 17 --idp dp --idp-dp "$cdp/CA.crl" --revoke 1003:keyCompromise \
 	--revoke 1009:keyCompromise --revoke 100A:keyCompromise
 t_check "HTTP: CRL of the distribution point it is fetched from" gen
 t_grep "HTTP: its newer delta-less base used" "delta CRL .* is not newer than the base CRL \(number 17\)" "$T_TMP/gen.log"
-sleep 1
+new_second cdp/CA.crl
 mk cdp/CA.crl 18 --revoke 1003:keyCompromise --revoke 1009:keyCompromise \
 	--revoke 100A:keyCompromise
 t_check "HTTP: back to a complete CRL" gen

@@ -32,29 +32,51 @@ chmod 644 pin
 fails_cleanly "group/world-readable PIN file" "readable or writable by group or others" ocsp-gen.conf
 chmod 600 pin
 
-# SIGKILL at random moments: each time the file is the old or a new one,
-# it opens, and a response in it verifies.
+# SIGKILL at moments of a run: each time the file is the old or a new one,
+# it opens, and a response in it verifies.  The moments are conditions, not
+# delays, so each kill lands while the run is on: the first signer's login,
+# the start of signing, and a quarter, half and three quarters of the CPU
+# time a whole run takes (signing is CPU-bound).
 pki_serials 6000 1500 >> rsa/serials
 # SoftHSM rewrites its token files in place at login, so a SIGKILL can land
 # in that rewrite and leave the token unreadable: SoftHSM's fault, not the
 # generator's.  Each kill therefore starts from a saved copy of the token.
 cp -a "$PKI_DIR/tokens" "$T_TMP/tokens.saved"
-k=0; bad=0
-while [ $k -lt 5 ]; do
+full=$(/usr/bin/python3 - "$B/ocsp-gen" -q --force -c ocsp-gen.conf <<'PY'
+import os, resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(int((r.ru_utime + r.ru_stime) * os.sysconf("SC_CLK_TCK")))
+PY
+) || { t_fail "a whole run, to place the kills"; full=0; }
+# reached PID MOMENT: the run got there, or ended (then the kill is late).
+reached() {
+	set -- "$1" "$2" "$(cat "/proc/$1/stat" 2>/dev/null)"
+	case $3 in ""|*") Z "*) return 0 ;; esac
+	case $2 in
+	log:*) grep -q -- "${2#log:}" "$T_TMP/kill.log" ;;
+	cpu:*) echo "$3" | awk -v n="${2#cpu:}" '{ exit !($14 + $15 >= n) }' ;;
+	esac
+}
+bad=0; late=""
+for at in "log:signer signer_rsa: key loaded" "log:issuing_self: [0-9]* serials, signer" \
+    "cpu:$((full / 4))" "cpu:$((full / 2))" "cpu:$((full * 3 / 4))"; do
 	cp "$DB" "$T_TMP/before.lmdb"
-	"$B/ocsp-gen" -q --force -c ocsp-gen.conf > /dev/null 2>&1 &
+	"$B/ocsp-gen" -v --force -c ocsp-gen.conf > "$T_TMP/kill.log" 2>&1 &
 	pid=$!
-	sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')"
+	t_until 60 reached $pid "$at"
 	kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+	[ $? = 137 ] || late="$late [$at]"
 	rm -rf "$PKI_DIR/tokens" && cp -a "$T_TMP/tokens.saved" "$PKI_DIR/tokens"
 	if ! "$B/ocsp-db" stats "$DB" > /dev/null 2>&1; then bad=$((bad + 1))
 	elif ! "$B/ocsp-db" get "$DB" --issuer rsa/ca.pem --serial 1001 > "$T_TMP/r.der" ||
 	     ! openssl ocsp -respin "$T_TMP/r.der" -issuer rsa/ca.pem -serial 0x1001 \
 		-CAfile root.pem -no_nonce 2>&1 | grep -q "Response verify OK"; then bad=$((bad + 1))
 	fi
-	k=$((k + 1))
 done
-[ $bad = 0 ] && t_ok "5 SIGKILLs at random moments: file always opens and verifies" || t_fail "SIGKILL: $bad of 5 left a bad file"
+[ -z "$late" ] && t_ok "each SIGKILL landed while the run was on" ||
+	t_fail "SIGKILL after the run had ended at:$late (a whole run: $full ticks of CPU)"
+[ $bad = 0 ] && t_ok "5 SIGKILLs at moments of the run: file always opens and verifies" || t_fail "SIGKILL: $bad of 5 left a bad file"
 t_check "run after the kills completes" gen -q -c ocsp-gen.conf
 t_check "no temporary files left" sh -c "! ls -a out | grep -q '\.tmp\.'"
 
@@ -93,6 +115,7 @@ t_bg $!
 t_wait_url "http://127.0.0.1:$MPORT/healthz"
 cp "$DB" "$T_TMP/served.lmdb"
 refused() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk '/^ocsp_serve_db_swaps_refused_total/ { print $2 }'; }
+refused_ge() { [ "$(refused)" -ge "$1" ] 2>/dev/null; }
 answer_ok() {
 	openssl ocsp -url "http://127.0.0.1:$PORT/" -issuer rsa/ca.pem -serial 0x1001 \
 		-CAfile root.pem -no_nonce 2>&1 | grep -q "0x1001: good"
@@ -115,8 +138,8 @@ PY
 	truncated) head -c 12000 "$T_TMP/served.lmdb" > "$T_TMP/bad" ;;
 	esac
 	cp "$T_TMP/bad" "$DB.new"; mv "$DB.new" "$DB"
-	sleep 1.2
 	n=$((n + 1))
+	t_until 10 refused_ge $n
 	if [ "$(refused)" = "$n" ] && answer_ok; then t_ok "$kind file renamed over: refused, counted, old answers continue"
 	else t_fail "$kind file: refused=$(refused), expected $n"; tail -3 "$T_TMP/serve.log"; fi
 done

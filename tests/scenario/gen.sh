@@ -93,24 +93,29 @@ t_check "dry run succeeds" gen --dry-run --force
 t_grep "dry run reports" "dry run: would sign 118" "$T_TMP/gen.log"
 t_check "dry run publishes nothing" unchanged
 
-# Lock: a second concurrent run refuses to start.
-flock "$DB.lock" sleep 3 &
-t_bg $!
-sleep 0.5
+# Lock: a second concurrent run refuses to start.  The holder keeps the
+# lock until told (10 s at most).
+flock "$DB.lock" sh -c 'i=0; until [ -e "$1" ] || [ $i -ge 100 ]; do
+	sleep 0.1; i=$((i + 1)); done' - "$T_TMP/release" &
+holder=$!
+t_bg $holder
+t_until 5 sh -c '! flock -n "$1" true' - "$DB.lock" || t_fail "another process holds the lock"
 gen; rc=$?
 if [ $rc -eq 3 ] && grep -q "another ocsp-gen run" "$T_TMP/gen.log"; then t_ok "concurrent run refused (exit 3)"
 else t_fail "concurrent run refused (exit $rc)"; cat "$T_TMP/gen.log"; fi
-wait
+: > "$T_TMP/release"
+wait $holder
 
 # SIGKILL mid-signing: enlarge the job, kill it, the old file must stand.
 pki_serials 5000 3000 >> rsa/serials
 cp "$DB" "$T_TMP/published"
-"$B/ocsp-gen" -c ocsp-gen.conf --force -q > "$T_TMP/gen.log" 2>&1 &
+"$B/ocsp-gen" -c ocsp-gen.conf --force -v > "$T_TMP/gen.log" 2>&1 &
 pid=$!
-sleep 0.4
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-if unchanged && "$B/ocsp-db" stats "$DB" > /dev/null; then t_ok "SIGKILL mid-signing leaves the previous file valid"
-else t_fail "SIGKILL mid-signing leaves the previous file valid (was the run too fast?)"; fi
+# The last authority's set-up line: signing begins.
+t_until 30 grep -q "issuing_self: .* serials, signer" "$T_TMP/gen.log"
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; rc=$?
+if [ $rc = 137 ] && unchanged && "$B/ocsp-db" stats "$DB" > /dev/null; then t_ok "SIGKILL mid-signing leaves the previous file valid"
+else t_fail "SIGKILL mid-signing leaves the previous file valid (exit $rc: 137 if the kill landed)"; fi
 # Temporary files of killed runs (other pids), for the file and its
 # working copy: the next run removes them.
 echo stale > out/.responses.lmdb.tmp.999999

@@ -34,8 +34,20 @@ t_wait_url "http://127.0.0.1:$((PORT + 3))/healthz"
 /usr/bin/python3 - "$((PORT + 2))" "$((PORT + 3))" > "$T_TMP/cap.out" 2>&1 <<'PY'
 import socket, sys, time, urllib.request
 port, mport = int(sys.argv[1]), int(sys.argv[2])
+
+def metric(name):
+    m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport).read().decode()
+    v = [l.split()[1] for l in m.splitlines() if l.startswith(name + " ")]
+    return v[0] if v else "?"
+
+def until_open(n):
+    """Until the server holds n connections, 5 s at most."""
+    end = time.time() + 5
+    while metric("ocsp_serve_open_connections") != str(n) and time.time() < end:
+        time.sleep(0.02)
+
 idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
-time.sleep(0.3)
+until_open(4)
 extra = socket.create_connection(("127.0.0.1", port))
 extra.settimeout(2)
 try:
@@ -44,12 +56,11 @@ except ConnectionResetError:
     closed = True
 except socket.timeout:
     closed = False
-m = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport).read().decode()
-rej = [l for l in m.splitlines() if l.startswith("ocsp_serve_connections_rejected_total ")]
+rej = metric("ocsp_serve_connections_rejected_total")
 for s in idle:
     s.close()
-time.sleep(0.3)
-print("closed=%s rejected=%s" % (closed, rej[0].split()[1] if rej else "?"))
+until_open(0)
+print("closed=%s rejected=%s" % (closed, rej))
 PY
 t_grep "connection cap: the fifth is refused and counted" "closed=True rejected=1" "$T_TMP/cap.out"
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$T_TMP/req.der" "http://127.0.0.1:$((PORT + 2))/")

@@ -161,7 +161,7 @@ http {
 EOT
 nginx -c "$T_TMP/ngx/nginx.conf" -g 'daemon off;' &
 t_bg $!
-sleep 0.5
+t_until 10 curl -sk -o /dev/null "https://127.0.0.1:$NG/" || t_fail "nginx listens"
 # nginx fetches the response on the first handshakes: retry, bounded.
 i=0; stapled=0
 while [ $i -lt 20 ]; do

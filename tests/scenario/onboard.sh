@@ -72,9 +72,12 @@ t_grep "... keeps the current signer" "issuing_rsa: .*signer signer_rsa\)" "$T_T
 t_grep "... and says why the new one is not used" \
 	"warning: issuing_rsa: signer signer_rsa_2: certificate .*rsa/ocsp-2.pem does not exist yet" "$T_TMP/gen.log"
 
-# The CA certifies both; one second later than the first signers, so that
-# "the newest valid one" is well defined.
-sleep 1
+# The CA certifies both; a second later than the first signers at least,
+# so that "the newest valid one" is well defined.
+since() { date -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }
+t_until 3 sh -c '[ "$(date +%s)" -gt "$1" ] && [ "$(date +%s)" -gt "$2" ]' - \
+	"$(since rsa/ocsp.pem)" "$(since ec/ocsp.pem)" ||
+	t_fail "the clock passes the first signers' notBefore"
 PKI_DIR=$P pki_issue "$P/ec" "$T_TMP/signer_ec_2.csr" ec/ocsp-2.pem 30
 PKI_DIR=$P pki_issue "$P/rsa" "$T_TMP/signer_rsa_2.csr" rsa/ocsp-2.pem 30
 # The signer without a key gets an old certificate, so it is never chosen.

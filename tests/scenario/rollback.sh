@@ -34,11 +34,13 @@ status() {  # SERIAL: good / revoked as openssl verifies it
 	openssl ocsp -url "$URL/ocsp" -issuer rsa/ca.pem -serial "0x$1" \
 		-CAfile root.pem -no_nonce 2>&1 | sed -n "s/^0x$1: //p"
 }
-metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+MURL=http://127.0.0.1:$MPORT/metrics
+metric() { t_metric "$MURL" "$1"; }
 healthz() { curl -s "http://127.0.0.1:$MPORT/healthz"; }
 # put FILE: deliver FILE as rsync does (a new inode renamed over the path),
-# then give the server's half-second check time to see it.
-put() { cp "$1" "$DB.tmp" && mv "$DB.tmp" "$DB" && sleep 1.2; }
+# then wait until the server's half-second check has looked at it.
+put() { cp "$1" "$DB.tmp" && mv "$DB.tmp" "$DB" && looked; }
+looked() { t_server_looked "$MURL" "$DB" || t_fail "the server looked at $DB"; }
 M='{db="out/responses.lmdb"}'
 
 start_server
@@ -53,7 +55,7 @@ newer=$(date -u -d "@$((now + 120))" +%Y-%m-%dT%H:%M:%SZ)
 t_grep "refusal logged with both times" "refused a file generated $older.*older than the one served, generated $newer" "$T_TMP/serve.log"
 healthz > "$T_TMP/h"
 t_grep "/healthz says so" "warning: out/responses.lmdb: refused a file generated $older" "$T_TMP/h"
-sleep 1
+looked	# and again
 [ "$(grep -c 'refused a file generated' "$T_TMP/serve.log")" = 1 ] && t_ok "logged once, not every check" || t_fail "logged once"
 [ "$(metric "ocsp_serve_db_rollbacks_refused_total$M")" = 1 ] && t_ok "counted once" || t_fail "counted once"
 
@@ -67,7 +69,7 @@ t_check "/healthz still warns until a newer file" grep -q "refused a file genera
 # A newer publication: swapped, the warning ends.
 PKI_DIR=$P pki_revoke rsa 1004 superseded
 OCSP_PRESIGN_NOW=$((now + 180)) "$B/ocsp-gen" -c ocsp-gen.conf -q
-sleep 1.2
+t_until 10 t_metric_ge "$MURL" "ocsp_serve_db_swaps_total$M" 1
 [ "$(metric "ocsp_serve_db_swaps_total$M")" = 1 ] && t_ok "newer file: swapped" || t_fail "newer file: swapped"
 healthz > "$T_TMP/h"
 t_check "/healthz: warning gone" sh -c "! grep -q refused '$T_TMP/h' && grep -q '^ok' '$T_TMP/h'"

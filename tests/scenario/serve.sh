@@ -111,13 +111,13 @@ wait $loop
 
 # A corrupt file renamed over is refused; the old answers go on.
 head -c 20000 "$DB" > out/corrupt.tmp; mv out/corrupt.tmp "$DB.new"; mv "$DB.new" "$DB"
-sleep 1.2
+t_until 10 t_metric_ge "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}' 1
 t_check "corrupt file refused, answers continue" post rsa 1002 sha1 revoked
 [ "$(metric 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}')" = 1 ] && t_ok "refused swap counted" || t_fail "refused swap counted"
 t_grep "refusal logged" "new file refused" "$T_TMP/serve.log"
 cp "$T_TMP/old.lmdb" "$DB.new"; mv "$DB.new" "$DB"
 rm -f "$DB"
-sleep 1.2
+t_until 10 t_metric_ge "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_db_missing{db="out/responses.lmdb"}' 1
 t_check "file deleted: still serving" post rsa 1001 sha1 good
 t_check "file deleted: /healthz says so" sh -c "curl -s http://127.0.0.1:$MPORT/healthz | grep -q 'was deleted'"
 t_check "metrics: requests by result" sh -c "curl -s http://127.0.0.1:$MPORT/metrics | grep -Eq 'ocsp_serve_requests_total\\{method=\"POST\",result=\"revoked\"\\} [1-9]'"

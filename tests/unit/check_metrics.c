@@ -83,7 +83,7 @@ END_TEST
 
 START_TEST(files_and_health)
 {
-	char dir[] = "/tmp/check_metrics.XXXXXX", path[64], *text;
+	char dir[] = "/tmp/check_metrics.XXXXXX", path[64], want[128], *text;
 	uint8_t key[2] = { 1, 1 };
 	struct test_resp r = { key, 2, OP_STATUS_GOOD, T0, T0 + 86400, "DER" };
 	struct srv_slot slot;
@@ -93,8 +93,13 @@ START_TEST(files_and_health)
 	snprintf(path, sizeof(path), "%s/db", dir);
 	fx_db(path, T0 + 5, &r, 1);
 	ck_assert_int_eq(srv_db_slot_init(&slot, path), 0);
+	/* The same file twice: nothing to do, each look counted. */
+	ck_assert_int_eq(srv_db_slot_check(&slot), 0);
+	ck_assert_int_eq(srv_db_slot_check(&slot), 0);
 	srv_metrics_render(out, NULL, 0, &slot, 1);
 	text = text_of(out);
+	snprintf(want, sizeof(want), "ocsp_serve_db_checks_total{db=\"%s\"} 2\n", path);
+	ck_assert_ptr_nonnull(strstr(text, want));
 	ck_assert_ptr_nonnull(strstr(text, "_generated_timestamp_seconds{db=\""));
 	ck_assert_ptr_nonnull(strstr(text, "} 1795287493\n"));
 	ck_assert_ptr_nonnull(strstr(text, "ocsp_serve_db_responses{db=\""));
