@@ -116,12 +116,6 @@ t_wait_url() {
 	until curl -s -o /dev/null "$1" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
 
-# t_metric MPORT NAME: the value of the /metrics sample NAME (with its
-# labels, as printed), empty if there is none.
-t_metric() {
-	curl -s "http://127.0.0.1:$1/metrics" | awk -v k="$2" '$1 == k { print $2 }'
-}
-
 # wrk_post_lua REQ.der OUT.lua: a wrk script POSTing that request.
 wrk_post_lua() {
 	{ printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/ocsp-request"\nwrk.body = "'

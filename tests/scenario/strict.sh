@@ -146,8 +146,8 @@ while read -r verdict rest; do
 	esac
 done < "$T_TMP/raw.out"
 # Each refusal counted under its status, none as an OCSP result.
-m400=$(t_metric "$MPORT" 'ocsp_serve_requests_rejected_total{status="400"}')
-m411=$(t_metric "$MPORT" 'ocsp_serve_requests_rejected_total{status="411"}')
+m400=$(t_metric "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_requests_rejected_total{status="400"}')
+m411=$(t_metric "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_requests_rejected_total{status="411"}')
 [ "${n400:-0}" -gt 40 ] && [ "$m400" = "$n400" ] && [ "$m411" = "${n411:-}" ] &&
 	t_ok "refusals counted by status: 400 x $m400, 411 x $m411" ||
 	t_fail "refusals counted by status: 400 x $m400 of ${n400:-?}, 411 x $m411 of ${n411:-?}"
