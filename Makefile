@@ -200,7 +200,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE $(COMMON_INC) -Igenerator -Iserver
-FUZZ_COMMON := common/format/op_key.c common/util/op_err.c common/format/op_rec.c common/util/op_time.c \
+FUZZ_COMMON := common/format/op_key.c common/format/op_hash.c common/format/op_serial.c common/util/op_err.c common/format/op_rec.c common/util/op_time.c \
 	common/util/op_file.c common/util/op_log.c common/util/op_der.c common/util/op_hex.c
 FUZZ_TARGETS := req issued local crl rec http delta der
 fuzz_input_id = $(if $(filter issued,$(1)),1,$(if $(filter local,$(1)),2,$(if $(filter crl,$(1)),3,$(if $(filter delta,$(1)),5,4))))

@@ -147,7 +147,7 @@ void gen_audit_crl(const char *auth, const char *kind, const char *source,
 	       "\"next_update\":%s,\"sha256\":\"%s\"%s%s",
 	       js(auth, a, sizeof(a)), kind, js(source, s, sizeof(s)),
 	       refused ? "false" : "true", c && c->has_number ? "\"" : "",
-	       c && c->has_number ? gen_crlnum_str(&c->number, num, sizeof(num)) :
+	       c && c->has_number ? gen_crl_num_str(&c->number, num, sizeof(num)) :
 	       "null", c && c->has_number ? "\"" : "", tu, nu, hex,
 	       refused ? ",\"reason\":" : "",
 	       refused ? js(refused, why, sizeof(why)) : "");
@@ -222,8 +222,8 @@ void gen_audit_status(const char *auth, const uint8_t *serial, size_t len,
 	       "\"revocation_time\":%s,\"decided_by\":\"%s\"",
 	       js(auth, a, sizeof(a)), hex, status_name(old_status),
 	       old_status == OP_STATUS_REVOKED && old_reason != OP_REASON_NONE ?
-	       op_reason_name(old_reason) : "", e ? status_name(e->status) : "none",
-	       revoked && e->reason != OP_REASON_NONE ? op_reason_name(e->reason) : "",
+	       op_rec_reason_name(old_reason) : "", e ? status_name(e->status) : "none",
+	       revoked && e->reason != OP_REASON_NONE ? op_rec_reason_name(e->reason) : "",
 	       t, e ? src_name(e->src) : "not listed");
 }
 
@@ -237,7 +237,7 @@ static void revocation(const char *id, const char *auth, const struct gen_entry 
 	iso(e->rev_time, t, sizeof(t));
 	record(id, "\"authority\":%s,\"serial\":\"%s\",\"reason\":\"%s\","
 	       "\"revocation_time\":%s", js(auth, a, sizeof(a)), hex,
-	       e->reason == OP_REASON_NONE ? "" : op_reason_name(e->reason), t);
+	       e->reason == OP_REASON_NONE ? "" : op_rec_reason_name(e->reason), t);
 }
 
 void gen_audit_kept(const char *auth, const struct gen_entry *e)

@@ -63,16 +63,16 @@ static int load_inputs(struct gen_auth *a, const struct gen_auth_in *in)
 			  sizeof(a->subject));
 	if ((rc = gen_crlset_load(c, in->hist, in->cache_dir, a->ca, now, &crl,
 				  &a->crls)) != 0 ||
-	    (rc = gen_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
+	    (rc = gen_input_issued_load(c->issued, &issued, &idx_rev)) != 0 ||
 	    (c->local_revocations &&
-	     (rc = gen_local_load(c->local_revocations, &local)) != 0) ||
-	    (rc = gen_merge(lists, 4, &a->entries)) != 0)
+	     (rc = gen_input_local_load(c->local_revocations, &local)) != 0) ||
+	    (rc = gen_input_merge(lists, 4, &a->entries)) != 0)
 		goto out;
 	/* The inputs go before the fold, which holds a second copy of the
 	 * entries: at 5M serials each list is 230 MiB of anonymous memory,
 	 * and three at once were a run's peak (docs/performance.txt). */
 	for (size_t i = 0; i < 4; i++)
-		gen_list_free(lists[i]);
+		gen_input_list_free(lists[i]);
 	if ((rc = gen_stick_apply(in->hist->txn, in->hist->dbi, in->hist->name,
 				  c->name, a->ca, in->release, &a->entries,
 				  &a->stick)) != 0 ||
@@ -96,7 +96,7 @@ static int load_inputs(struct gen_auth *a, const struct gen_auth_in *in)
 	}
 out:
 	for (size_t i = 0; i < 4; i++)
-		gen_list_free(lists[i]);
+		gen_input_list_free(lists[i]);
 	return rc;
 }
 
@@ -287,7 +287,7 @@ void gen_auth_free(struct gen_auth *a)
 		EVP_PKEY_free(a->keys[i]);
 	free(a->keys);
 	X509_free(a->ca);
-	gen_list_free(&a->entries);
+	gen_input_list_free(&a->entries);
 	gen_retain_free(&a->retain);
 	memset(a, 0, sizeof(*a));
 }

@@ -136,9 +136,9 @@ static void report_crl(const struct gen_auth *a, int64_t now, FILE *out)
 	char b[80], d[80], t[80];
 
 	fprintf(out, "  CRL:          number %s", m->has_base ?
-		gen_crlnum_str(&m->base, b, sizeof(b)) : "(none)");
+		gen_crl_num_str(&m->base, b, sizeof(b)) : "(none)");
 	if (m->has_delta)
-		fprintf(out, ", delta %s", gen_crlnum_str(&m->delta, d, sizeof(d)));
+		fprintf(out, ", delta %s", gen_crl_num_str(&m->delta, d, sizeof(d)));
 	if (a->crl_next)
 		fprintf(out, "; nextUpdate %s\n", when(a->crl_next, now, t, sizeof(t)));
 	else
@@ -182,7 +182,7 @@ static int check_output(const char *output, FILE *out)
 	struct op_db db;
 	int rc;
 
-	if ((rc = op_path_dir(output, dir, sizeof(dir))) != 0)
+	if ((rc = op_file_dir(output, dir, sizeof(dir))) != 0)
 		return rc;
 	fprintf(out, "output %s\n", output);
 	if (access(dir, W_OK | X_OK) != 0)
@@ -197,7 +197,7 @@ static int check_output(const char *output, FILE *out)
 		fprintf(out, "  published:    not yet (the first run creates it)\n");
 	} else {
 		fprintf(out, "  published:    unreadable (%s); the next run "
-			"replaces it\n", op_strerror(rc));
+			"replaces it\n", op_err_str(rc));
 	}
 	op_err_clear();
 	return 0;
@@ -241,7 +241,7 @@ static int check_auth(const struct gen_conf *conf, const struct gen_auth_conf *c
 	fprintf(out, "%s: %s\n", c->name, rc ? "NOT READY" : "ready");
 	if (rc)
 		fprintf(out, "  error:        %s\n", *op_err_detail() ?
-			op_err_detail() : op_strerror(rc));
+			op_err_detail() : op_err_str(rc));
 	else
 		report_ready(conf, &a, now, tested, out);
 	for (size_t i = 0; i < w.n; i++)
@@ -260,7 +260,7 @@ static void first_error(int rc, int *first_rc, char *first, size_t size)
 		return;
 	*first_rc = rc;
 	snprintf(first, size, "%s", *op_err_detail() ? op_err_detail() :
-		 op_strerror(rc));
+		 op_err_str(rc));
 }
 
 /* One output of the plan: its history opened read-only, as the run that

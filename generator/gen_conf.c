@@ -274,7 +274,7 @@ int gen_conf_load(const char *path, struct gen_conf *conf)
 
 	memset(conf, 0, sizeof(*conf));
 	l.path = path;
-	if ((rc = op_path_dir(path, l.dir, sizeof(l.dir))) != 0)
+	if ((rc = op_file_dir(path, l.dir, sizeof(l.dir))) != 0)
 		return rc;
 	/* NCONF reads a directory as an empty file. */
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))

@@ -17,7 +17,7 @@ static int auth_duration(const struct gen_confkey *l, const char *section,
 	const char *v = gen_confkey_get(l, section, key);
 
 	*out = def;
-	if (v && op_dur_parse(v, out) != 0)
+	if (v && op_time_dur_parse(v, out) != 0)
 		return op_err_prefix(OP_E_CONFIG, "%s: [%s]: %s", l->path,
 				     section, key);
 	return 0;
@@ -37,7 +37,7 @@ static int retain(const struct gen_confkey *l, const char *section,
 		*out = GEN_RETAIN_FOREVER;
 		return 0;
 	}
-	if (op_dur_parse(v, out) != 0)
+	if (op_time_dur_parse(v, out) != 0)
 		return op_err_prefix(OP_E_CONFIG, "%s: [%s]: retain_expired (0, "
 				     "a duration or forever)", l->path, where);
 	return 0;
@@ -113,7 +113,7 @@ static int backoff(const struct gen_confkey *l, int64_t *ms)
 		*ms = strtoll(v, &end, 10);
 		if (end == v + n - 2 && *ms >= 1 && *ms <= 60000)
 			return 0;
-	} else if (op_dur_parse(v, &secs) == 0 && secs <= 60) {
+	} else if (op_time_dur_parse(v, &secs) == 0 && secs <= 60) {
 		*ms = secs * 1000;
 		return 0;
 	}
@@ -139,7 +139,7 @@ int gen_conf_profile_faults(const struct gen_confkey *l, struct gen_conf *c)
 	c->commit_interval = 60;
 	if (v && strcmp(v, "0") == 0)
 		c->commit_interval = 0;
-	else if (v && op_dur_parse(v, &c->commit_interval) != 0)
+	else if (v && op_time_dur_parse(v, &c->commit_interval) != 0)
 		return op_err_prefix(OP_E_CONFIG, "%s: [ocsp_gen]: commit_interval",
 				     l->path);
 	return 0;

@@ -157,7 +157,7 @@ int gen_confkey_duration(const struct gen_confkey *l, const char *key,
 {
 	const char *v = gen_confkey_get(l, "ocsp_gen", key);
 
-	if (op_dur_parse(v ? v : def, out) != 0)
+	if (op_time_dur_parse(v ? v : def, out) != 0)
 		return op_err_prefix(OP_E_CONFIG, "%s: [ocsp_gen]: %s", l->path,
 				     key);
 	return 0;

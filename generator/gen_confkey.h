@@ -60,7 +60,7 @@ int gen_confkey_choice(const struct gen_confkey *k, const char *section,
 		       const char *key, const char *no, const char *yes,
 		       int def, int *out);
 
-/* A duration key of [ocsp_gen] (op_dur_parse), def (a duration) when
+/* A duration key of [ocsp_gen] (op_time_dur_parse), def (a duration) when
  * absent. */
 int gen_confkey_duration(const struct gen_confkey *k, const char *key,
 			 const char *def, int64_t *out);

@@ -34,14 +34,14 @@ static int crlnum_from_asn1(const ASN1_INTEGER *ai, struct gen_crlnum *n)
 	return 0;
 }
 
-int gen_crlnum_cmp(const struct gen_crlnum *a, const struct gen_crlnum *b)
+int gen_crl_num_cmp(const struct gen_crlnum *a, const struct gen_crlnum *b)
 {
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
 	return memcmp(a->v, b->v, a->len);
 }
 
-const char *gen_crlnum_str(const struct gen_crlnum *n, char *buf, size_t size)
+const char *gen_crl_num_str(const struct gen_crlnum *n, char *buf, size_t size)
 {
 	unsigned long long v = 0;
 	size_t o;
@@ -62,7 +62,7 @@ const char *gen_crlnum_str(const struct gen_crlnum *n, char *buf, size_t size)
 
 void gen_crl_free(struct gen_crl *c)
 {
-	gen_list_free(&c->entries);
+	gen_input_list_free(&c->entries);
 	X509_NAME_free(c->issuer);
 	X509_ALGOR_free(c->alg);
 	ASN1_BIT_STRING_free(c->sig);
@@ -127,7 +127,7 @@ static int parse_entries(struct op_der *list, const char *name, int *scope,
 
 		if (op_der_expect(list, OP_DER_SEQUENCE, &rc))
 			return bad(name, "revoked entry");
-		if (!(e = gen_list_add(out)))
+		if (!(e = gen_input_list_add(out)))
 			return op_err_set(OP_E_NOMEM, "%s: out of memory", name);
 		if (op_der_integer(&rc, &sn, &snl) != 0 ||
 		    op_serial_normalize(sn, snl, e->serial, &slen) != 0 ||
@@ -421,7 +421,7 @@ int gen_crl_check(const struct gen_crl *c, const char *name,
 				  "base CRL number %s), not a complete one: give "
 				  "the CA's base CRL as crl and this one as "
 				  "delta_crl", name,
-				  gen_crlnum_str(&c->base, n, sizeof(n)));
+				  gen_crl_num_str(&c->base, n, sizeof(n)));
 	if (kind == GEN_CRL_DELTA && !c->is_delta)
 		return op_err_set(OP_E_CRL, "%s: is not a delta CRL (no "
 				  "DeltaCRLIndicator): delta_crl takes the CA's "
@@ -493,21 +493,21 @@ int gen_crl_apply_delta(struct gen_crl *base, const struct gen_crl *delta,
 		return op_err_set(OP_E_CRL, "%s: the base CRL %s has no CRL number, "
 				  "so no delta CRL can be applied to it", dname,
 				  bname);
-	if (gen_crlnum_cmp(&delta->number, &base->number) <= 0)
+	if (gen_crl_num_cmp(&delta->number, &base->number) <= 0)
 		return 0;
-	if (gen_crlnum_cmp(&delta->base, &base->number) > 0)
+	if (gen_crl_num_cmp(&delta->base, &base->number) > 0)
 		return op_err_set(OP_E_CRL, "%s: delta CRL %s needs base CRL %s or "
 				  "newer; the base CRL %s is number %s: fetch "
 				  "or publish the CA's newer base CRL", dname,
-				  gen_crlnum_str(&delta->number, a, sizeof(a)),
-				  gen_crlnum_str(&delta->base, b, sizeof(b)),
-				  bname, gen_crlnum_str(&base->number, c, sizeof(c)));
+				  gen_crl_num_str(&delta->number, a, sizeof(a)),
+				  gen_crl_num_str(&delta->base, b, sizeof(b)),
+				  bname, gen_crl_num_str(&base->number, c, sizeof(c)));
 	if (nd && !(d = malloc(nd * sizeof(*d))))
 		return op_err_set(OP_E_NOMEM, "%s: out of memory", dname);
 	if (nd)
 		memcpy(d, delta->entries.v, nd * sizeof(*d));
-	qsort(d, nd, sizeof(*d), gen_entry_cmp);
-	qsort(base->entries.v, base->entries.n, sizeof(*d), gen_entry_cmp);
+	qsort(d, nd, sizeof(*d), gen_input_entry_cmp);
+	qsort(base->entries.v, base->entries.n, sizeof(*d), gen_input_entry_cmp);
 	out.cap = base->entries.n + nd;
 	if (out.cap && !(out.v = malloc(out.cap * sizeof(*d)))) {
 		free(d);
@@ -515,7 +515,7 @@ int gen_crl_apply_delta(struct gen_crl *base, const struct gen_crl *delta,
 	}
 	while (i < base->entries.n || j < nd) {
 		int o = i == base->entries.n ? 1 : j == nd ? -1 :
-			gen_entry_cmp(&base->entries.v[i], &d[j]);
+			gen_input_entry_cmp(&base->entries.v[i], &d[j]);
 
 		if (o < 0) {
 			out.v[out.n++] = base->entries.v[i++];
@@ -528,7 +528,7 @@ int gen_crl_apply_delta(struct gen_crl *base, const struct gen_crl *delta,
 		j++;
 	}
 	free(d);
-	gen_list_free(&base->entries);
+	gen_input_list_free(&base->entries);
 	base->entries = out;
 	*applied = 1;
 	return 0;

@@ -108,11 +108,11 @@ int gen_crl_load(const char *path, enum gen_crl_kind kind, X509 *ca,
 		 int64_t now, struct gen_crl *out);
 
 /*
- * Compare numbers: <0, 0, >0.  gen_crlnum_str() formats one in decimal
+ * Compare numbers: <0, 0, >0.  gen_crl_num_str() formats one in decimal
  * (hex with 0x beyond 64 bits) into buf (>= 48 octets) and returns buf.
  */
-int gen_crlnum_cmp(const struct gen_crlnum *a, const struct gen_crlnum *b);
-const char *gen_crlnum_str(const struct gen_crlnum *n, char *buf, size_t size);
+int gen_crl_num_cmp(const struct gen_crlnum *a, const struct gen_crlnum *b);
+const char *gen_crl_num_str(const struct gen_crlnum *n, char *buf, size_t size);
 
 /*
  * Apply delta (checked with kind GEN_CRL_DELTA) over base.  Returns 0 and

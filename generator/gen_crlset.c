@@ -211,25 +211,25 @@ static int rollback(const struct src *b, const struct src *d, int applied,
 		return op_err_set(OP_E_CRL, "%s: has no CRL number, but the last "
 				  "CRL %s accepted for this authority had number "
 				  "%s", b->where, hist,
-				  gen_crlnum_str(&seen->base, n2, sizeof(n2)));
-	if (gen_crlnum_cmp(&b->crl.number, &seen->base) < 0)
+				  gen_crl_num_str(&seen->base, n2, sizeof(n2)));
+	if (gen_crl_num_cmp(&b->crl.number, &seen->base) < 0)
 		return op_err_set(OP_E_CRL, "%s: CRL number %s is lower than %s, "
 				  "the last one %s accepted for this authority: "
 				  "an older CRL would undo newer revocations",
-				  b->where, gen_crlnum_str(&b->crl.number, n1,
+				  b->where, gen_crl_num_str(&b->crl.number, n1,
 							   sizeof(n1)),
-				  gen_crlnum_str(&seen->base, n2, sizeof(n2)),
+				  gen_crl_num_str(&seen->base, n2, sizeof(n2)),
 				  hist);
-	if (seen->has_delta && gen_crlnum_cmp(&seen->delta, last) > 0)
+	if (seen->has_delta && gen_crl_num_cmp(&seen->delta, last) > 0)
 		last = &seen->delta;
-	if (gen_crlnum_cmp(eff, last) < 0)
+	if (gen_crl_num_cmp(eff, last) < 0)
 		return op_err_set(OP_E_CRL, "%s: %s number %s is older than the "
 				  "delta CRL %s that %s accepted for this "
 				  "authority: revocations it carried would be "
 				  "undone", applied ? d->where : b->where,
 				  applied ? "delta CRL" : "CRL",
-				  gen_crlnum_str(eff, n1, sizeof(n1)),
-				  gen_crlnum_str(last, n2, sizeof(n2)), hist);
+				  gen_crl_num_str(eff, n1, sizeof(n1)),
+				  gen_crl_num_str(last, n2, sizeof(n2)), hist);
 	return 0;
 }
 
@@ -251,7 +251,7 @@ static void describe(struct src *s, enum gen_from from, struct gen_crlinfo *i)
 static void append(struct gen_list *to, const struct gen_list *from, int *rc)
 {
 	for (size_t i = 0; i < from->n && !*rc; i++) {
-		struct gen_entry *e = gen_list_add(to);
+		struct gen_entry *e = gen_input_list_add(to);
 
 		if (!e)
 			*rc = op_err_set(OP_E_NOMEM, "out of memory");
@@ -314,7 +314,7 @@ int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 	if (d.where) {
 		describe(&d, GEN_FROM_DELTA, &out->delta);
 		/* Only a delta that will be applied must share the scope. */
-		if ((gen_crlnum_cmp(&d.crl.number, &b.crl.number) > 0 &&
+		if ((gen_crl_num_cmp(&d.crl.number, &b.crl.number) > 0 &&
 		     (rc = gen_scope_same(&b.crl, &d.crl, d.where)) != 0) ||
 		    (rc = gen_crl_apply_delta(&b.crl, &d.crl, b.where, d.where,
 					      &applied)) != 0)
@@ -326,8 +326,8 @@ int gen_crlset_load(const struct gen_auth_conf *a, const struct gen_hist *h,
 		out->delta.present = 0;
 		op_warn("%s: delta CRL %s (number %s) is not newer than the base "
 			"CRL (number %s): ignored", a->name, d.where,
-			gen_crlnum_str(&d.crl.number, n1, sizeof(n1)),
-			gen_crlnum_str(&b.crl.number, n2, sizeof(n2)));
+			gen_crl_num_str(&d.crl.number, n1, sizeof(n1)),
+			gen_crl_num_str(&b.crl.number, n2, sizeof(n2)));
 	}
 	if ((rc = rollback(&b, &d, applied, &seen, h->name)) != 0)
 		goto out;

@@ -120,7 +120,7 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 	return gen_batch_push(r->batch) ? FULL : QUEUED;
 }
 
-/* Key order of a record's serial against an entry's (gen_entry_cmp). */
+/* Key order of a record's serial against an entry's (gen_input_entry_cmp). */
 static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
 {
 	return op_key_cmp(s, len, e->serial, e->serial_len);
@@ -359,7 +359,7 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t spent)
 	ties = budget ? budget - older : 0;
 	memcpy(probe.serial, s.pos, s.pos_len);
 	probe.serial_len = (uint8_t)s.pos_len;
-	while (s.pos_len && i < l->n && gen_entry_cmp(&l->v[i], &probe) <= 0)
+	while (s.pos_len && i < l->n && gen_input_entry_cmp(&l->v[i], &probe) <= 0)
 		i++;
 	for (size_t seen = 0; budget && seen < l->n; seen++, i++) {
 		i = i < l->n ? i : 0;
@@ -518,7 +518,7 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 		return OP_E_NOMEM;
 	for (size_t i = 0; i < r->nauths; i++)
 		for (size_t h = 0; h < 2 * r->conf->nhashes; h++) {
-			int tag = op_key_tag(r->conf->hashes[h / 2], h & 1);
+			int tag = op_hash_tag(r->conf->hashes[h / 2], h & 1);
 
 			if ((h & 1) && (!r->auths[i].c->certid_null ||
 					!(tag & OP_TAG_NULL)))

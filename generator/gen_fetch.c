@@ -232,7 +232,7 @@ int gen_fetch_keep(const char *cache, const char *url, const struct gen_fetch *f
 	int n, rc;
 
 	/* The default directory may not exist yet. */
-	if ((rc = op_path_dir(cache, dir, sizeof(dir))) != 0)
+	if ((rc = op_file_dir(cache, dir, sizeof(dir))) != 0)
 		return rc;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return op_err_set(OP_E_SYS, "cache_dir %s: %s", dir,

@@ -21,7 +21,7 @@ int gen_format_upgrade(MDB_txn *txn, MDB_dbi dbi, size_t *deleted)
 	while ((rc = op_walk_next(&w)) > 0 || rc == OP_E_FORMAT) {
 		const uint8_t *key = w.key.mv_data;
 
-		if (w.key.mv_size == 0 || op_tag_hash(key[0]) == OP_HASH_SHA1)
+		if (w.key.mv_size == 0 || op_hash_of_tag(key[0]) == OP_HASH_SHA1)
 			continue;
 		if ((rc = op_walk_del(&w)) != 0)
 			break;

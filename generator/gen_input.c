@@ -15,13 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void gen_list_free(struct gen_list *l)
+void gen_input_list_free(struct gen_list *l)
 {
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
 
-struct gen_entry *gen_list_add(struct gen_list *l)
+struct gen_entry *gen_input_list_add(struct gen_list *l)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -39,7 +39,7 @@ struct gen_entry *gen_list_add(struct gen_list *l)
 static int add(struct gen_list *l, const uint8_t *serial, size_t len,
 	       int status, int reason, int src, int64_t rev_time)
 {
-	struct gen_entry *e = gen_list_add(l);
+	struct gen_entry *e = gen_input_list_add(l);
 
 	if (!e)
 		return op_err_set(OP_E_NOMEM, "out of memory reading serials");
@@ -135,7 +135,7 @@ static FILE *open_input(const char *path, int *rc)
 /* OpenSSL's index.txt names reasons slightly differently from RFC 5280. */
 static int index_reason(const char *s)
 {
-	int r = op_reason_from_name(s);
+	int r = op_rec_reason_from_name(s);
 
 	if (r >= 0)
 		return r;
@@ -212,7 +212,7 @@ static int load_dir(const char *path, struct gen_list *issued)
 	return rc;
 }
 
-int gen_issued_load(const char *path, struct gen_list *issued,
+int gen_input_issued_load(const char *path, struct gen_list *issued,
 		    struct gen_list *revoked)
 {
 	struct stat st;
@@ -263,7 +263,7 @@ int gen_issued_load(const char *path, struct gen_list *issued,
 	return rc;
 }
 
-int gen_local_load(const char *path, struct gen_list *local)
+int gen_input_local_load(const char *path, struct gen_list *local)
 {
 	FILE *f;
 	char *line = NULL, *fld[4];
@@ -290,7 +290,7 @@ int gen_local_load(const char *path, struct gen_list *local)
 					"is not YYYYMMDDHHMMSSZ", path, ln, fld[1]);
 			break;
 		}
-		if (n == 3 && (reason = op_reason_from_name(fld[2])) < 0) {
+		if (n == 3 && (reason = op_rec_reason_from_name(fld[2])) < 0) {
 			rc = op_err_set(OP_E_PARSE, "%s:%zu: unknown reason '%s' "
 					"(keyCompromise, superseded, ...)", path,
 					ln, fld[2]);
@@ -308,7 +308,7 @@ int gen_local_load(const char *path, struct gen_list *local)
 	return rc;
 }
 
-int gen_entry_cmp(const void *a, const void *b)
+int gen_input_entry_cmp(const void *a, const void *b)
 {
 	const struct gen_entry *x = a, *y = b;
 
@@ -320,7 +320,7 @@ int gen_entry_cmp(const void *a, const void *b)
 static int merge_cmp(const void *a, const void *b)
 {
 	const struct gen_entry *x = a, *y = b;
-	int c = gen_entry_cmp(a, b);
+	int c = gen_input_entry_cmp(a, b);
 
 	return c ? c : (int)y->src - (int)x->src;
 }
@@ -353,29 +353,29 @@ static const struct gen_entry *release(const struct gen_entry *v, size_t n)
 	op_serial_hex(v[0].serial, v[0].serial_len, hex);
 	op_warn("local revocations: %s removeFromCRL releases only a "
 		"certificateHold; %s stays revoked (%s)", hex, hex,
-		op_reason_name(rev->reason));
+		op_rec_reason_name(rev->reason));
 	return rev;
 }
 
-int gen_list_has(const struct gen_list *l, const struct gen_entry *e)
+int gen_input_list_has(const struct gen_list *l, const struct gen_entry *e)
 {
 	return l && l->n &&
-	       bsearch(e, l->v, l->n, sizeof(*e), gen_entry_cmp) != NULL;
+	       bsearch(e, l->v, l->n, sizeof(*e), gen_input_entry_cmp) != NULL;
 }
 
-void gen_list_uniq(struct gen_list *l)
+void gen_input_list_uniq(struct gen_list *l)
 {
 	size_t j = 0;
 
 	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), gen_entry_cmp);
+		qsort(l->v, l->n, sizeof(*l->v), gen_input_entry_cmp);
 	for (size_t i = 0; i < l->n; i++)
-		if (j == 0 || gen_entry_cmp(&l->v[j - 1], &l->v[i]) != 0)
+		if (j == 0 || gen_input_entry_cmp(&l->v[j - 1], &l->v[i]) != 0)
 			l->v[j++] = l->v[i];
 	l->n = j;
 }
 
-int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out)
+int gen_input_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out)
 {
 	size_t total = 0, i, j, end;
 	struct gen_entry *v;
@@ -397,7 +397,7 @@ int gen_merge(struct gen_list *const *lists, size_t nlists, struct gen_list *out
 	for (i = 0, j = 0; i < total; i = end) {
 		const struct gen_entry *w = &v[i];
 
-		for (end = i + 1; end < total && gen_entry_cmp(&v[i], &v[end]) == 0;)
+		for (end = i + 1; end < total && gen_input_entry_cmp(&v[i], &v[end]) == 0;)
 			end++;
 		int released = is_release(w);
 

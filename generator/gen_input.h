@@ -2,7 +2,7 @@
  * gen_input: what an authority's input files say about its serials.
  *
  * Every parser (and gen_crl's) appends to a gen_list and names file and line in its error
- * detail.  gen_merge() then folds the lists into one sorted list with one
+ * detail.  gen_input_merge() then folds the lists into one sorted list with one
  * entry per serial: a local revocation beats the CRL, the CRL beats an
  * index.txt R line, any revocation beats "issued".  A local line with
  * reason removeFromCRL revokes nothing: it releases a certificateHold
@@ -45,43 +45,43 @@ struct gen_entry {
 };
 
 struct gen_list {
-	struct gen_entry *v;	/* owned; gen_list_free() */
+	struct gen_entry *v;	/* owned; gen_input_list_free() */
 	size_t n, cap;
 };
 
-void gen_list_free(struct gen_list *l);
+void gen_input_list_free(struct gen_list *l);
 
 /* Append a zeroed entry; NULL when out of memory.  Valid until the next
  * append. */
-struct gen_entry *gen_list_add(struct gen_list *l);
+struct gen_entry *gen_input_list_add(struct gen_list *l);
 
 /*
  * Read an `issued` source: a directory of files named by hex serial, an
  * OpenSSL index.txt (R lines also go to *revoked, E lines are skipped), or
  * a file of hex serials, one per line.  The format is detected.
  */
-int gen_issued_load(const char *path, struct gen_list *issued,
+int gen_input_issued_load(const char *path, struct gen_list *issued,
 		    struct gen_list *revoked);
 
 /* Lines "SERIAL [YYYYMMDDHHMMSSZ [reason]]"; '#' starts a comment.  With
  * reason removeFromCRL the entry is a release (status good, that reason),
- * which gen_merge() resolves. */
-int gen_local_load(const char *path, struct gen_list *local);
+ * which gen_input_merge() resolves. */
+int gen_input_local_load(const char *path, struct gen_list *local);
 
-/* One entry per serial from all lists, sorted by gen_entry_cmp(). */
-int gen_merge(struct gen_list *const *lists, size_t nlists,
+/* One entry per serial from all lists, sorted by gen_input_entry_cmp(). */
+int gen_input_merge(struct gen_list *const *lists, size_t nlists,
 	      struct gen_list *out);
 
-/* Whether l (sorted by gen_entry_cmp(); may be NULL) lists e's serial. */
-int gen_list_has(const struct gen_list *l, const struct gen_entry *e);
+/* Whether l (sorted by gen_input_entry_cmp(); may be NULL) lists e's serial. */
+int gen_input_list_has(const struct gen_list *l, const struct gen_entry *e);
 
-/* Sort l by gen_entry_cmp() and keep one entry per serial (any one of
+/* Sort l by gen_input_entry_cmp() and keep one entry per serial (any one of
  * those with the same serial). */
-void gen_list_uniq(struct gen_list *l);
+void gen_input_list_uniq(struct gen_list *l);
 
-/* Order used by gen_merge(): the order of the serials' keys in the file
+/* Order used by gen_input_merge(): the order of the serials' keys in the file
  * (LMDB's: octets, then the shorter first), so an entry list and the
  * records of one issuer can be walked side by side. */
-int gen_entry_cmp(const void *a, const void *b);
+int gen_input_entry_cmp(const void *a, const void *b);
 
 #endif

@@ -20,9 +20,9 @@ static int cabf_times(const struct gen_auth_conf *a, int64_t run_interval,
 	char v[24], r[24], i[24];
 	int64_t age = worst_age(a, run_interval), margin = a->validity - age;
 
-	op_dur_format(a->validity, v, sizeof(v));
-	op_dur_format(a->refresh, r, sizeof(r));
-	op_dur_format(run_interval, i, sizeof(i));
+	op_time_dur_format(a->validity, v, sizeof(v));
+	op_time_dur_format(a->refresh, r, sizeof(r));
+	op_time_dur_format(run_interval, i, sizeof(i));
 	if (a->validity < GEN_CABF_VALIDITY_MIN || a->validity > GEN_CABF_VALIDITY_MAX) {
 		snprintf(why, size, "validity %s is outside 8 hours .. 10 days "
 			 "(BR 4.9.10: the validity interval of an OCSP response)", v);
@@ -74,13 +74,13 @@ int gen_policy_times(const char *conf_path, const struct gen_auth_conf *a,
 		return 0;
 	}
 	/* Far outside what any profile asks: likely a slip of the unit. */
-	op_dur_format(a->validity, v, sizeof(v));
+	op_time_dur_format(a->validity, v, sizeof(v));
 	if (a->validity < GEN_HOUR || a->validity > 31 * GEN_DAY)
 		op_warn("%s: [%s]: validity %s is far outside the usual 8 hours .. "
 			"10 days (profile = cabf would refuse it)", conf_path,
 			a->name, v);
 	if (margin < 2 * run_interval) {
-		op_dur_format(margin > 0 ? margin : 0, m, sizeof(m));
+		op_time_dur_format(margin > 0 ? margin : 0, m, sizeof(m));
 		op_warn("%s: [%s]: responses are re-signed only %s before they "
 			"expire: one missed run of the schedule leaves clients "
 			"without an answer (lower refresh)", conf_path, a->name, m);

@@ -93,7 +93,7 @@ int gen_resp_sig_md(EVP_PKEY *pub, const char **md, char *why, size_t whysize)
 /* The index of a CertID form in the per-form tables; -1 if unknown. */
 static int slot(int tag)
 {
-	int h = op_tag_hash(tag);
+	int h = op_hash_of_tag(tag);
 
 	if (!h)
 		return -1;
@@ -111,7 +111,7 @@ static int certid_head(X509 *ca, int tag, uint8_t *out, size_t *len)
 	uint8_t prefix[OP_KEY_MAX], *p = out;
 	size_t plen, olen, h = op_hash_len(tag);
 	const uint8_t *oid = op_hash_oid(tag, &olen);
-	int null = (tag & OP_TAG_NULL) || op_tag_hash(tag) == OP_HASH_SHA1, rc;
+	int null = (tag & OP_TAG_NULL) || op_hash_of_tag(tag) == OP_HASH_SHA1, rc;
 
 	if (!oid || h == 0 || h > OP_HASH_MAX || olen > 16)
 		return op_err_set(OP_E_RANGE, "CertID hash tag %d unknown", tag);
@@ -235,7 +235,7 @@ static int certid_parts(struct gen_resp_signer *s, X509 *ca)
 {
 	for (int h = OP_HASH_SHA1; h <= OP_HASH_COUNT; h++)
 		for (int null = 0; null < 2; null++) {
-			int tag = op_key_tag(h, null), i = slot(tag), rc;
+			int tag = op_hash_tag(h, null), i = slot(tag), rc;
 
 			if ((rc = certid_head(ca, tag, s->cid[i], &s->cid_len[i])) != 0)
 				return op_err_prefix(rc, "encoding a CertID");

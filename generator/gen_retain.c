@@ -13,10 +13,10 @@
 
 static void encode(const struct gen_entry *e, int64_t left, uint8_t *v)
 {
-	op_put_i64(v, left);
+	op_rec_put_i64(v, left);
 	v[8] = e->status;
 	v[9] = e->reason;
-	op_put_i64(v + 10, e->rev_time);
+	op_rec_put_i64(v + 10, e->rev_time);
 }
 
 static void fill(struct gen_entry *e, const uint8_t *serial, size_t len,
@@ -34,7 +34,7 @@ static void fill(struct gen_entry *e, const uint8_t *serial, size_t len,
 static int add(struct gen_list *l, const uint8_t *serial, size_t len,
 	       const struct op_rec *r)
 {
-	struct gen_entry *e = gen_list_add(l);
+	struct gen_entry *e = gen_input_list_add(l);
 
 	if (!e)
 		return op_err_set(OP_E_NOMEM, "out of memory");
@@ -57,7 +57,7 @@ static int mem_add(struct mems *m, const uint8_t *serial, size_t len,
 		   const uint8_t *val)
 {
 	struct op_rec r = { .status = val[8], .reason = val[9],
-			    .rev_time = op_get_i64(val + 10) };
+			    .rev_time = op_rec_get_i64(val + 10) };
 
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
@@ -69,7 +69,7 @@ static int mem_add(struct mems *m, const uint8_t *serial, size_t len,
 		m->cap = cap;
 	}
 	fill(&m->v[m->n].e, serial, len, &r);
-	m->v[m->n++].left = op_get_i64(val);
+	m->v[m->n++].left = op_rec_get_i64(val);
 	return 0;
 }
 
@@ -139,7 +139,7 @@ static int unlisted_rec(int tag, const uint8_t *serial, size_t slen,
 	probe.serial_len = (uint8_t)slen;
 	memcpy(probe.serial, serial, slen);
 	while (rd->j < entries->n &&
-	       (c = gen_entry_cmp(&entries->v[rd->j], &probe)) < 0)
+	       (c = gen_input_entry_cmp(&entries->v[rd->j], &probe)) < 0)
 		rd->j++;
 	if (rd->j < entries->n && c == 0)
 		return 0;
@@ -162,13 +162,13 @@ static int unlisted(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 	if (rc == OP_E_DB)
 		return op_err_prefix(OP_E_HISTORY, "%s", file);
 	if (rc == 0)
-		gen_list_uniq(out);
+		gen_input_list_uniq(out);
 	return rc;
 }
 
 static int push(struct gen_list *l, const struct gen_entry *e)
 {
-	struct gen_entry *n = gen_list_add(l);
+	struct gen_entry *n = gen_input_list_add(l);
 
 	if (!n)
 		return op_err_set(OP_E_NOMEM, "out of memory");
@@ -189,19 +189,19 @@ static int judge(const struct mems *rec, const struct gen_list *un,
 
 	while (!rc && (i < rec->n || j < un->n)) {
 		int c = i == rec->n ? 1 : j == un->n ? -1 :
-			gen_entry_cmp(&rec->v[i].e, &un->v[j]);
+			gen_input_entry_cmp(&rec->v[i].e, &un->v[j]);
 		const struct gen_entry *e = c <= 0 ? &rec->v[i].e : &un->v[j];
 		int64_t t = c <= 0 ? rec->v[i].left : out->now;
 
 		i += c <= 0;
 		j += c >= 0;
-		if (c <= 0 && (retain == 0 || gen_list_has(entries, e))) {
+		if (c <= 0 && (retain == 0 || gen_input_list_has(entries, e))) {
 			rc = push(&out->del, e);	/* back, or none kept */
 			continue;
 		}
 		/* A permanent revocation unlisted is one the operator
 		 * released (gen_stick keeps the others): not retained. */
-		if (c > 0 && (gen_list_has(release, e) ||
+		if (c > 0 && (gen_input_list_has(release, e) ||
 			      (e->status == OP_STATUS_REVOKED &&
 			       e->reason != HOLD)))
 			continue;
@@ -232,9 +232,9 @@ static int fold(struct gen_list *entries, const struct gen_list *keep)
 		return op_err_set(OP_E_NOMEM, "out of memory");
 	while (i < entries->n || j < keep->n)
 		m.v[m.n++] = j == keep->n || (i < entries->n &&
-			     gen_entry_cmp(&entries->v[i], &keep->v[j]) < 0) ?
+			     gen_input_entry_cmp(&entries->v[i], &keep->v[j]) < 0) ?
 			     entries->v[i++] : keep->v[j++];
-	gen_list_free(entries);
+	gen_input_list_free(entries);
 	*entries = m;
 	return 0;
 }
@@ -256,8 +256,8 @@ int gen_retain_apply(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 	    (rc = judge(&rec, &un, entries, release, retain, &keep, out)) == 0)
 		rc = fold(entries, &keep);
 	free(rec.v);
-	gen_list_free(&un);
-	gen_list_free(&keep);
+	gen_input_list_free(&un);
+	gen_input_list_free(&keep);
 	return rc;
 }
 
@@ -295,6 +295,6 @@ int gen_retain_store(MDB_txn *txn, MDB_dbi dbi, X509 *ca,
 
 void gen_retain_free(struct gen_retain *r)
 {
-	gen_list_free(&r->put);
-	gen_list_free(&r->del);
+	gen_input_list_free(&r->put);
+	gen_input_list_free(&r->del);
 }

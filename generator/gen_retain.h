@@ -47,7 +47,7 @@ struct gen_retain {
 };
 
 /*
- * Fold into *entries (sorted by gen_entry_cmp, stays sorted; after
+ * Fold into *entries (sorted by gen_input_entry_cmp, stays sorted; after
  * gen_stick_apply) the serials the output in txn (NULL: never published;
  * file names it) still answers for the CA ca although no input lists
  * them, while retain (seconds, GEN_RETAIN_FOREVER, or 0: none) runs from

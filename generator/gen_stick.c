@@ -44,7 +44,7 @@ static int collect_rec(int tag, const uint8_t *serial, size_t slen,
 	}
 	if (!permanent(r.status, r.reason))
 		return 0;
-	if (!(e = gen_list_add(c->out)))
+	if (!(e = gen_input_list_add(c->out)))
 		return op_err_set(OP_E_NOMEM, "out of memory");
 	memcpy(e->serial, serial, slen);
 	e->serial_len = (uint8_t)slen;
@@ -65,7 +65,7 @@ static int collect(MDB_txn *txn, MDB_dbi dbi, const char *file, X509 *ca,
 	if (rc == OP_E_DB)
 		return op_err_prefix(OP_E_HISTORY, "%s", file);
 	if (rc == 0)
-		gen_list_uniq(out);
+		gen_input_list_uniq(out);
 	return rc;
 }
 
@@ -79,7 +79,7 @@ static void name_kept(struct gen_stick *out, const char *auth,
 		op_serial_hex(e->serial, e->serial_len, hex);
 		snprintf(out->named[out->kept], sizeof(out->named[0]), "%s (%s)",
 			 hex, e->reason == OP_REASON_NONE ? "no reason" :
-			 op_reason_name(e->reason));
+			 op_rec_reason_name(e->reason));
 	}
 	out->kept++;
 }
@@ -96,7 +96,7 @@ static void log_release(const struct gen_entry *m, const struct gen_entry *now)
 	else
 		op_warn("--release %s: forgot its revocation (%s, %s) at the "
 			"operator's request", hex, m->reason == OP_REASON_NONE ?
-			"no reason" : op_reason_name(m->reason), t);
+			"no reason" : op_rec_reason_name(m->reason), t);
 }
 
 /*
@@ -112,11 +112,11 @@ static void fold(const char *auth, const struct gen_list *m,
 
 	while (i < m->n || j < e->n) {
 		int c = i == m->n ? 1 : j == e->n ? -1 :
-			gen_entry_cmp(&m->v[i], &e->v[j]);
+			gen_input_entry_cmp(&m->v[i], &e->v[j]);
 		const struct gen_entry *cur = c > 0 ? NULL : &m->v[i];
 		const struct gen_entry *in = c < 0 ? NULL : &e->v[j];
 
-		if (cur && gen_list_has(release, cur)) {
+		if (cur && gen_input_list_has(release, cur)) {
 			st->released++;
 			log_release(cur, in);
 			if (!in || !permanent(in->status, in->reason))
@@ -152,13 +152,13 @@ int gen_stick_apply(MDB_txn *txn, MDB_dbi dbi, const char *file,
 		goto out;
 	}
 	fold(auth, &mem, entries, release, &merged, out);
-	gen_list_free(entries);
+	gen_input_list_free(entries);
 	*entries = merged;
 out:
 	if (!rc && release && out->released < release->n)
 		op_warn("--release: %zu of the %zu serials given are not among "
 			"the permanent revocations %s remembers for this CA",
 			release->n - out->released, release->n, file);
-	gen_list_free(&mem);
+	gen_input_list_free(&mem);
 	return rc;
 }

@@ -40,7 +40,7 @@ struct gen_stick {
 /*
  * Fold the permanent revocations remembered in txn (NULL: none, the
  * output was never published) for the CA ca into *entries (sorted by
- * gen_entry_cmp, as gen_merge leaves it; it stays sorted).  Serials in
+ * gen_input_entry_cmp, as gen_input_merge leaves it; it stays sorted).  Serials in
  * release (may be NULL) are not restored, and each is logged.  Kept and
  * released revocations go to the audit trail under auth's name.  A
  * remembered record that cannot be read is OP_E_HISTORY naming file,

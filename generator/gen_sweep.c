@@ -30,7 +30,7 @@ int gen_sweep_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 		return op_err_set(OP_E_DB, "sweep record: %s", mdb_strerror(rc));
 	if (mv.mv_size < 8 || mv.mv_size > 8 + OP_SERIAL_MAX)
 		return 0;	/* start over rather than fail the run */
-	s->clock = op_get_i64(mv.mv_data);
+	s->clock = op_rec_get_i64(mv.mv_data);
 	s->pos_len = mv.mv_size - 8;
 	memcpy(s->pos, (uint8_t *)mv.mv_data + 8, s->pos_len);
 	return 0;
@@ -50,7 +50,7 @@ int gen_sweep_store(MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix,
 	    memcmp(old.pos, s->pos, s->pos_len) == 0)
 		return 0;
 	meta_key(prefix, plen, k, &mk);
-	op_put_i64(v, s->clock);
+	op_rec_put_i64(v, s->clock);
 	memcpy(v + 8, s->pos, s->pos_len);
 	mv.mv_size = 8 + s->pos_len;
 	mv.mv_data = v;

@@ -24,7 +24,7 @@ static int explain_write_error(const char *output, int rc)
 	char dir[PATH_MAX];
 	struct statvfs sv;
 
-	if (op_path_dir(output, dir, sizeof(dir)) != 0 || statvfs(dir, &sv) != 0 ||
+	if (op_file_dir(output, dir, sizeof(dir)) != 0 || statvfs(dir, &sv) != 0 ||
 	    (unsigned long long)sv.f_bavail * sv.f_frsize > 16ULL << 20)
 		return rc;
 	return op_err_append(rc, " (the filesystem of %s has %llu KiB free: full?)",
@@ -108,7 +108,7 @@ static int published_state(const struct gen_work *w)
 		return op_err_prefix(OP_E_HISTORY, "%s: the published file cannot "
 				     "be read (%s)", w->output,
 				     *op_err_detail() ? op_err_detail() :
-				     op_strerror(rc));
+				     op_err_str(rc));
 	op_db_close(&db);
 	return 0;
 }
@@ -221,8 +221,8 @@ int gen_work_bump(struct gen_work *w, int64_t now)
 	uint8_t t[8], g[8];
 	int rc;
 
-	op_put_i64(t, now);
-	op_put_i64(g, op_db_meta_i64(w->txn, w->dbi, OP_META_K_GENERATION) + 1);
+	op_rec_put_i64(t, now);
+	op_rec_put_i64(g, op_db_meta_i64(w->txn, w->dbi, OP_META_K_GENERATION) + 1);
 	if ((rc = op_db_meta_put(w->txn, w->dbi, OP_META_K_GENERATED, NULL, 0,
 				 t, 8, NULL)) != 0 ||
 	    (rc = op_db_meta_put(w->txn, w->dbi, OP_META_K_GENERATION, NULL, 0,

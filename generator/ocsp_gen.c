@@ -151,7 +151,7 @@ static int release_list(const char *arg, struct gen_list *out)
 		size_t len;
 
 		if (n) {
-			if (!(e = gen_list_add(out)))
+			if (!(e = gen_input_list_add(out)))
 				return OP_E_NOMEM;
 			if (op_serial_from_hex(p, n, e->serial, &len) != 0)
 				return op_err_set(OP_E_CONFIG, "--release: '%.*s' is "
@@ -162,7 +162,7 @@ static int release_list(const char *arg, struct gen_list *out)
 		p += n + (p[n] != '\0');
 	}
 	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), gen_entry_cmp);
+		qsort(out->v, out->n, sizeof(*out->v), gen_input_entry_cmp);
 	return 0;
 }
 
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 			cli.opts.release = &release;
 		if (rc == 0)
 			rc = run(&conf, &cli.opts);
-		gen_list_free(&release);
+		gen_input_list_free(&release);
 	}
 	gen_conf_free(&conf);
 	if (rc == 0)
@@ -239,7 +239,7 @@ fail:
 		op_log_err("%s%s", op_err_detail(), run_failed ? "; nothing was "
 			   "published, the previous file is unchanged" : "");
 	else
-		op_log_err("%s: %s%s", act, op_strerror(rc), run_failed ? "; nothing "
+		op_log_err("%s: %s%s", act, op_err_str(rc), run_failed ? "; nothing "
 			   "was published, the previous file is unchanged" : "");
 	return rc == OP_E_LOCKED ? 3 : 1;
 }

@@ -466,7 +466,7 @@ close_slots:
 	for (int i = 0; i < s.cfg.nslots; i++)
 		srv_db_slot_destroy(&s.cfg.slots[i]);
 	if (rc != 0) {
-		op_log_err("%s: %s%s%s", act, op_strerror(rc),
+		op_log_err("%s: %s%s%s", act, op_err_str(rc),
 			   *op_err_detail() ? ": " : "", op_err_detail());
 		return 1;
 	}

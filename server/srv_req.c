@@ -28,7 +28,7 @@ static int parse_certid(struct op_der *c, uint8_t *key, size_t *keylen)
 	hash = op_hash_from_oid(oid.p, (size_t)(oid.end - oid.p));
 	if (hash == OP_HASH_NONE)
 		return SRV_REQ_UNKNOWN_HASH;
-	if (op_key_make(key, keylen, op_key_tag(hash, has_null), nh.p,
+	if (op_key_make(key, keylen, op_hash_tag(hash, has_null), nh.p,
 			(size_t)(nh.end - nh.p), kh.p, (size_t)(kh.end - kh.p),
 			sn, snl) != 0)
 		return SRV_REQ_MALFORMED;

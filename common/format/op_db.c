@@ -43,7 +43,7 @@ int64_t op_db_meta_i64(MDB_txn *txn, MDB_dbi dbi, enum op_meta_kind kind)
 	MDB_val v;
 
 	if (op_db_meta(txn, dbi, kind, NULL, 0, &v) == 0 && v.mv_size == 8)
-		return op_get_i64(v.mv_data);
+		return op_rec_get_i64(v.mv_data);
 	return 0;
 }
 

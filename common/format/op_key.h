@@ -26,29 +26,11 @@
 #include <stdint.h>
 #include <openssl/ocsp.h>
 
-#define OP_SERIAL_MAX 32	/* RFC 5280 says 20 octets; some CAs overshoot */
-#define OP_HASH_MAX 64
+#include "op_hash.h"
+#include "op_serial.h"
+
 #define OP_KEY_MAX (1 + 2 * OP_HASH_MAX + OP_SERIAL_MAX)
 
-enum op_hash {
-	OP_HASH_NONE = 0,
-	OP_HASH_SHA1 = 1,
-	OP_HASH_SHA256 = 2,
-	OP_HASH_SHA384 = 3,
-	OP_HASH_SHA512 = 4,
-};
-/* How many CertID hashes there are: OP_HASH_SHA1 .. OP_HASH_COUNT.  A
- * table per hash (or per tag, twice this: the NULL forms) is sized by it. */
-#define OP_HASH_COUNT OP_HASH_SHA512
-
-/* Tag bit: a SHA-2 hashAlgorithm with NULL parameters. */
-#define OP_TAG_NULL 0x80
-
-/* The tag of hash (OP_HASH_*) in the form with NULL parameters (null
- * non-zero) or without; SHA-1 has only its one tag. */
-int op_key_tag(int hash, int null);
-/* The OP_HASH_* of a tag (the form bit cleared); OP_HASH_NONE if unknown. */
-int op_tag_hash(int tag);
 
 /*
  * LMDB's default order of keys (and of key parts: serials, prefixes):
@@ -57,42 +39,6 @@ int op_tag_hash(int tag);
  * generator keeps must be this one: <0, 0, >0.
  */
 int op_key_cmp(const void *a, size_t alen, const void *b, size_t blen);
-
-/* Digest length for a tag, 0 for an unknown tag. */
-size_t op_hash_len(int tag);
-/* "sha1", "sha256", ..., "sha256-null" for the NULL form; "?" for an
- * unknown tag. */
-const char *op_hash_name(int tag);
-/* Inverse of op_hash_name (case-insensitive); OP_HASH_NONE if unknown. */
-int op_hash_from_name(const char *name);
-/* Content octets of the hash's OBJECT IDENTIFIER; *len receives their
- * count (0 and NULL for an unknown tag). */
-const uint8_t *op_hash_oid(int tag, size_t *len);
-/* Tag for an OBJECT IDENTIFIER's content octets; OP_HASH_NONE if unknown. */
-int op_hash_from_oid(const uint8_t *oid, size_t len);
-/* OpenSSL NID <-> tag. */
-int op_hash_from_nid(int nid);
-int op_hash_nid(int tag);
-
-/*
- * Minimal DER content octets of an INTEGER given as content octets (strips
- * redundant leading 0x00 / 0xFF).  out has room for OP_SERIAL_MAX.
- */
-int op_serial_normalize(const uint8_t *in, size_t inlen,
-			uint8_t *out, size_t *outlen);
-
-/*
- * Content octets of the positive INTEGER written in hex (no prefix, any
- * case, leading zeros allowed).  Errors are OP_E_PARSE / OP_E_RANGE.
- */
-int op_serial_from_hex(const char *hex, size_t n, uint8_t *out, size_t *outlen);
-
-/* Minimal content octets of an OpenSSL INTEGER (out: OP_SERIAL_MAX). */
-int op_serial_from_asn1(const ASN1_INTEGER *ai, uint8_t *out, size_t *outlen);
-
-/* Upper-case hex of content octets, as `openssl` prints serials; buf must
- * hold 2 * len + 1. */
-void op_serial_hex(const uint8_t *s, size_t len, char *buf);
 
 /*
  * Build the key.  Hash lengths must match the tag; the serial is normalised

@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <openssl/sha.h>
 
-void op_put_i64(uint8_t *p, int64_t v)
+void op_rec_put_i64(uint8_t *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
 
@@ -14,7 +14,7 @@ void op_put_i64(uint8_t *p, int64_t v)
 		p[i] = (uint8_t)u;
 }
 
-int64_t op_get_i64(const uint8_t *p)
+int64_t op_rec_get_i64(const uint8_t *p)
 {
 	uint64_t u = 0;
 
@@ -94,9 +94,9 @@ void op_rec_encode(const struct op_rec *rec, uint8_t *buf)
 	buf[5] = (uint8_t)(n >> 16);
 	buf[6] = (uint8_t)(n >> 8);
 	buf[7] = (uint8_t)n;
-	op_put_i64(buf + 8, rec->this_update);
-	op_put_i64(buf + 16, rec->next_update);
-	op_put_i64(buf + 24, rec->rev_time);
+	op_rec_put_i64(buf + 8, rec->this_update);
+	op_rec_put_i64(buf + 16, rec->next_update);
+	op_rec_put_i64(buf + 24, rec->rev_time);
 	memcpy(buf + 32, rec->signer_id, OP_REC_SIGNER_ID);
 	memcpy(buf + 40, rec->etag, OP_REC_ETAG);
 	memcpy(buf + OP_REC_HDR, rec->body, rec->body_len);
@@ -117,9 +117,9 @@ int op_rec_decode(const void *val, size_t len, struct op_rec *rec)
 	rec->status = p[1];
 	rec->reason = p[2];
 	rec->flags = p[3];
-	rec->this_update = op_get_i64(p + 8);
-	rec->next_update = op_get_i64(p + 16);
-	rec->rev_time = op_get_i64(p + 24);
+	rec->this_update = op_rec_get_i64(p + 8);
+	rec->next_update = op_rec_get_i64(p + 16);
+	rec->rev_time = op_rec_get_i64(p + 24);
 	memcpy(rec->signer_id, p + 32, OP_REC_SIGNER_ID);
 	memcpy(rec->etag, p + 40, OP_REC_ETAG);
 	rec->body = p + OP_REC_HDR;
@@ -191,7 +191,7 @@ static const char *const reasons[] = {
 	"removeFromCRL", "privilegeWithdrawn", "aACompromise",
 };
 
-int op_reason_from_name(const char *name)
+int op_rec_reason_from_name(const char *name)
 {
 	for (int i = 0; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++)
 		if (reasons[i] && strcasecmp(name, reasons[i]) == 0)
@@ -199,7 +199,7 @@ int op_reason_from_name(const char *name)
 	return -1;
 }
 
-const char *op_reason_name(int code)
+const char *op_rec_reason_name(int code)
 {
 	if (code >= 0 && code < (int)(sizeof(reasons) / sizeof(reasons[0])) &&
 	    reasons[code])

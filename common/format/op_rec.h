@@ -94,11 +94,11 @@ size_t op_rec_wrap_len(size_t basic);
 uint8_t *op_rec_wrap(uint8_t *out, size_t basic);
 
 /* Big-endian helpers for meta records. */
-void op_put_i64(uint8_t *p, int64_t v);
-int64_t op_get_i64(const uint8_t *p);
+void op_rec_put_i64(uint8_t *p, int64_t v);
+int64_t op_rec_get_i64(const uint8_t *p);
 
 /* CRLReason name ("keyCompromise") <-> code; -1 if unknown. */
-int op_reason_from_name(const char *name);
-const char *op_reason_name(int code);
+int op_rec_reason_from_name(const char *name);
+const char *op_rec_reason_name(int code);
 
 #endif

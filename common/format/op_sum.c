@@ -36,10 +36,10 @@ uint64_t op_sum_count(const struct op_sum *s)
 
 void op_sum_encode(const struct op_sum *s, uint8_t buf[OP_SUM_LEN])
 {
-	op_put_i64(buf, (int64_t)s->good);
-	op_put_i64(buf + 8, (int64_t)s->revoked);
-	op_put_i64(buf + 16, s->oldest_this);
-	op_put_i64(buf + 24, s->nearest_next);
+	op_rec_put_i64(buf, (int64_t)s->good);
+	op_rec_put_i64(buf + 8, (int64_t)s->revoked);
+	op_rec_put_i64(buf + 16, s->oldest_this);
+	op_rec_put_i64(buf + 24, s->nearest_next);
 }
 
 int op_sum_decode(const void *val, size_t len, struct op_sum *s)
@@ -48,9 +48,9 @@ int op_sum_decode(const void *val, size_t len, struct op_sum *s)
 
 	if (len != OP_SUM_LEN)
 		return op_err_set(OP_E_FORMAT, "summary record of %zu octets", len);
-	s->good = (uint64_t)op_get_i64(p);
-	s->revoked = (uint64_t)op_get_i64(p + 8);
-	s->oldest_this = op_get_i64(p + 16);
-	s->nearest_next = op_get_i64(p + 24);
+	s->good = (uint64_t)op_rec_get_i64(p);
+	s->revoked = (uint64_t)op_rec_get_i64(p + 8);
+	s->oldest_this = op_rec_get_i64(p + 16);
+	s->nearest_next = op_rec_get_i64(p + 24);
 	return 0;
 }

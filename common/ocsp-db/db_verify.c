@@ -34,7 +34,7 @@ struct db_verifier {
 	size_t unanchored;
 };
 
-int db_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
+int db_verify_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 		    struct db_verifier **out)
 {
 	struct db_verifier *v = calloc(1, sizeof(*v));
@@ -54,12 +54,12 @@ int db_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 	return 0;
 }
 
-void db_verifier_set_format(struct db_verifier *v, int format)
+void db_verify_set_format(struct db_verifier *v, int format)
 {
 	v->format = format;
 }
 
-void db_verifier_free(struct db_verifier *v)
+void db_verify_free(struct db_verifier *v)
 {
 	if (!v)
 		return;
@@ -67,7 +67,7 @@ void db_verifier_free(struct db_verifier *v)
 	free(v);
 }
 
-size_t db_verifier_unanchored(const struct db_verifier *v)
+size_t db_verify_unanchored(const struct db_verifier *v)
 {
 	return v->unanchored;
 }

@@ -29,15 +29,15 @@ struct db_verifier;
  * certs: issuer and responder certificates that responses do not carry
  * (may be NULL); the verifier takes its own references.  now: the time
  * the validity window is checked against; allow_expired skips that check.
- * Caller frees *out with db_verifier_free.
+ * Caller frees *out with db_verify_free.
  */
-int db_verifier_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
+int db_verify_new(STACK_OF(X509) *certs, int64_t now, int allow_expired,
 		    struct db_verifier **out);
-void db_verifier_free(struct db_verifier *v);
+void db_verify_free(struct db_verifier *v);
 
 /* The format of the file checked (op_db.format; 3 unless said): format 2
  * stored SHA-2 CertIDs with NULL parameters under the other form's key. */
-void db_verifier_set_format(struct db_verifier *v, int format);
+void db_verify_set_format(struct db_verifier *v, int format);
 
 /*
  * Check one response stored under key with header rec; der/len are the
@@ -52,6 +52,6 @@ int db_verify_response(struct db_verifier *v, const uint8_t *key, size_t klen,
 /* Signers seen so far that could not be checked against their issuer's
  * certificate (none given and none in the responses): their responses
  * were checked by signature only. */
-size_t db_verifier_unanchored(const struct db_verifier *v);
+size_t db_verify_unanchored(const struct db_verifier *v);
 
 #endif

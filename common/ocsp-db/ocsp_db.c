@@ -202,7 +202,7 @@ static int dump_one(struct reader *r, const MDB_val *k, const struct op_rec *rec
 	if (rec->status == OP_STATUS_REVOKED) {
 		op_time_iso(rec->rev_time, t3, sizeof(t3));
 		printf("%s revoked %s %s %s %s %zu %s\n", d, t3,
-		       op_reason_name(rec->reason), t1, t2, op_rec_served_len(rec), etag);
+		       op_rec_reason_name(rec->reason), t1, t2, op_rec_served_len(rec), etag);
 	} else {
 		printf("%s good %s %s %zu %s\n", d, t1, t2, op_rec_served_len(rec), etag);
 	}
@@ -301,7 +301,7 @@ static int cmd_check(struct reader *r, const struct opts *o, int *verdict)
 	int64_t d;
 	int rc;
 
-	if ((rc = op_dur_parse(o->minrem, &d)) != 0)
+	if ((rc = op_time_dur_parse(o->minrem, &d)) != 0)
 		return rc;
 	ca.limit = op_time_now() + d;
 	if ((rc = each_response(r, check_one, &ca)) != 0)
@@ -394,9 +394,9 @@ static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
 	int rc;
 
 	if ((rc = load_certs(o, &certs)) != 0 ||
-	    (rc = db_verifier_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
+	    (rc = db_verify_new(certs, op_time_now(), o->allow_expired, &v)) != 0)
 		goto out;
-	db_verifier_set_format(v, r->db.format);
+	db_verify_set_format(v, r->db.format);
 	rc = verify_all(r, v, &total, &bad);
 	if (rc == OP_E_DB) {
 		/* A file LMDB cannot walk is a bad file, not a failed tool. */
@@ -407,18 +407,18 @@ static int cmd_verify(struct reader *r, const char *path, const struct opts *o,
 	}
 	if (rc)
 		goto out;
-	if (db_verifier_unanchored(v))
+	if (db_verify_unanchored(v))
 		op_warn("delegated responders of %zu issuer key(s) checked by "
 			"signature only: give the issuer's certificate with "
 			"--issuer to check that it authorised them",
-			db_verifier_unanchored(v));
+			db_verify_unanchored(v));
 	if (bad)
 		printf("BAD: %zu of %zu responses failed verification\n", bad, total);
 	else
 		printf("OK: %zu responses verified\n", total);
 	*verdict = bad ? 2 : 0;
 out:
-	db_verifier_free(v);
+	db_verify_free(v);
 	sk_X509_pop_free(certs, X509_free);
 	return rc;
 }
@@ -500,7 +500,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		return verdict;
 fail:
-	op_log_err("%s %s: %s%s%s", cmd, path, op_strerror(rc),
+	op_log_err("%s %s: %s%s%s", cmd, path, op_err_str(rc),
 		   *op_err_detail() ? ": " : "", op_err_detail());
 	return rc == OP_E_NOTFOUND ? 1 : 3;
 }

@@ -25,7 +25,7 @@ static const char *const names[] = {
 	[OP_E_HISTORY - OP_E_FIRST] = "output history unreadable",
 };
 
-const char *op_strerror(int rc)
+const char *op_err_str(int rc)
 {
 	if (rc == 0)
 		return "success";

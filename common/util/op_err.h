@@ -31,7 +31,7 @@ enum {
 };
 
 /* Static string for a code; also handles errno values (> 0) and MDB codes. */
-const char *op_strerror(int rc);
+const char *op_err_str(int rc);
 
 /*
  * Record a detail for the error being returned and return rc, so callers

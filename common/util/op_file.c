@@ -14,14 +14,14 @@
 
 #define TMP_TAG ".tmp."
 
-const char *op_path_base(const char *path)
+const char *op_file_base(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
 }
 
-int op_path_dir(const char *path, char *dir, size_t size)
+int op_file_dir(const char *path, char *dir, size_t size)
 {
 	const char *slash = strrchr(path, '/');
 	int n;
@@ -43,9 +43,9 @@ static int tmp_prefix(const char *path, char *dir, size_t dsize, char *prefix,
 {
 	int rc, n;
 
-	if ((rc = op_path_dir(path, dir, dsize)) != 0)
+	if ((rc = op_file_dir(path, dir, dsize)) != 0)
 		return rc;
-	n = snprintf(prefix, psize, ".%s" TMP_TAG, op_path_base(path));
+	n = snprintf(prefix, psize, ".%s" TMP_TAG, op_file_base(path));
 	if (n < 0 || (size_t)n >= psize)
 		return op_err_set(OP_E_RANGE, "%s: path too long", path);
 	return 0;
@@ -90,7 +90,7 @@ static int fsync_dir(const char *path)
 	char dir[PATH_MAX];
 	int dfd, rc;
 
-	if ((rc = op_path_dir(path, dir, sizeof(dir))) != 0)
+	if ((rc = op_file_dir(path, dir, sizeof(dir))) != 0)
 		return rc;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return op_err_set(OP_E_SYS, "open directory %s: %s", dir,

@@ -80,9 +80,9 @@ int op_file_read(const char *path, unsigned char **data, size_t *len);
 /* The directory of path into dir: "." for a bare name, "/" for "/x",
  * "a" for "a/b" and "a/" (a trailing slash names no file).  OP_E_RANGE if
  * it does not fit in size. */
-int op_path_dir(const char *path, char *dir, size_t size);
+int op_file_dir(const char *path, char *dir, size_t size);
 
 /* The last component of path (points into path). */
-const char *op_path_base(const char *path);
+const char *op_file_base(const char *path);
 
 #endif

@@ -61,7 +61,7 @@ void op_time_set_fake(int64_t t)
 	fake = t;
 }
 
-int op_dur_parse(const char *s, int64_t *secs)
+int op_time_dur_parse(const char *s, int64_t *secs)
 {
 	char *end;
 	long long v;
@@ -93,7 +93,7 @@ int op_dur_parse(const char *s, int64_t *secs)
 	return 0;
 }
 
-void op_dur_format(int64_t secs, char *buf, size_t size)
+void op_time_dur_format(int64_t secs, char *buf, size_t size)
 {
 	if (secs % 86400 == 0)
 		snprintf(buf, size, "%lldd", (long long)(secs / 86400));

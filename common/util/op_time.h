@@ -38,10 +38,10 @@ int64_t op_time_now(void);
 void op_time_set_fake(int64_t t);
 
 /* Parse "90", "30s", "15m", "12h", "7d" into seconds (> 0). */
-int op_dur_parse(const char *s, int64_t *secs);
+int op_time_dur_parse(const char *s, int64_t *secs);
 
 /* Format secs back in the largest exact unit ("7d", "90m"); buf >= 24. */
-void op_dur_format(int64_t secs, char *buf, size_t size);
+void op_time_dur_format(int64_t secs, char *buf, size_t size);
 
 /* Parse GeneralizedTime "YYYYMMDDHHMMSSZ" (local revocations). */
 int op_time_parse_gt(const char *s, int64_t *t);

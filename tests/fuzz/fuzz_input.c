@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		base.has_number = 1;
 		base.number = c.base;
 		for (size_t i = 0; i < c.entries.n; i++) {
-			struct gen_entry *e = gen_list_add(&base.entries);
+			struct gen_entry *e = gen_input_list_add(&base.entries);
 
 			if (!e)
 				break;
@@ -121,9 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write_input(data, size) != 0)
 		return 0;
 #if FUZZ_TARGET == 1
-	gen_issued_load(path, &a, &b);
+	gen_input_issued_load(path, &a, &b);
 #elif FUZZ_TARGET == 2
-	gen_local_load(path, &a);
+	gen_input_local_load(path, &a);
 #elif FUZZ_TARGET == 3
 	if (gen_crl_load(path, GEN_CRL_BASE, ca, 0, &c) == 0)
 		a = c.entries;	/* freed below */
@@ -133,8 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < a.n; i++)
 		if (a.v[i].serial_len == 0 || a.v[i].serial_len > OP_SERIAL_MAX)
 			__builtin_trap();
-	gen_list_free(&a);
-	gen_list_free(&b);
+	gen_input_list_free(&a);
+	gen_input_list_free(&b);
 	unlink(path);
 	return 0;
 #endif

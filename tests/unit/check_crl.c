@@ -24,7 +24,7 @@ static struct gen_crlnum num(unsigned v)
 
 static void add(struct gen_crl *c, uint8_t serial, int reason)
 {
-	struct gen_entry *e = gen_list_add(&c->entries);
+	struct gen_entry *e = gen_input_list_add(&c->entries);
 
 	ck_assert_ptr_nonnull(e);
 	e->serial[0] = serial;
@@ -48,17 +48,17 @@ START_TEST(numbers)
 	struct gen_crlnum a = num(10), b = num(300), z = num(0), big = { 0 };
 	char buf[48];
 
-	ck_assert_int_lt(gen_crlnum_cmp(&a, &b), 0);
-	ck_assert_int_gt(gen_crlnum_cmp(&b, &a), 0);
-	ck_assert_int_eq(gen_crlnum_cmp(&a, &a), 0);
-	ck_assert_int_lt(gen_crlnum_cmp(&z, &a), 0);
-	ck_assert_str_eq(gen_crlnum_str(&b, buf, sizeof(buf)), "300");
-	ck_assert_str_eq(gen_crlnum_str(&z, buf, sizeof(buf)), "0");
+	ck_assert_int_lt(gen_crl_num_cmp(&a, &b), 0);
+	ck_assert_int_gt(gen_crl_num_cmp(&b, &a), 0);
+	ck_assert_int_eq(gen_crl_num_cmp(&a, &a), 0);
+	ck_assert_int_lt(gen_crl_num_cmp(&z, &a), 0);
+	ck_assert_str_eq(gen_crl_num_str(&b, buf, sizeof(buf)), "300");
+	ck_assert_str_eq(gen_crl_num_str(&z, buf, sizeof(buf)), "0");
 	big.len = 9;
 	memset(big.v, 0xab, 9);
-	ck_assert_str_eq(gen_crlnum_str(&big, buf, sizeof(buf)),
+	ck_assert_str_eq(gen_crl_num_str(&big, buf, sizeof(buf)),
 			 "0xABABABABABABABABAB");
-	ck_assert_int_gt(gen_crlnum_cmp(&big, &b), 0);
+	ck_assert_int_gt(gen_crl_num_cmp(&big, &b), 0);
 }
 END_TEST
 

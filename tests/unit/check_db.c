@@ -61,10 +61,10 @@ static void write_file(const char *p, const char *format, unsigned bad_at)
 	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
 	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_FORMAT, NULL, 0,
 					format, strlen(format), NULL), 0);
-	op_put_i64(buf, 1700000000);
+	op_rec_put_i64(buf, 1700000000);
 	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_GENERATED, NULL, 0,
 					buf, 8, NULL), 0);
-	op_put_i64(buf, 7);
+	op_rec_put_i64(buf, 7);
 	ck_assert_int_eq(op_db_meta_put(txn, dbi, OP_META_K_GENERATION, NULL, 0,
 					buf, 8, NULL), 0);
 	key_of(ISSUER_A, 0, key, &klen);
@@ -349,11 +349,11 @@ START_TEST(issuer_prefix_matches_openssl_certid)
 		ck_assert_ptr_nonnull(cid);
 		ck_assert_int_eq(op_key_from_certid(cid, k1, &l1), 0);
 		/* OpenSSL writes NULL parameters: the NULL form's key. */
-		ck_assert_int_eq(op_key_from_issuer(ca, op_key_tag(tags[i], 1),
+		ck_assert_int_eq(op_key_from_issuer(ca, op_hash_tag(tags[i], 1),
 						    serial, 3, k2, &l2), 0);
 		ck_assert_uint_eq(l1, l2);
 		ck_assert_int_eq(memcmp(k1, k2, l1), 0);
-		ck_assert_int_eq(op_key_issuer_prefix(ca, op_key_tag(tags[i], 1),
+		ck_assert_int_eq(op_key_issuer_prefix(ca, op_hash_tag(tags[i], 1),
 						      p, &pl), 0);
 		ck_assert_uint_eq(pl, op_key_issuer_len(k1, l1));
 		ck_assert_int_eq(memcmp(p, k1, pl), 0);
@@ -466,7 +466,7 @@ START_TEST(walk_prefix)
 	serial = 0x10;
 	for (int tag = 1; tag < 256; tag++) {
 		if (tag != OP_HASH_SHA1 && tag != OP_HASH_SHA512 &&
-		    tag != op_key_tag(OP_HASH_SHA256, 1))
+		    tag != op_hash_tag(OP_HASH_SHA256, 1))
 			continue;
 		ck_assert_int_eq(op_key_from_issuer(ca, tag, &serial, 1, key,
 						    &klen), 0);
@@ -478,7 +478,7 @@ START_TEST(walk_prefix)
 	ck_assert_uint_eq(s.n, 3);
 	ck_assert_int_eq(s.tags[0], OP_HASH_SHA1);
 	ck_assert_int_eq(s.tags[1], OP_HASH_SHA512);
-	ck_assert_int_eq(s.tags[2], op_key_tag(OP_HASH_SHA256, 1));
+	ck_assert_int_eq(s.tags[2], op_hash_tag(OP_HASH_SHA256, 1));
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	X509_free(ca);

@@ -139,7 +139,7 @@ static struct db_verifier *verifier(X509 *a, X509 *b, int allow_expired)
 		sk_X509_push(sk, a);
 	if (b)
 		sk_X509_push(sk, b);
-	ck_assert_int_eq(db_verifier_new(sk, NOW, allow_expired, &v), 0);
+	ck_assert_int_eq(db_verify_new(sk, NOW, allow_expired, &v), 0);
 	sk_X509_free(sk);	/* the verifier holds its own references */
 	return v;
 }
@@ -151,7 +151,7 @@ START_TEST(good_and_each_header_field)
 
 	make(&r, rsp, rsp_key, 1);
 	ck_assert_int_eq(check(v, &r), 0);
-	ck_assert_uint_eq(db_verifier_unanchored(v), 0);
+	ck_assert_uint_eq(db_verify_unanchored(v), 0);
 	r.rec.reason = OP_REASON_NONE;
 	ck_assert_int_eq(check(v, &r), OP_E_FORMAT);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "reason"));
@@ -182,7 +182,7 @@ START_TEST(good_and_each_header_field)
 	r.der[r.len - 1] ^= 1;
 	ck_assert_int_eq(check(v, &r), 0);
 	OPENSSL_free(r.der);
-	db_verifier_free(v);
+	db_verify_free(v);
 }
 END_TEST
 
@@ -194,16 +194,16 @@ START_TEST(validity_window)
 
 	make(&r, rsp, rsp_key, 1);
 	sk_X509_push(sk, ca);
-	ck_assert_int_eq(db_verifier_new(sk, NOW + 86400, 0, &late), 0);
-	ck_assert_int_eq(db_verifier_new(sk, NOW + 86400, 1, &lax), 0);
+	ck_assert_int_eq(db_verify_new(sk, NOW + 86400, 0, &late), 0);
+	ck_assert_int_eq(db_verify_new(sk, NOW + 86400, 1, &lax), 0);
 	ck_assert_int_eq(check(v, &r), 0);
 	ck_assert_int_eq(check(late, &r), OP_E_RANGE);	/* now == nextUpdate */
 	ck_assert_int_eq(check(lax, &r), 0);
 	sk_X509_free(sk);
 	OPENSSL_free(r.der);
-	db_verifier_free(v);
-	db_verifier_free(late);
-	db_verifier_free(lax);
+	db_verify_free(v);
+	db_verify_free(late);
+	db_verify_free(lax);
 }
 END_TEST
 
@@ -223,7 +223,7 @@ START_TEST(responders)
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "not issued"));
 	/* Without the CA's certificate: signature only, and said so. */
 	ck_assert_int_eq(check(bare, &r), 0);
-	ck_assert_uint_eq(db_verifier_unanchored(bare), 1);
+	ck_assert_uint_eq(db_verify_unanchored(bare), 1);
 	OPENSSL_free(r.der);
 	/* No certificate in the response: found among those given. */
 	make(&r, rsp, rsp_key, 0);
@@ -237,9 +237,9 @@ START_TEST(responders)
 	r.der[r.len - 3] ^= 0x40;
 	ck_assert_int_ne(check(v, &r), 0);
 	OPENSSL_free(r.der);
-	db_verifier_free(v);
-	db_verifier_free(bare);
-	db_verifier_free(given);
+	db_verify_free(v);
+	db_verify_free(bare);
+	db_verify_free(given);
 }
 END_TEST
 
@@ -260,7 +260,7 @@ START_TEST(not_a_response)
 					    (size_t)r.len + 1), OP_E_FORMAT);
 	OPENSSL_free(extra);
 	OPENSSL_free(r.der);
-	db_verifier_free(v);
+	db_verify_free(v);
 }
 END_TEST
 

@@ -70,19 +70,19 @@ START_TEST(path_helpers)
 {
 	char d[16];
 
-	ck_assert_int_eq(op_path_dir("a/b/c.lmdb", d, sizeof(d)), 0);
+	ck_assert_int_eq(op_file_dir("a/b/c.lmdb", d, sizeof(d)), 0);
 	ck_assert_str_eq(d, "a/b");
-	ck_assert_int_eq(op_path_dir("c.lmdb", d, sizeof(d)), 0);
+	ck_assert_int_eq(op_file_dir("c.lmdb", d, sizeof(d)), 0);
 	ck_assert_str_eq(d, ".");
-	ck_assert_int_eq(op_path_dir("/c.lmdb", d, sizeof(d)), 0);
+	ck_assert_int_eq(op_file_dir("/c.lmdb", d, sizeof(d)), 0);
 	ck_assert_str_eq(d, "/");
-	ck_assert_int_eq(op_path_dir("/var/x/", d, sizeof(d)), 0);
+	ck_assert_int_eq(op_file_dir("/var/x/", d, sizeof(d)), 0);
 	ck_assert_str_eq(d, "/var/x");
-	ck_assert_int_eq(op_path_dir("/a/very/long/directory/x", d, sizeof(d)),
+	ck_assert_int_eq(op_file_dir("/a/very/long/directory/x", d, sizeof(d)),
 			 OP_E_RANGE);
-	ck_assert_str_eq(op_path_base("a/b/c.lmdb"), "c.lmdb");
-	ck_assert_str_eq(op_path_base("c.lmdb"), "c.lmdb");
-	ck_assert_str_eq(op_path_base("a/"), "");
+	ck_assert_str_eq(op_file_base("a/b/c.lmdb"), "c.lmdb");
+	ck_assert_str_eq(op_file_base("c.lmdb"), "c.lmdb");
+	ck_assert_str_eq(op_file_base("a/"), "");
 }
 END_TEST
 

@@ -75,7 +75,7 @@ static void stored(int tag, uint8_t serial, int status, int reason, int64_t t)
 static struct gen_entry *input(struct gen_list *l, uint8_t serial, int status,
 			       int reason)
 {
-	struct gen_entry *e = gen_list_add(l);
+	struct gen_entry *e = gen_input_list_add(l);
 
 	ck_assert_ptr_nonnull(e);
 	e->serial[0] = serial;

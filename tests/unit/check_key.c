@@ -141,13 +141,13 @@ START_TEST(form_tags)
 {
 	size_t n;
 
-	ck_assert_int_eq(op_key_tag(OP_HASH_SHA256, 1), OP_HASH_SHA256 | OP_TAG_NULL);
-	ck_assert_int_eq(op_key_tag(OP_HASH_SHA256, 0), OP_HASH_SHA256);
-	ck_assert_int_eq(op_key_tag(OP_HASH_SHA1, 1), OP_HASH_SHA1);
-	ck_assert_int_eq(op_key_tag(OP_HASH_NONE, 1), OP_HASH_NONE);
-	ck_assert_int_eq(op_tag_hash(OP_HASH_SHA512 | OP_TAG_NULL), OP_HASH_SHA512);
-	ck_assert_int_eq(op_tag_hash(OP_HASH_SHA1 | OP_TAG_NULL), OP_HASH_NONE);
-	ck_assert_int_eq(op_tag_hash(0x85), OP_HASH_NONE);
+	ck_assert_int_eq(op_hash_tag(OP_HASH_SHA256, 1), OP_HASH_SHA256 | OP_TAG_NULL);
+	ck_assert_int_eq(op_hash_tag(OP_HASH_SHA256, 0), OP_HASH_SHA256);
+	ck_assert_int_eq(op_hash_tag(OP_HASH_SHA1, 1), OP_HASH_SHA1);
+	ck_assert_int_eq(op_hash_tag(OP_HASH_NONE, 1), OP_HASH_NONE);
+	ck_assert_int_eq(op_hash_of_tag(OP_HASH_SHA512 | OP_TAG_NULL), OP_HASH_SHA512);
+	ck_assert_int_eq(op_hash_of_tag(OP_HASH_SHA1 | OP_TAG_NULL), OP_HASH_NONE);
+	ck_assert_int_eq(op_hash_of_tag(0x85), OP_HASH_NONE);
 	ck_assert_uint_eq(op_hash_len(OP_HASH_SHA384 | OP_TAG_NULL), 48);
 	ck_assert_uint_eq(op_hash_len(OP_HASH_SHA1 | OP_TAG_NULL), 0);
 	ck_assert_str_eq(op_hash_name(OP_HASH_SHA256 | OP_TAG_NULL), "sha256-null");

@@ -59,12 +59,12 @@ END_TEST
 
 START_TEST(reasons)
 {
-	ck_assert_int_eq(op_reason_from_name("keyCompromise"), 1);
-	ck_assert_int_eq(op_reason_from_name("CACompromise"), 2);
-	ck_assert_int_eq(op_reason_from_name("superseded"), 4);
-	ck_assert_int_eq(op_reason_from_name("bogus"), -1);
-	ck_assert_str_eq(op_reason_name(5), "cessationOfOperation");
-	ck_assert_str_eq(op_reason_name(OP_REASON_NONE), "none");
+	ck_assert_int_eq(op_rec_reason_from_name("keyCompromise"), 1);
+	ck_assert_int_eq(op_rec_reason_from_name("CACompromise"), 2);
+	ck_assert_int_eq(op_rec_reason_from_name("superseded"), 4);
+	ck_assert_int_eq(op_rec_reason_from_name("bogus"), -1);
+	ck_assert_str_eq(op_rec_reason_name(5), "cessationOfOperation");
+	ck_assert_str_eq(op_rec_reason_name(OP_REASON_NONE), "none");
 }
 END_TEST
 

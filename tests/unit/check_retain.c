@@ -25,7 +25,7 @@ static void apply(struct gen_list *in, int64_t retain, int64_t now,
 	ck_assert_int_eq(gen_retain_store(txn, dbi, ca, r, &changed), 0);
 	ck_assert_int_eq(changed, r->put.n || r->del.n);
 	for (size_t i = 1; i < in->n; i++)	/* sorted, one per serial */
-		ck_assert_int_lt(gen_entry_cmp(&in->v[i - 1], &in->v[i]), 0);
+		ck_assert_int_lt(gen_input_entry_cmp(&in->v[i - 1], &in->v[i]), 0);
 }
 
 START_TEST(left_serials_answered_until_retention_ends)
@@ -54,7 +54,7 @@ START_TEST(left_serials_answered_until_retention_ends)
 	/* A permanent revocation unlisted is gen_stick's, or released. */
 	ck_assert_ptr_null(find(&in, 0x12));
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 
 	/* A day before the end: from the records, left long ago. */
 	input(&in, 0x13, OP_STATUS_GOOD, 0);
@@ -64,7 +64,7 @@ START_TEST(left_serials_answered_until_retention_ends)
 	ck_assert_uint_eq(r.put.n + r.del.n, 0);
 	ck_assert_int_eq(find(&in, 0x11)->reason, HOLD);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 
 	/* The end: not answered, records gone. */
 	input(&in, 0x13, OP_STATUS_GOOD, 0);
@@ -74,7 +74,7 @@ START_TEST(left_serials_answered_until_retention_ends)
 	ck_assert_uint_eq(r.del.n, 2);
 	ck_assert_uint_eq(in.n, 1);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 
@@ -87,7 +87,7 @@ START_TEST(listed_again_starts_afresh)
 	apply(&in, 10 * DAY, T0, NULL, &r);
 	ck_assert_uint_eq(r.put.n, 1);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 	/* Issued again: the inputs decide, the record goes. */
 	input(&in, 0x20, OP_STATUS_REVOKED, KEYCOMPROMISE);
 	apply(&in, 10 * DAY, T0 + 5 * DAY, NULL, &r);
@@ -96,16 +96,16 @@ START_TEST(listed_again_starts_afresh)
 	ck_assert_int_eq(find(&in, 0x20)->src, 0);
 	ck_assert_int_eq(find(&in, 0x20)->reason, KEYCOMPROMISE);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 	/* It leaves again: a new clock, from now. */
 	apply(&in, 10 * DAY, T0 + 9 * DAY, NULL, &r);
 	ck_assert_uint_eq(r.left, 1);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 	apply(&in, 10 * DAY, T0 + 18 * DAY, NULL, &r);
 	ck_assert_uint_eq(r.retained, 1);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 
@@ -118,12 +118,12 @@ START_TEST(zero_forgets_forever_keeps)
 	apply(&in, GEN_RETAIN_FOREVER, T0, NULL, &r);
 	ck_assert_uint_eq(r.retained, 1);
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 	apply(&in, GEN_RETAIN_FOREVER, T0 + 3650 * DAY, NULL, &r);
 	ck_assert_uint_eq(r.retained, 1);
 	ck_assert_ptr_nonnull(find(&in, 0x30));
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 	/* retain_expired = 0: today's behaviour, and the records go. */
 	apply(&in, 0, T0 + 3650 * DAY, NULL, &r);
 	ck_assert_uint_eq(r.retained, 0);
@@ -138,7 +138,7 @@ START_TEST(zero_forgets_forever_keeps)
 	apply(&in, 5 * DAY, T0 + DAY, NULL, &r);
 	ck_assert_uint_eq(r.retained, 0);	/* the records went with the drop */
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 
@@ -155,8 +155,8 @@ START_TEST(release_is_not_retained)
 	ck_assert_ptr_null(find(&in, 0x40));
 	ck_assert_ptr_nonnull(find(&in, 0x41));
 	gen_retain_free(&r);
-	gen_list_free(&in);
-	gen_list_free(&rel);
+	gen_input_list_free(&in);
+	gen_input_list_free(&rel);
 	/* Never published: nothing to remember. */
 	ck_assert_int_eq(gen_retain_apply(NULL, 0, "w.lmdb", ca, 30 * DAY, T0,
 					  NULL, &in, &r), 0);
@@ -199,7 +199,7 @@ START_TEST(unreadable_memory_fails_closed)
 				     "serial 50"));
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "w.lmdb"));
 	gen_retain_free(&r);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 

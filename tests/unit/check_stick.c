@@ -50,8 +50,8 @@ START_TEST(permanent_revocations_stick)
 	ck_assert_int_eq(find(&in, 0x16)->reason, HOLD);
 	ck_assert_uint_eq(in.n, 7);
 	for (size_t i = 1; i < in.n; i++)	/* still sorted, one per serial */
-		ck_assert_int_lt(gen_entry_cmp(&in.v[i - 1], &in.v[i]), 0);
-	gen_list_free(&in);
+		ck_assert_int_lt(gen_input_entry_cmp(&in.v[i - 1], &in.v[i]), 0);
+	gen_input_list_free(&in);
 }
 END_TEST
 
@@ -65,7 +65,7 @@ START_TEST(hold_never_weakens_a_permanent_revocation)
 	ck_assert_int_eq(gen_stick_apply(txn, dbi, "w.lmdb", "a", ca, NULL, &in, &st), 0);
 	ck_assert_int_eq(find(&in, 0x20)->reason, KEYCOMPROMISE);
 	ck_assert_uint_eq(st.kept, 1);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 
@@ -85,8 +85,8 @@ START_TEST(operator_release)
 	ck_assert_uint_eq(st.kept, 0);
 	ck_assert_int_eq(find(&in, 0x30)->status, OP_STATUS_GOOD);
 	ck_assert_int_eq(find(&in, 0x31)->status, OP_STATUS_REVOKED);
-	gen_list_free(&in);
-	gen_list_free(&rel);
+	gen_input_list_free(&in);
+	gen_input_list_free(&rel);
 }
 END_TEST
 
@@ -109,7 +109,7 @@ START_TEST(unreadable_record_fails_closed)
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "w.lmdb"));
 	/* Never published: nothing to remember, nothing refused. */
 	ck_assert_int_eq(gen_stick_apply(NULL, 0, "w.lmdb", "a", ca, NULL, &in, &st), 0);
-	gen_list_free(&in);
+	gen_input_list_free(&in);
 }
 END_TEST
 

@@ -14,25 +14,25 @@ START_TEST(durations)
 	int64_t s;
 	char buf[24];
 
-	ck_assert_int_eq(op_dur_parse("7d", &s), 0);
+	ck_assert_int_eq(op_time_dur_parse("7d", &s), 0);
 	ck_assert_int_eq(s, 7 * 86400);
-	ck_assert_int_eq(op_dur_parse("12h", &s), 0);
+	ck_assert_int_eq(op_time_dur_parse("12h", &s), 0);
 	ck_assert_int_eq(s, 12 * 3600);
-	ck_assert_int_eq(op_dur_parse("90m", &s), 0);
+	ck_assert_int_eq(op_time_dur_parse("90m", &s), 0);
 	ck_assert_int_eq(s, 5400);
-	ck_assert_int_eq(op_dur_parse("30s", &s), 0);
+	ck_assert_int_eq(op_time_dur_parse("30s", &s), 0);
 	ck_assert_int_eq(s, 30);
-	ck_assert_int_eq(op_dur_parse("45", &s), 0);
+	ck_assert_int_eq(op_time_dur_parse("45", &s), 0);
 	ck_assert_int_eq(s, 45);
-	ck_assert_int_ne(op_dur_parse("7w", &s), 0);
-	ck_assert_int_ne(op_dur_parse("d", &s), 0);
-	ck_assert_int_ne(op_dur_parse("0", &s), 0);
-	ck_assert_int_ne(op_dur_parse("-1d", &s), 0);
-	ck_assert_int_ne(op_dur_parse("7dd", &s), 0);
-	ck_assert_int_ne(op_dur_parse("99999d", &s), 0);
-	op_dur_format(7 * 86400, buf, sizeof(buf));
+	ck_assert_int_ne(op_time_dur_parse("7w", &s), 0);
+	ck_assert_int_ne(op_time_dur_parse("d", &s), 0);
+	ck_assert_int_ne(op_time_dur_parse("0", &s), 0);
+	ck_assert_int_ne(op_time_dur_parse("-1d", &s), 0);
+	ck_assert_int_ne(op_time_dur_parse("7dd", &s), 0);
+	ck_assert_int_ne(op_time_dur_parse("99999d", &s), 0);
+	op_time_dur_format(7 * 86400, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "7d");
-	op_dur_format(5400, buf, sizeof(buf));
+	op_time_dur_format(5400, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "90m");
 }
 END_TEST

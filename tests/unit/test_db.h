@@ -49,7 +49,7 @@ static inline int test_db_write(const char *path, int64_t generated,
 	if ((rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0600)) != 0 ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
 		goto env_close;
-	op_put_i64(gen, generated);
+	op_rec_put_i64(gen, generated);
 	if ((rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
 	    (rc = op_db_meta_put(txn, dbi, OP_META_K_FORMAT, NULL, 0,
 				 OP_DB_FORMAT, strlen(OP_DB_FORMAT), NULL)) != 0 ||
