@@ -1,14 +1,14 @@
 #include "gen_diff.h"
 #include "gen_audit.h"
+#include "gen_store.h"
 #include "gen_sweep.h"
 #include "gen_times.h"
+#include "gen_unknown.h"
 #include "op_db.h"
 #include "op_err.h"
 #include "op_key.h"
-#include "op_meta.h"
 #include "op_rec.h"
 #include "op_sum.h"
-#include "op_walk.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,18 +26,28 @@ struct pair {
 	size_t plen;
 };
 
+/* One gen_diff_run(): its inputs and what it keeps between the steps. */
+struct run {
+	const struct gen_diff *d;
+	MDB_txn *txn;		/* d->txn, then the one after each commit */
+	struct gen_store *store;	/* of txn */
+	/* Per entry of the pair at hand, the thisUpdate and nextUpdate of
+	 * the response kept (INT64_MAX: signed this run). */
+	int64_t *kept_at, *kept_nu;
+};
+
 enum { KEEP, SIGN, SIGN_AGED };
 enum { QUEUED = 1, FULL };
 
 /* Whether the stored response old of e is still right, w being what a
  * response signed now would state (gen_times). */
-static int verdict(const struct gen_diff *r, const struct gen_auth *a,
+static int verdict(const struct run *r, const struct gen_auth *a,
 		   const struct gen_entry *e, const struct op_rec *old,
 		   int64_t rev_time, const struct gen_when *w)
 {
 	int due;
 
-	if (r->force)
+	if (r->d->force)
 		return SIGN;
 	if (old->status != e->status ||
 	    (e->status == OP_STATUS_REVOKED &&
@@ -45,7 +55,7 @@ static int verdict(const struct gen_diff *r, const struct gen_auth *a,
 		return SIGN;
 	if (memcmp(old->signer_id, a->signer_id, OP_REC_SIGNER_ID) != 0)
 		return SIGN;
-	due = gen_times_due(a->c, old->this_update, old->next_update, w, r->now);
+	due = gen_times_due(a->c, old->this_update, old->next_update, w, r->d->now);
 	return due == GEN_TIMES_SIGN ? SIGN : due == GEN_TIMES_AGED ? SIGN_AGED :
 	       KEEP;
 }
@@ -72,24 +82,24 @@ static void audit_change(const struct pair *p, const struct gen_entry *e,
  * is full: flush it), 0 (not queued) or < 0 on error.  kept_at[i] and
  * kept_nu[i] receive the times of a response kept, INT64_MAX otherwise.
  */
-static int decide(struct gen_diff *r, const struct pair *p, size_t i,
+static int decide(struct run *r, const struct pair *p, size_t i,
 		  const struct op_rec *old, int early)
 {
 	const struct gen_entry *e = &p->a->entries.v[i];
-	struct gen_job *j = gen_batch_slot(r->batch);
+	struct gen_job *j = gen_batch_slot(r->d->batch);
 	size_t h = op_hash_len(p->hash);
 	int64_t rev_time = e->rev_time;
 	struct gen_when w;
 	int what = SIGN, rc;
 
 	r->kept_at[i] = r->kept_nu[i] = INT64_MAX;
-	gen_times_of(p->a->c, &p->a->crls, e, r->now, &w);
+	gen_times_of(p->a->c, &p->a->crls, e, r->d->now, &w);
 	/* A local revocation without a time is dated by its first
 	 * publication, and keeps that date on later runs. */
 	if (e->status == OP_STATUS_REVOKED && rev_time == 0) {
 		j->flags = OP_REC_F_REVTIME_SEEN;
 		rev_time = old && old->status == OP_STATUS_REVOKED ?
-			   old->rev_time : r->now;
+			   old->rev_time : r->d->now;
 	}
 	/* Early only where it changes something (not signed in this run, not
 	 * capped by a CRL that was not renewed). */
@@ -117,7 +127,7 @@ static int decide(struct gen_diff *r, const struct pair *p, size_t i,
 	j->this_update = w.this_update;
 	j->next_update = w.next_update;
 	j->crl = (uint8_t)w.from;
-	return gen_batch_push(r->batch) ? FULL : QUEUED;
+	return gen_batch_push(r->d->batch) ? FULL : QUEUED;
 }
 
 /* Key order of a record's serial against an entry's (gen_input_entry_cmp). */
@@ -128,21 +138,21 @@ static int serial_cmp(const uint8_t *s, size_t len, const struct gen_entry *e)
 
 /* Commit what is stored so far and go on in a new transaction (gen_batch
  * commits as the run goes); the store belongs to the old one. */
-static int checkpoint(struct gen_diff *r)
+static int checkpoint(struct run *r)
 {
 	int rc;
 
 	gen_store_free(r->store);
 	r->store = NULL;
-	if ((rc = gen_batch_commit(r->batch, &r->txn)) != 0)
+	if ((rc = gen_batch_commit(r->d->batch, &r->txn)) != 0)
 		return rc;
-	return gen_store_new(r->txn, r->dbi, &r->store);
+	return gen_store_new(r->txn, r->d->dbi, &r->store);
 }
 
 /* Flush the full batch in the middle of a walk: the puts move the cursor's
  * pages (and a commit due now ends its transaction), so remember where
  * the walk stands (k, if in p) and come back. */
-static int flush_in_walk(struct gen_diff *r, MDB_cursor **cur, MDB_val *k,
+static int flush_in_walk(struct run *r, MDB_cursor **cur, MDB_val *k,
 			 MDB_val *v, int *mrc, int in_p)
 {
 	uint8_t saved[OP_KEY_MAX];
@@ -153,14 +163,14 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor **cur, MDB_val *k,
 		memcpy(saved, k->mv_data, len);
 	/* The jobs just handed over are for keys before saved: the walk has
 	 * passed them, so they may be stored on the next cycle. */
-	if ((rc = gen_batch_cycle(r->batch, r->store, r->txn, r->dbi)) != 0)
+	if ((rc = gen_batch_cycle(r->d->batch, r->store, r->txn, r->d->dbi)) != 0)
 		return rc;
-	if (gen_batch_commit_due(r->batch)) {
+	if (gen_batch_commit_due(r->d->batch)) {
 		mdb_cursor_close(*cur);
 		*cur = NULL;
 		if ((rc = checkpoint(r)) != 0)
 			return rc;
-		if ((*mrc = mdb_cursor_open(r->txn, r->dbi, cur)) != 0)
+		if ((*mrc = mdb_cursor_open(r->txn, r->d->dbi, cur)) != 0)
 			return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(*mrc));
 	}
 	*mrc = MDB_NOTFOUND;
@@ -174,7 +184,7 @@ static int flush_in_walk(struct gen_diff *r, MDB_cursor **cur, MDB_val *k,
 }
 
 /* One step of the walk: the record at k (in_p) against entry *i. */
-static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor **cur,
+static int walk_step(struct run *r, const struct pair *p, MDB_cursor **cur,
 		     MDB_val *k, MDB_val *v, int *mrc, int in_p, size_t *i)
 {
 	const struct gen_list *l = &p->a->entries;
@@ -219,14 +229,14 @@ static int walk_step(struct gen_diff *r, const struct pair *p, MDB_cursor **cur,
  * cursor, no search per serial): sign what is new or not right any more,
  * keep the rest, delete the records of serials no longer listed.
  */
-static int walk(struct gen_diff *r, const struct pair *p)
+static int walk(struct run *r, const struct pair *p)
 {
 	MDB_cursor *cur;
 	MDB_val k = { p->plen, (void *)p->prefix }, v;
 	size_t i = 0;
 	int mrc, rc = 0;
 
-	if ((mrc = mdb_cursor_open(r->txn, r->dbi, &cur)) != 0)
+	if ((mrc = mdb_cursor_open(r->txn, r->d->dbi, &cur)) != 0)
 		return op_err_set(OP_E_DB, "cursor: %s", mdb_strerror(mrc));
 	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (!rc) {
@@ -244,7 +254,7 @@ static int walk(struct gen_diff *r, const struct pair *p)
 	if (cur)
 		mdb_cursor_close(cur);
 	if (!rc && mrc && mrc != MDB_NOTFOUND)
-		rc = op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
+		rc = op_err_set(OP_E_DB, "reading %s: %s", r->d->conf->output,
 				mdb_strerror(mrc));
 	return rc;
 }
@@ -259,7 +269,7 @@ static int cmp_i64(const void *x, const void *y)
 /* The nextUpdate at which the budget oldest of the kept responses end
  * (r->kept_nu, one per entry: the oldest state the earliest nextUpdate);
  * *older receives how many are older. */
-static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
+static int oldest_cut(struct run *r, size_t n, size_t budget, int64_t *cut,
 		      size_t *older)
 {
 	int64_t *t = malloc(n * sizeof(*t));
@@ -282,7 +292,7 @@ static int oldest_cut(struct gen_diff *r, size_t n, size_t budget, int64_t *cut,
 /* Queue entry i of p for early re-signing if its response qualifies;
  * its kept_at/kept_nu then say it is signed in this run.  *done counts
  * it. */
-static int early(struct gen_diff *r, const struct pair *p, size_t i,
+static int early(struct run *r, const struct pair *p, size_t i,
 		 size_t *done)
 {
 	const struct gen_entry *e = &p->a->entries.v[i];
@@ -298,9 +308,9 @@ static int early(struct gen_diff *r, const struct pair *p, size_t i,
 			      e->serial_len)) != 0)
 		return rc;
 	k.mv_size = klen;
-	mrc = mdb_get(r->txn, r->dbi, &k, &v);
+	mrc = mdb_get(r->txn, r->d->dbi, &k, &v);
 	if (mrc && mrc != MDB_NOTFOUND)
-		return op_err_set(OP_E_DB, "reading %s: %s", r->conf->output,
+		return op_err_set(OP_E_DB, "reading %s: %s", r->d->conf->output,
 				  mdb_strerror(mrc));
 	if (mrc || op_rec_decode(v.mv_data, v.mv_size, &old) != 0)
 		return 0;
@@ -312,21 +322,22 @@ static int early(struct gen_diff *r, const struct pair *p, size_t i,
 	p->n->early++;
 	p->n->kept--;
 	(*done)++;
-	return rc == FULL ? gen_batch_cycle(r->batch, r->store, r->txn, r->dbi) : 0;
+	return rc == FULL ?
+	       gen_batch_cycle(r->d->batch, r->store, r->txn, r->d->dbi) : 0;
 }
 
 /* next_update_cap = crl: what a new CRL lets run longer, spread evenly
  * over the runs before it comes due (gen_times_stale). */
-static int stale(struct gen_diff *r, const struct pair *p, size_t *done)
+static int stale(struct run *r, const struct pair *p, size_t *done)
 {
 	size_t *idx = NULL, n = 0;
 	int rc;
 
-	if (!p->a->c->cap_crl || r->force)
+	if (!p->a->c->cap_crl || r->d->force)
 		return 0;
 	if ((rc = gen_times_stale(p->a->c, &p->a->crls, &p->a->entries,
-				  r->kept_at, r->kept_nu, r->now,
-				  r->conf->run_interval, &idx, &n)) != 0)
+				  r->kept_at, r->kept_nu, r->d->now,
+				  r->d->conf->run_interval, &idx, &n)) != 0)
 		return rc;
 	for (size_t k = 0; k < n && !rc; k++)
 		rc = early(r, p, idx[k], done);
@@ -340,7 +351,7 @@ static int stale(struct gen_diff *r, const struct pair *p, size_t *done)
  * sweep stopped (gen_sweep.h).  spent: what the run re-signed already
  * (aged, or made due by a CRL).
  */
-static int sweep(struct gen_diff *r, const struct pair *p, size_t spent)
+static int sweep(struct run *r, const struct pair *p, size_t spent)
 {
 	const struct gen_list *l = &p->a->entries;
 	struct gen_sweep s;
@@ -349,11 +360,11 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t spent)
 	int64_t cut = 0;
 	int rc;
 
-	if ((rc = gen_sweep_load(r->txn, r->dbi, p->prefix, p->plen, &s)) != 0)
+	if ((rc = gen_sweep_load(r->txn, r->d->dbi, p->prefix, p->plen, &s)) != 0)
 		return rc;
-	budget = gen_sweep_budget(&s, l->n, r->now, r->conf->run_interval,
+	budget = gen_sweep_budget(&s, l->n, r->d->now, r->d->conf->run_interval,
 				  p->a->c->refresh);
-	budget = r->force || budget <= spent ? 0 : budget - spent;
+	budget = r->d->force || budget <= spent ? 0 : budget - spent;
 	if (budget && (rc = oldest_cut(r, l->n, budget, &cut, &older)) != 0)
 		return rc;
 	ties = budget ? budget - older : 0;
@@ -376,12 +387,12 @@ static int sweep(struct gen_diff *r, const struct pair *p, size_t spent)
 		memcpy(s.pos, l->v[last].serial, l->v[last].serial_len);
 		s.pos_len = l->v[last].serial_len;
 	}
-	return gen_sweep_store(r->txn, r->dbi, p->prefix, p->plen, &s);
+	return gen_sweep_store(r->txn, r->d->dbi, p->prefix, p->plen, &s);
 }
 
 /* The summary of p once its responses are final: kept ones with their
  * stored times, the others with those this run signed. */
-static int summarize(struct gen_diff *r, const struct pair *p)
+static int summarize(struct run *r, const struct pair *p)
 {
 	const struct gen_list *l = &p->a->entries;
 	struct op_sum sum;
@@ -390,7 +401,7 @@ static int summarize(struct gen_diff *r, const struct pair *p)
 		if (r->kept_at[i] == INT64_MAX) {
 			struct gen_when w;
 
-			gen_times_of(p->a->c, &p->a->crls, &l->v[i], r->now, &w);
+			gen_times_of(p->a->c, &p->a->crls, &l->v[i], r->d->now, &w);
 			r->kept_at[i] = w.this_update;
 			r->kept_nu[i] = w.next_update;
 		}
@@ -399,102 +410,42 @@ static int summarize(struct gen_diff *r, const struct pair *p)
 }
 
 /* Re-sign, keep or drop the responses of one issuer prefix. */
-static int diff_pair(struct gen_diff *r, const struct pair *p)
+static int diff_pair(struct run *r, const struct pair *p)
 {
-	size_t aged = p->n->aged, done = gen_batch_done(r->batch), spent;
+	size_t aged = p->n->aged, done = gen_batch_done(r->d->batch), spent;
 	int rc;
 
-	if ((rc = gen_auth_put_issuer(r->txn, r->dbi, p->a, p->prefix,
+	if ((rc = gen_auth_put_issuer(r->txn, r->d->dbi, p->a, p->prefix,
 				      p->plen)) != 0 ||
 	    (rc = walk(r, p)) != 0 ||
 	    /* Early re-signing must see this run's signatures stored. */
-	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+	    (rc = gen_batch_flush(r->d->batch, r->store, r->txn, r->d->dbi)) != 0)
 		return rc;
 	spent = p->n->aged - aged;
 	if ((rc = stale(r, p, &spent)) != 0 ||
-	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0 ||
+	    (rc = gen_batch_flush(r->d->batch, r->store, r->txn, r->d->dbi)) != 0 ||
 	    (rc = sweep(r, p, spent)) != 0 ||
-	    (rc = gen_batch_flush(r->batch, r->store, r->txn, r->dbi)) != 0)
+	    (rc = gen_batch_flush(r->d->batch, r->store, r->txn, r->d->dbi)) != 0)
 		return rc;
 	/* Every job of p is stored now, and only p's were queued. */
-	p->n->nsigned += gen_batch_done(r->batch) - done;
+	p->n->nsigned += gen_batch_done(r->d->batch) - done;
 	return summarize(r, p);
 }
 
-#define PREFIX256 (1 + 2 * 32)	/* a SHA-256 issuer prefix: tag, two hashes */
-
-/* The issuer prefix that the key k/klen belongs to: a response's, or a
- * per-issuer meta record's (op_meta_table); NULL for other meta records.
- * *sha256: a record kept under the SHA-256 prefix whatever cert_ids says. */
-static const uint8_t *key_issuer(const uint8_t *k, size_t klen, size_t *plen,
-				 int *meta, int *sha256)
+/* Without --ca: what the pairs do not cover goes (gen_unknown). */
+static int unknown_drop(struct run *r, const struct pair *pairs, size_t n,
+			size_t *removed)
 {
-	const uint8_t *p;
-	int kind;
+	struct gen_unknown_key *k = calloc(n + 1, sizeof(*k));
+	int rc;
 
-	*meta = *sha256 = 0;
-	if (klen && k[0] != 0) {
-		*plen = op_key_issuer_len(k, klen);
-		return k;
-	}
-	if (!(p = op_meta_issuer(k, klen, &kind, plen)))
-		return NULL;
-	*meta = 1;
-	*sha256 = (op_meta_table[kind].flags & OP_META_F_SHA256) != 0;
-	return p;
-}
-
-/* Whether an authority has the issuer prefix p/plen: among the pairs (the
- * configured hashes), or, for sha256, among their SHA-256 prefixes
- * (ca256: nca of them, PREFIX256 octets each). */
-static int known_issuer(const uint8_t *p, size_t plen, int sha256,
-			const struct pair *pairs, size_t n,
-			const uint8_t *ca256, size_t nca)
-{
-	for (size_t i = 0; !sha256 && i < n; i++)
-		if (plen == pairs[i].plen && memcmp(p, pairs[i].prefix, plen) == 0)
-			return 1;
-	for (size_t i = 0; sha256 && i < nca; i++)
-		if (plen == PREFIX256 &&
-		    memcmp(p, ca256 + PREFIX256 * i, PREFIX256) == 0)
-			return 1;
-	return 0;
-}
-
-/* Without --ca, the records of issuers no longer configured go: their
- * responses and every per-issuer meta record (op_meta.h). */
-static int drop_unknown_issuers(struct gen_diff *r, const struct pair *pairs,
-				size_t n, size_t *removed)
-{
-	uint8_t *ca256 = calloc(r->nauths + 1, PREFIX256), p[OP_KEY_MAX];
-	struct op_walk w;
-	size_t plen;
-	int rc = ca256 ? 0 : OP_E_NOMEM;
-
-	for (size_t i = 0; !rc && i < r->nauths; i++)
-		if ((rc = op_key_issuer_prefix(r->auths[i].ca, OP_HASH_SHA256, p,
-					       &plen)) == 0)
-			memcpy(ca256 + PREFIX256 * i, p, PREFIX256);
-	if (rc || (rc = op_walk_begin(&w, r->txn, r->dbi, OP_WALK_RESPONSES |
-				      OP_WALK_ISSUERS | OP_WALK_META)) != 0) {
-		free(ca256);
-		return rc;
-	}
-	/* A response that does not decode still belongs to its issuer. */
-	while ((rc = op_walk_next(&w)) > 0 || rc == OP_E_FORMAT) {
-		int meta, sha256;
-		const uint8_t *key = key_issuer(w.key.mv_data, w.key.mv_size,
-						&plen, &meta, &sha256);
-
-		if (!key || known_issuer(key, plen, sha256, pairs, n, ca256,
-					 r->nauths))
-			continue;	/* not an issuer's, or still configured */
-		if ((rc = op_walk_del(&w)) != 0)
-			break;
-		*removed += !meta;
-	}
-	op_walk_end(&w);
-	free(ca256);
+	if (!k)
+		return OP_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct gen_unknown_key){ pairs[i].prefix, pairs[i].plen };
+	rc = gen_unknown_drop(r->txn, r->d->dbi, r->d->auths, r->d->nauths, k,
+			      n, removed);
+	free(k);
 	return rc;
 }
 
@@ -508,27 +459,27 @@ static int pair_cmp(const void *x, const void *y)
 /* Every authority under every CertID hash (and, with certid_sha2_params =
  * both, the NULL form of each SHA-2 one), in key order: a first run then
  * only appends, and later runs move through the file once. */
-static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
+static int make_pairs(struct run *r, struct pair **out, size_t *n)
 {
-	struct pair *p = calloc(r->nauths * r->conf->nhashes * 2, sizeof(*p));
+	struct pair *p = calloc(r->d->nauths * r->d->conf->nhashes * 2, sizeof(*p));
 	size_t np = 0;
 	int rc;
 
 	if (!p)
 		return OP_E_NOMEM;
-	for (size_t i = 0; i < r->nauths; i++)
-		for (size_t h = 0; h < 2 * r->conf->nhashes; h++) {
-			int tag = op_hash_tag(r->conf->hashes[h / 2], h & 1);
+	for (size_t i = 0; i < r->d->nauths; i++)
+		for (size_t h = 0; h < 2 * r->d->conf->nhashes; h++) {
+			int tag = op_hash_tag(r->d->conf->hashes[h / 2], h & 1);
 
-			if ((h & 1) && (!r->auths[i].c->certid_null ||
+			if ((h & 1) && (!r->d->auths[i].c->certid_null ||
 					!(tag & OP_TAG_NULL)))
 				continue;
-			p[np].a = &r->auths[i];
-			p[np].n = &r->counts[i];
+			p[np].a = &r->d->auths[i];
+			p[np].n = &r->d->counts[i];
 			p[np].by = (struct gen_batch_signer){
-				.name = r->auths[i].c->name,
-				.rs = r->auths[i].rs, .keys = r->auths[i].keys,
-				.signer_id = r->auths[i].signer_id,
+				.name = r->d->auths[i].c->name,
+				.rs = r->d->auths[i].rs, .keys = r->d->auths[i].keys,
+				.signer_id = r->d->auths[i].signer_id,
 			};
 			p[np].hash = tag;
 			p[np].audit = h == 0;
@@ -537,7 +488,7 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 						       &p[np].plen)) != 0) {
 				free(p);
 				return op_err_prefix(rc, "authority %s",
-						     r->auths[i].c->name);
+						     r->d->auths[i].c->name);
 			}
 			np++;
 		}
@@ -547,45 +498,45 @@ static int make_pairs(struct gen_diff *r, struct pair **out, size_t *n)
 	return 0;
 }
 
-int gen_diff_run(struct gen_diff *r, int drop_unknown, size_t *removed_unknown)
+int gen_diff_run(const struct gen_diff *d, int drop_unknown,
+		 size_t *removed_unknown)
 {
+	struct run r = { d, d->txn, NULL, NULL, NULL };
 	struct pair *pairs = NULL;
-	uint8_t *ids = calloc(r->nauths + 1, OP_REC_SIGNER_ID);
+	uint8_t *ids = calloc(d->nauths + 1, OP_REC_SIGNER_ID);
 	size_t np = 0, most = 0;
 	int rc;
 
 	*removed_unknown = 0;
-	for (size_t i = 0; i < r->nauths; i++) {
-		most = r->auths[i].entries.n > most ? r->auths[i].entries.n : most;
+	for (size_t i = 0; i < d->nauths; i++) {
+		most = d->auths[i].entries.n > most ? d->auths[i].entries.n : most;
 		if (ids)
-			memcpy(ids + i * OP_REC_SIGNER_ID, r->auths[i].signer_id,
+			memcpy(ids + i * OP_REC_SIGNER_ID, d->auths[i].signer_id,
 			       OP_REC_SIGNER_ID);
 	}
-	r->kept_at = calloc(most + 1, sizeof(*r->kept_at));
-	r->kept_nu = calloc(most + 1, sizeof(*r->kept_nu));
-	if (!ids || !r->kept_at || !r->kept_nu) {
+	r.kept_at = calloc(most + 1, sizeof(*r.kept_at));
+	r.kept_nu = calloc(most + 1, sizeof(*r.kept_nu));
+	if (!ids || !r.kept_at || !r.kept_nu) {
 		rc = OP_E_NOMEM;
 		goto out;
 	}
-	if ((rc = gen_store_new(r->txn, r->dbi, &r->store)) != 0 ||
-	    (rc = make_pairs(r, &pairs, &np)) != 0)
+	if ((rc = gen_store_new(r.txn, d->dbi, &r.store)) != 0 ||
+	    (rc = make_pairs(&r, &pairs, &np)) != 0)
 		goto out;
 	for (size_t i = 0; i < np && !rc; i++)
-		if ((rc = diff_pair(r, &pairs[i])) == 0 &&
-		    gen_batch_commit_due(r->batch))
-			rc = checkpoint(r);
+		if ((rc = diff_pair(&r, &pairs[i])) == 0 &&
+		    gen_batch_commit_due(d->batch))
+			rc = checkpoint(&r);
 	if (!rc && drop_unknown)
-		rc = drop_unknown_issuers(r, pairs, np, removed_unknown);
+		rc = unknown_drop(&r, pairs, np, removed_unknown);
 	/* Every authority was diffed: no record refers to another signer. */
 	if (!rc && drop_unknown)
-		rc = gen_store_prune_certs(r->store, ids, r->nauths);
+		rc = gen_store_prune_certs(r.store, ids, d->nauths);
 out:
-	gen_store_free(r->store);
-	r->store = NULL;
+	gen_store_free(r.store);
 	free(pairs);
 	free(ids);
-	free(r->kept_at);
-	free(r->kept_nu);
-	r->kept_at = r->kept_nu = NULL;
+	free(r.kept_at);
+	free(r.kept_nu);
 	return rc;
 }

@@ -26,7 +26,6 @@
 #include "gen_auth.h"
 #include "gen_batch.h"
 #include "gen_conf.h"
-#include "gen_store.h"
 
 /* What one run did to one authority's responses: the run owns these
  * (gen_run sums them for the summary line, the metrics, the report). */
@@ -43,15 +42,12 @@ struct gen_diff {
 	int force;			/* re-sign everything */
 	int64_t now;
 	struct gen_batch *batch;
-	MDB_txn *txn;
+	MDB_txn *txn;			/* when gen_batch commits, the run goes
+					   on in the one it returns */
 	MDB_dbi dbi;
 	const struct gen_auth *auths;
 	size_t nauths;
 	struct gen_diff_count *counts;	/* one per authority, added to */
-	/* Private to gen_diff_run(): per entry, the thisUpdate and
-	 * nextUpdate of the response kept (INT64_MAX: signed this run). */
-	int64_t *kept_at, *kept_nu;
-	struct gen_store *store;
 };
 
 /*
@@ -61,6 +57,7 @@ struct gen_diff {
  * *removed_unknown, and the certificate records of signers no authority
  * uses.  OP_E_DB / OP_E_NOMEM / a signing error with detail.
  */
-int gen_diff_run(struct gen_diff *d, int drop_unknown, size_t *removed_unknown);
+int gen_diff_run(const struct gen_diff *d, int drop_unknown,
+		 size_t *removed_unknown);
 
 #endif
