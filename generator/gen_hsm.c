@@ -366,9 +366,8 @@ static int token(struct gen_hsm *h, const char *signer,
 		 n <= t->n ? ", shared with the signers before" : "");
 	if (n <= t->n)
 		return 0;
-	if ((rc = gen_keystore_sessions_check(signer, t->label,
-					       ti.ulMaxSessionCount,
-					       ti.ulSessionCount, n - t->n)) != 0)
+	if ((rc = gen_p11sess_room(signer, t->label, ti.ulMaxSessionCount,
+				   ti.ulSessionCount, n - t->n)) != 0)
 		return rc;
 	if (!(v = realloc(t->s, (size_t)n * sizeof(*v))))
 		return OP_E_NOMEM;

@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <openssl/evp.h>
 
-#include "gen_keystore.h"
+#include "gen_p11uri.h"
 
 struct gen_hsm_limits {
 	int retries;		/* further attempts after a failed signature */

@@ -362,20 +362,6 @@ static int load_pkcs11(struct gen_keystore *ks, const char *signer,
 	return p11_key(ks, &ks->p11[0], signer, spec, &u, &slot, key);
 }
 
-int gen_keystore_sessions_check(const char *signer, const char *token,
-				unsigned long max, unsigned long open, int need)
-{
-	/* 0 is CK_EFFECTIVELY_INFINITE, ~0 CK_UNAVAILABLE_INFORMATION. */
-	if (max == 0 || max == ~0UL || open == ~0UL ||
-	    (open <= max && max - open >= (unsigned long)need))
-		return 0;
-	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' allows %lu "
-			  "sessions and %lu are open, but %d more signing "
-			  "threads need one each: lower workers in [ocsp_gen] "
-			  "or raise the token's session limit", signer, token,
-			  max, open, need);
-}
-
 /* Handles for the signing threads: the key libp11 loaded (keys[0]) is
  * replaced by n handles each signing in a session of its own (gen_hsm),
  * which survive the token's faults. */

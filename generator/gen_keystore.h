@@ -16,17 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-/* Parsed RFC 7512 PKCS#11 URI (the attributes we use). */
-struct gen_p11_uri {
-	char token[64];
-	char serial[32];
-	char object[128];
-	uint8_t id[64];
-	size_t id_len;
-	char pin_source[512];	/* "file:/path" or a path */
-	char pin_value[128];
-	int has_token, has_serial, has_object, has_id, has_pin_value;
-};
+#include "gen_p11uri.h"
 
 /* Parse "pkcs11:token=...;object=...;pin-source=file:..."; OP_E_PARSE or
  * OP_E_RANGE with a detail if malformed or naming no key. */
@@ -85,13 +75,5 @@ int gen_keystore_load(struct gen_keystore *ks, const char *label,
  */
 int gen_keystore_load_workers(struct gen_keystore *ks, const char *label,
 			      const char *spec, X509 *cert, int n, EVP_PKEY **keys);
-
-/*
- * 0 if a token allowing max sessions, open of them open, has need more
- * (max 0 means no limit, ~0 unknown: both pass); else OP_E_PKCS11 with
- * advice naming signer and token.
- */
-int gen_keystore_sessions_check(const char *signer, const char *token,
-				unsigned long max, unsigned long open, int need);
 
 #endif

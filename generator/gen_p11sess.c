@@ -100,3 +100,17 @@ CK_RV gen_p11sess_find_key(CK_FUNCTION_LIST_PTR f, struct gen_p11sess *s,
 	}
 	return rv != CKR_OK ? rv : rv2;
 }
+
+int gen_p11sess_room(const char *signer, const char *token, unsigned long max,
+		     unsigned long open, int need)
+{
+	/* 0 is CK_EFFECTIVELY_INFINITE, ~0 CK_UNAVAILABLE_INFORMATION. */
+	if (max == 0 || max == ~0UL || open == ~0UL ||
+	    (open <= max && max - open >= (unsigned long)need))
+		return 0;
+	return op_err_set(OP_E_PKCS11, "signer %s: token '%s' allows %lu "
+			  "sessions and %lu are open, but %d more signing "
+			  "threads need one each: lower workers in [ocsp_gen] "
+			  "or raise the token's session limit", signer, token,
+			  max, open, need);
+}

@@ -1,15 +1,16 @@
 /*
  * gen_p11sess: the PKCS#11 calls under gen_hsm's signing sessions: find
  * the token a URI names, open a session on it and log in, find the
- * private key a URI names in it.  No retries and no state beyond the
- * session itself: gen_hsm decides when to call again.
+ * private key a URI names in it; whether a token has room for the
+ * sessions a run needs.  No retries and no state beyond the session
+ * itself: gen_hsm decides when to call again.
  */
 #ifndef GEN_P11SESS_H
 #define GEN_P11SESS_H
 
 #include <p11-kit/pkcs11.h>
 
-#include "gen_keystore.h"
+#include "gen_p11uri.h"
 
 /* One session; zeroed: not open. */
 struct gen_p11sess {
@@ -47,5 +48,13 @@ void gen_p11sess_close(CK_FUNCTION_LIST_PTR f, struct gen_p11sess *s);
 CK_RV gen_p11sess_find_key(CK_FUNCTION_LIST_PTR f, struct gen_p11sess *s,
 			   const struct gen_p11_uri *u, CK_OBJECT_HANDLE *obj,
 			   const char **fn);
+
+/*
+ * 0 if a token allowing max sessions, open of them open, has need more
+ * (max 0 means no limit, ~0 unknown: both pass); else OP_E_PKCS11 with
+ * advice naming signer and token.
+ */
+int gen_p11sess_room(const char *signer, const char *token, unsigned long max,
+		     unsigned long open, int need);
 
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include "gen_keystore.h"
+#include "gen_p11sess.h"
 #include "op_err.h"
 
 START_TEST(pkcs11_uri)
@@ -123,15 +124,15 @@ END_TEST
 START_TEST(session_limit)
 {
 	/* No limit, unknown counts, and enough room pass. */
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 0, 3, 64), 0);
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", ~0UL, 3, 64), 0);
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 16, ~0UL, 64), 0);
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "t", 16, 1, 15), 0);
+	ck_assert_int_eq(gen_p11sess_room("s", "t", 0, 3, 64), 0);
+	ck_assert_int_eq(gen_p11sess_room("s", "t", ~0UL, 3, 64), 0);
+	ck_assert_int_eq(gen_p11sess_room("s", "t", 16, ~0UL, 64), 0);
+	ck_assert_int_eq(gen_p11sess_room("s", "t", 16, 1, 15), 0);
 	/* Too few: say which token, how many, and what to change. */
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "hsm", 16, 2, 15), OP_E_PKCS11);
+	ck_assert_int_eq(gen_p11sess_room("s", "hsm", 16, 2, 15), OP_E_PKCS11);
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "token 'hsm' allows 16"));
 	ck_assert_ptr_nonnull(strstr(op_err_detail(), "lower workers"));
-	ck_assert_int_eq(gen_keystore_sessions_check("s", "hsm", 4, 9, 1), OP_E_PKCS11);
+	ck_assert_int_eq(gen_p11sess_room("s", "hsm", 4, 9, 1), OP_E_PKCS11);
 }
 END_TEST
 
