@@ -50,8 +50,9 @@ static void teardown(void)
 
 /*
  * Prepare the suite's authority "a" from ocsp-gen.conf with an empty
- * history, as a run does.  Returns gen_auth_prepare's code; on success
- * *a and *conf are the caller's (done() frees them).
+ * history, as a run does.  Returns gen_auth_prepare's code; *conf and
+ * *ks are the caller's either way, *a on success only (done() frees all
+ * three).
  */
 static int prepare(struct gen_auth *a, struct gen_conf *conf,
 		   struct gen_keystore **ks)
