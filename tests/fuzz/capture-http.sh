@@ -18,7 +18,7 @@ URL=http://127.0.0.1:$PORT
 listen() {  # NAME COUNT
 	/usr/bin/python3 "$here/fuzz/capture.py" "$PORT" "$OUT" "client-$1" "$2" &
 	cap=$!
-	sleep 0.5
+	t_until 5 t_listening "$PORT"
 }
 b64=$(base64 -w0 "$REQ")
 
@@ -71,7 +71,7 @@ listen nginx-stapling 1
 nginx -c "$T_TMP/nginx.conf" -g 'daemon off;' &
 ngx=$!
 t_bg $ngx
-sleep 0.5
+t_until 5 t_listening "$TLS"
 openssl s_client -connect "127.0.0.1:$TLS" -status < /dev/null > /dev/null 2>&1 || true
 wait $cap
 kill $ngx

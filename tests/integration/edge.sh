@@ -12,9 +12,9 @@ t_start_pki 10
 mkdir -p publish edge1 edge2
 sed -i 's|^output .*|output = publish/responses.lmdb|' ocsp-gen.conf
 "$B/ocsp-gen" -q -c ocsp-gen.conf || { t_fail "ocsp-gen"; t_done; exit 1; }
-base=$(t_ports 9)
+base=$(t_ports 10)
 RS=$base; E1=$((base + 1)); M1=$((base + 2)); E2=$((base + 3)); M2=$((base + 4))
-HP=$((base + 5)); NG=$((base + 6))
+HP=$((base + 5)); NG=$((base + 6)); HS=$((base + 9))
 
 # rsync daemon: the module of packaging/edge-sync/rsyncd.conf, on loopback.
 cat > rsyncd.conf <<EOT
@@ -29,7 +29,7 @@ use chroot = no
 EOT
 rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=$RS &
 t_bg $!
-sleep 0.5
+t_until 5 rsync "rsync://127.0.0.1:$RS/" > /dev/null 2>&1
 sync_edges() {
 	for e in edge1 edge2; do
 		sh "$top/packaging/edge-sync/ocsp-edge-sync.sh" "rsync://127.0.0.1:$RS/ocsp/" "$e/" || return 1
@@ -64,11 +64,25 @@ backend edges
     default-server inter 500ms fall 2 rise 2
     server e1 127.0.0.1:$E1 check port $M1
     server e2 127.0.0.1:$E2 check port $M2
+listen stats
+    bind 127.0.0.1:$HS
+    stats enable
+    stats uri /stats
 EOT
 haproxy -f haproxy.cfg -db > haproxy.log 2>&1 &
 t_bg $!
+# hp_server SERVER STATUS CHECK: HAProxy's stats page shows SERVER of
+# backend edges in STATUS, its last check's result beginning with CHECK.
+hp_server() {
+	curl -s "http://127.0.0.1:$HS/stats;csv" | awk -F, -v s="$1" -v st="$2" -v ck="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == "edges" && $2 == s && $c["status"] == st && $c["check_status"] ~ "^" ck { f = 1 }
+		END { exit !f }'
+}
 t_wait_url "http://127.0.0.1:$HP/"
-sleep 1.5	# let both health checks pass
+# Servers start UP before any check ran: wait for a passed /healthz check.
+t_until 10 hp_server e1 UP L7OK && t_until 10 hp_server e2 UP L7OK ||
+	t_fail "HAProxy health checks of both edges pass"
 
 ask() {  # SERIAL -> status word through HAProxy (POST), verified
 	openssl ocsp -url "http://127.0.0.1:$HP/" -issuer rsa/ca.pem -serial "0x$1" \
@@ -81,7 +95,7 @@ openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout req.der
 ( n=0; f=0; while [ $n -lt 400 ] && [ ! -f stop-loop ]; do
 	code=$(curl -s -o loop.der -w '%{http_code}' --data-binary @req.der "http://127.0.0.1:$HP/")
 	[ "$code" = 200 ] && [ -s loop.der ] || f=$((f + 1))
-	n=$((n + 1)); sleep 0.02; done; echo "$n $f" > loop.result ) &
+	n=$((n + 1)); echo $n > loop.n; sleep 0.02; done; echo "$n $f" > loop.result ) &
 LOOP=$!; t_bg $LOOP
 
 # Revocation travels: regenerate, the edges' sync timer (here a bounded
@@ -102,10 +116,12 @@ touch stop-sync
 
 # One edge goes away: HAProxy routes around it, the loop sees no failure.
 kill $S1
-sleep 2
+t_until 10 hp_server e1 DOWN L4 || t_fail "HAProxy marks edge 1 down"
 for s in 1 2 3 4 5 6; do a=$(ask 1002); [ "$a" = revoked ] || break; done
 [ "$a" = revoked ] && t_ok "edge 1 stopped: answers continue through HAProxy" || t_fail "edge 1 stopped: got '$a'"
-sleep 1
+# The loop goes on past the change: 30 more requests (or its end).
+loop_at() { [ -f loop.result ] || { v=$(cat loop.n); [ -n "$v" ] && [ "$v" -ge "$1" ]; }; }
+t_until 20 loop_at $(($(cat loop.n) + 30)) || t_fail "client loop stalled"
 touch stop-loop
 wait $LOOP 2>/dev/null
 read -r n f < loop.result
@@ -140,11 +156,15 @@ nginx -c "$P/ngx/nginx.conf" -g 'daemon off;' &
 t_bg $!
 t_wait_url "http://127.0.0.1:$NG/"
 get=$(base64 -w0 req.der | sed 's|+|%2B|g; s|/|%2F|g; s|=|%3D|g')
-hits() { curl -s "http://127.0.0.1:$((base + 8))/metrics" | awk '/^ocsp_serve_requests_total\{method="GET",result="good"\}/ { print $2 }'; }
+hits() { t_metric "http://127.0.0.1:$((base + 8))/metrics" 'ocsp_serve_requests_total{method="GET",result="good"}'; }
+cached_ms=$(($(date +%s%N) / 1000000))
 for i in 1 2 3 4 5; do curl -s -o /dev/null "http://127.0.0.1:$NG/$get"; done
 [ "$(hits)" = 1 ] && t_ok "nginx cache: 5 GETs, 1 reached ocsp-serve" || t_fail "nginx cache: backend hits $(hits)"
 curl -s -D - -o /dev/null "http://127.0.0.1:$NG/$get" | grep -q "X-Cache: HIT" && t_ok "nginx cache: HIT" || t_fail "nginx cache: HIT"
-sleep 3
-curl -s -o /dev/null "http://127.0.0.1:$NG/$get"
-[ "$(hits)" = 2 ] && t_ok "nginx cache: refetched after max-age" || t_fail "nginx cache: after max-age, backend hits $(hits)"
+# Poll through nginx (HITs do not reach the server) until the entry is
+# stale: the max-age of 2 s has run out, never much sooner.
+expired() { curl -s -D - -o /dev/null "http://127.0.0.1:$NG/$get" | grep -q "X-Cache: EXPIRED"; }
+t_until 10 expired; age=$(($(date +%s%N) / 1000000 - cached_ms))
+[ "$(hits)" = 2 ] && [ $age -ge 1500 ] && t_ok "nginx cache: refetched after max-age ($age ms)" ||
+	t_fail "nginx cache: after max-age ($age ms), backend hits $(hits)"
 t_done

@@ -110,6 +110,12 @@ t_server_looked() {
 	t_until 10 t_metric_ge "$1" "$tl_k" $((tl_c + 2))
 }
 
+# t_listening PORT: a socket listens on 127.0.0.1:PORT.  Read from
+# /proc/net/tcp, so no connection is made: for servers that count them.
+t_listening() {
+	grep -q "^ *[0-9]*: 0100007F:$(printf %04X "$1") 00000000:0000 0A " /proc/net/tcp
+}
+
 # t_wait_url URL: until it answers at all, 5 s at most.
 t_wait_url() {
 	i=0

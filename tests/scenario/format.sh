@@ -102,7 +102,7 @@ PORT=$(t_ports 2); MPORT=$((PORT + 1))
 	--threads 1 > serve.log 2>&1 &
 SRV=$!; t_bg $SRV
 t_wait_url "http://127.0.0.1:$MPORT/healthz"
-metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" 'index($1, k "{") == 1 { print $2 }'; }
+metric() { t_metric "http://127.0.0.1:$MPORT/metrics" "$1{db=\"$DB\"}"; }
 walked=$("$B/ocsp-db" dump $DB | wc -l)
 t_check "responses metric ($(metric ocsp_serve_db_responses)) = records walked ($walked)" \
 	test "$(metric ocsp_serve_db_responses)" = "$walked"

@@ -47,9 +47,7 @@ status_of() {  # CA SERIAL HASH: the OCSPResponseStatus octet, in hex
 	# SEQUENCE { ENUMERATED status ... }: skip the outer tag and length.
 	od -An -tx1 -N8 "$T_TMP/a.der" | awk '{ l = $2 == "82" ? 7 : $2 == "81" ? 6 : 5; print $l }'
 }
-metric() {
-	curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'
-}
+MURL=http://127.0.0.1:$MPORT/metrics
 
 serve dmg/record.lmdb
 a=$(status_of rsa 1002 sha1); b=$(status_of rsa 1002 sha1); c=$(status_of rsa 1002 sha1)
@@ -57,10 +55,10 @@ a=$(status_of rsa 1002 sha1); b=$(status_of rsa 1002 sha1); c=$(status_of rsa 10
 	t_fail "corrupt record: statuses $a $b $c"
 [ "$(od -An -tx1 "$T_TMP/a.der" | tr -d ' \n')" = 30030a0102 ] && t_ok "corrupt record: an unsigned internalError response" ||
 	t_fail "corrupt record: answer $(od -An -tx1 "$T_TMP/a.der")"
-[ "$(metric 'ocsp_serve_lookup_failures_total{db="dmg/record.lmdb",cause="corrupt_record"}')" = 3 ] &&
+[ "$(t_metric "$MURL" 'ocsp_serve_lookup_failures_total{db="dmg/record.lmdb",cause="corrupt_record"}')" = 3 ] &&
 	t_ok "corrupt record: counted (3) with its file and cause" ||
-	t_fail "corrupt record counted: $(curl -s "http://127.0.0.1:$MPORT/metrics" | grep lookup_failures)"
-[ "$(metric 'ocsp_serve_requests_total{method="POST",result="internalError"}')" = 3 ] &&
+	t_fail "corrupt record counted: $(curl -s "$MURL" | grep lookup_failures)"
+[ "$(t_metric "$MURL" 'ocsp_serve_requests_total{method="POST",result="internalError"}')" = 3 ] &&
 	t_ok "corrupt record: requests counted by result internalError" || t_fail "internalError result counted"
 n=$(grep -c "dmg/record.lmdb: lookup failed (corrupt_record)" "$T_TMP/serve.log")
 [ "$n" = 1 ] && t_ok "corrupt record: logged once for the file, naming the serial" ||
@@ -75,7 +73,7 @@ stop
 serve dmg/certs.lmdb
 a=$(status_of rsa 1001 sha1); b=$(status_of rsa 1003 sha256)
 [ "$a$b" = 0202 ] && t_ok "missing signer certificates: internalError" || t_fail "missing certs: $a $b"
-[ "$(metric 'ocsp_serve_lookup_failures_total{db="dmg/certs.lmdb",cause="signer_certs"}')" = 2 ] &&
+[ "$(t_metric "$MURL" 'ocsp_serve_lookup_failures_total{db="dmg/certs.lmdb",cause="signer_certs"}')" = 2 ] &&
 	t_ok "missing signer certificates: counted (2) by cause" || t_fail "missing certs counted"
 n=$(grep -c "lookup failed (signer_certs)" "$T_TMP/serve.log")
 [ "$n" = 1 ] && t_ok "missing signer certificates: logged once" || t_fail "missing certs logged $n times"

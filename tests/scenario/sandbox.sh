@@ -23,7 +23,7 @@ URL=http://127.0.0.1:$PORT
 SRV=$!
 t_bg $SRV
 t_wait_url "http://127.0.0.1:$MPORT/healthz"
-metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+MURL=http://127.0.0.1:$MPORT/metrics
 ask() {  # SERIAL EXPECT
 	openssl ocsp -url "$URL/" -issuer rsa/ca.pem -serial "0x$1" -CAfile root.pem -no_nonce 2>&1 |
 		grep -q "^0x$1: $2"
@@ -46,13 +46,12 @@ t_check "inside: answers" ask 1001 good
 PKI_DIR=$P pki_revoke rsa 1002 keyCompromise
 "$B/ocsp-gen" -c ocsp-gen.conf -q
 cp out/responses.lmdb srv/.next && mv srv/.next srv/responses.lmdb
-i=0; until ask 1002 revoked || [ $i -ge 30 ]; do sleep 0.1; i=$((i + 1)); done
-[ $i -lt 30 ] && t_ok "inside: hot swap of a file renamed in" || t_fail "inside: hot swap"
+t_until 3 ask 1002 revoked && t_ok "inside: hot swap of a file renamed in" || t_fail "inside: hot swap"
 # logrotate inside the sandbox: the log is created anew beside the old one.
 mv log/access.log log/access.log.1
 kill -USR1 $SRV
 ask 1001 good
-i=0; until [ -s log/access.log ] || [ $i -ge 30 ]; do sleep 0.1; i=$((i + 1)); done
+t_until 3 test -s log/access.log
 t_check "inside: SIGUSR1 reopens (creates) the access log" grep -q " 1001 good 200 " log/access.log
 
 # A file outside the served files' directory, put at the path through a
@@ -60,10 +59,11 @@ t_check "inside: SIGUSR1 reopens (creates) the access log" grep -q " 1001 good 2
 if [ $LANDLOCK = 1 ]; then
 	cp out/responses.lmdb elsewhere/responses.lmdb
 	ln -s "$P/elsewhere/responses.lmdb" srv/.link && mv srv/.link srv/responses.lmdb
-	i=0; until [ "$(metric 'ocsp_serve_db_swaps_refused_total{db="srv/responses.lmdb"}')" = 1 ] || [ $i -ge 30 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	[ $i -lt 30 ] && t_ok "Landlock: a file outside the --db directory is refused" ||
-		t_fail "Landlock: outside file refused (swaps refused: $(metric 'ocsp_serve_db_swaps_refused_total{db="srv/responses.lmdb"}'))"
+	k='ocsp_serve_db_swaps_refused_total{db="srv/responses.lmdb"}'
+	t_until 3 t_metric_ge "$MURL" "$k" 1
+	n=$(t_metric "$MURL" "$k")
+	[ "$n" = 1 ] && t_ok "Landlock: a file outside the --db directory is refused" ||
+		t_fail "Landlock: outside file refused (swaps refused: $n)"
 	t_grep "Landlock: the refusal is logged (permission denied)" "srv/responses.lmdb: new file refused.*ermission denied" "$T_TMP/serve.log"
 	t_check "Landlock: the file already served still answers" ask 1002 revoked
 fi

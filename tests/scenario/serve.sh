@@ -32,7 +32,7 @@ post() {  # CA SERIAL HASH EXPECT
 	echo "$out"
 	echo "$out" | grep -q "Response verify OK" && echo "$out" | grep -q "^0x$2: $4"
 }
-metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+MURL=http://127.0.0.1:$MPORT/metrics
 
 SERVE_ARGS="--user nobody" start_server
 t_check "server runs as the --user after binding" sh -c "grep -Eq '^Uid:[[:space:]]+$(id -u nobody)[[:space:]]' /proc/$SRV/status"
@@ -107,17 +107,17 @@ i=0; until post rsa 1002 sha1 revoked > /dev/null || [ $i -ge 20 ]; do sleep 0.1
 [ $i -lt 20 ] && t_ok "hot swap: revoked within 2 s ($((i * 100)) ms)" || t_fail "hot swap: revoked within 2 s"
 wait $loop
 [ "$(cat "$T_TMP/loop.fails")" = 0 ] && t_ok "hot swap: client loop saw zero failures" || t_fail "hot swap: client loop failures: $(cat "$T_TMP/loop.fails")"
-[ "$(metric 'ocsp_serve_db_swaps_total{db="out/responses.lmdb"}')" = 1 ] && t_ok "swap counted" || t_fail "swap counted"
+[ "$(t_metric "$MURL" 'ocsp_serve_db_swaps_total{db="out/responses.lmdb"}')" = 1 ] && t_ok "swap counted" || t_fail "swap counted"
 
 # A corrupt file renamed over is refused; the old answers go on.
 head -c 20000 "$DB" > out/corrupt.tmp; mv out/corrupt.tmp "$DB.new"; mv "$DB.new" "$DB"
-t_until 10 t_metric_ge "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}' 1
+t_until 10 t_metric_ge "$MURL" 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}' 1
 t_check "corrupt file refused, answers continue" post rsa 1002 sha1 revoked
-[ "$(metric 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}')" = 1 ] && t_ok "refused swap counted" || t_fail "refused swap counted"
+[ "$(t_metric "$MURL" 'ocsp_serve_db_swaps_refused_total{db="out/responses.lmdb"}')" = 1 ] && t_ok "refused swap counted" || t_fail "refused swap counted"
 t_grep "refusal logged" "new file refused" "$T_TMP/serve.log"
 cp "$T_TMP/old.lmdb" "$DB.new"; mv "$DB.new" "$DB"
 rm -f "$DB"
-t_until 10 t_metric_ge "http://127.0.0.1:$MPORT/metrics" 'ocsp_serve_db_missing{db="out/responses.lmdb"}' 1
+t_until 10 t_metric_ge "$MURL" 'ocsp_serve_db_missing{db="out/responses.lmdb"}' 1
 t_check "file deleted: still serving" post rsa 1001 sha1 good
 t_check "file deleted: /healthz says so" sh -c "curl -s http://127.0.0.1:$MPORT/healthz | grep -q 'was deleted'"
 t_check "metrics: requests by result" sh -c "curl -s http://127.0.0.1:$MPORT/metrics | grep -Eq 'ocsp_serve_requests_total\\{method=\"POST\",result=\"revoked\"\\} [1-9]'"
@@ -129,7 +129,7 @@ start_server env OCSP_PRESIGN_NOW=$(( $(date +%s) + 8 * 86400 ))
 curl -s -o "$T_TMP/t.der" "$URL/ocsp/$raw"
 t_check "stale response: tryLater" sh -c "[ \"\$(od -An -tx1 $T_TMP/t.der | tr -d ' \n')\" = 30030a0103 ]"
 t_check "stale: /healthz unhealthy" sh -c "! curl -sf http://127.0.0.1:$MPORT/healthz"
-[ "$(metric 'ocsp_serve_requests_total{method="GET",result="tryLater"}')" = 1 ] && t_ok "tryLater counted" || t_fail "tryLater counted"
+[ "$(t_metric "$MURL" 'ocsp_serve_requests_total{method="GET",result="tryLater"}')" = 1 ] && t_ok "tryLater counted" || t_fail "tryLater counted"
 stop_server
 
 # A file that is not ours is refused at start.

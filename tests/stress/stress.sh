@@ -35,7 +35,7 @@ t_check "no temporary files left" sh -c "! ls -a out | grep -q '\.tmp\.'"
 PORT=$(t_ports 1)
 "$B/ocsp-serve" --db "$DB" --listen 127.0.0.1:$PORT --threads 2 2> serve.log &
 SRV=$!; t_bg $SRV
-sleep 0.5
+t_until 5 t_listening "$PORT"
 openssl ocsp -issuer rsa/ca.pem -serial 0x1001 -no_nonce -reqout req.der
 wrk_post_lua req.der post.lua
 sample() { echo "$(awk '/^RssAnon/ { print $2 }' /proc/$SRV/status) $(ls /proc/$SRV/fd | wc -l)"; }
@@ -54,7 +54,9 @@ max_anon=$(sort -n samples | tail -1 | cut -d' ' -f1)
 set -- $first
 [ "$max_anon" -le $(( $1 + 1024 )) ] && t_ok "soak ${SOAK}s at $rps req/s: anonymous RSS flat ($1 -> max $max_anon KiB)" ||
 	t_fail "soak: anonymous RSS grew from $1 to $max_anon KiB"
-sleep 1
+# The server closes the load's connections as it sees them end.
+fds_at_most() { [ "$(ls /proc/$SRV/fd | wc -l)" -le "$1" ]; }
+t_until 5 fds_at_most "$base_fds"
 fds_after=$(ls /proc/$SRV/fd | wc -l)
 [ "$fds_after" -le "$base_fds" ] && t_ok "soak: fds back to $fds_after after the load (was $base_fds before)" ||
 	t_fail "soak: $fds_after fds after the load, $base_fds before"
