@@ -27,19 +27,10 @@ static MDB_dbi dbi;
 
 static void setup(void)
 {
-	char path[PATH_MAX];
-	MDB_txn *txn;
-
 	op_log_init("check_diff", OP_LOG_ERR);
 	op_time_set_fake(PKI_NOW);
 	pki_make(&p, N);
-	pki_path(&p, "d.lmdb", path, sizeof(path));
-	ck_assert_int_eq(mdb_env_create(&env), 0);
-	ck_assert_int_eq(mdb_env_set_mapsize(env, 64u << 20), 0);
-	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0600), 0);
-	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
-	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	pki_lmdb(&p, "d.lmdb", 64u << 20, &env, &dbi);
 }
 
 static void teardown(void)

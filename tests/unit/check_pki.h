@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <lmdb.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -29,6 +30,25 @@ static inline void pki_path(const struct pki *p, const char *name, char *out,
 			    size_t size)
 {
 	ck_assert_int_lt(snprintf(out, size, "%s/%s", p->dir, name), (int)size);
+}
+
+/* An empty LMDB file NAME in the PKI's directory, its main database open
+ * (committed): what a run's working copy starts as.  mapsize 0 keeps
+ * LMDB's default. */
+static inline void pki_lmdb(const struct pki *p, const char *name,
+			    size_t mapsize, MDB_env **env, MDB_dbi *dbi)
+{
+	char path[PATH_MAX];
+	MDB_txn *txn;
+
+	pki_path(p, name, path, sizeof(path));
+	ck_assert_int_eq(mdb_env_create(env), 0);
+	if (mapsize)
+		ck_assert_int_eq(mdb_env_set_mapsize(*env, mapsize), 0);
+	ck_assert_int_eq(mdb_env_open(*env, path, MDB_NOSUBDIR, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(*env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, dbi), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
 }
 
 static inline FILE *pki_open(const struct pki *p, const char *name,
